@@ -1,0 +1,140 @@
+import { checkWebhookAuth, googleIdTokenVerifier, type IdTokenVerifier } from '../../shared/auth';
+import type { Config } from '../../shared/config';
+import {
+  Budget,
+  createTurnContext,
+  jsonBytes,
+  renderCx,
+  renderEs,
+  runTurn,
+  say,
+  type IntentHandler,
+  type IntentMap,
+  type Reply,
+  type TurnContext,
+} from '../../shared/conversation';
+import {
+  ES_RESPONSE_MAX_BYTES,
+  parseWebhookRequest,
+  type ParsedRequest,
+} from '../../shared/dialogflow';
+import { FulfillmentError, errorMessage } from '../../shared/errors';
+import {
+  readJsonBody,
+  requireJson,
+  requirePost,
+  sendError,
+  type IncomingRequest,
+  type OutgoingResponse,
+} from '../../shared/http';
+import { createLogger, traceFields, type Logger } from '../../shared/logger';
+
+/** What the webhook needs; tests and self-hosted apps pass their own. */
+export interface WebhookDeps {
+  config: Pick<Config, 'projectId' | 'webhook'>;
+  /** Intent display names (ES) and tags (CX) to handlers. */
+  intents: IntentMap;
+  /** Answers names the map does not know (and requests without one). */
+  fallback: IntentHandler;
+  logger?: Logger;
+  /** Verifies Google ID tokens when WEBHOOK_OIDC_AUDIENCE is set (default: google-auth-library). */
+  verifyIdToken?: IdTokenVerifier;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+export type WebhookHandler = (req: IncomingRequest, res: OutgoingResponse) => Promise<void>;
+
+/**
+ * Builds the Dialogflow ES/CX webhook as an Express-style `(req, res)` handler: usable with
+ * functions-framework (`http('webhook', handler)`) or mounted in any Express app.
+ *
+ * Every well-formed request gets a 200 with a response Dialogflow accepts, within
+ * `config.webhook.deadlineMs`; everything else gets a 4xx `{error:{code,message}}`.
+ */
+export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
+  const logger = deps.logger ?? createLogger();
+  const now = deps.now ?? Date.now;
+  const verifyIdToken = deps.verifyIdToken ?? googleIdTokenVerifier();
+  const { deadlineMs, auth } = deps.config.webhook;
+
+  return async function webhook(req, res) {
+    const started = now();
+    const log = logger.child(traceFields(deps.config.projectId, req.headers));
+    let parsed: ParsedRequest;
+    try {
+      requirePost(req, res);
+      await checkWebhookAuth(req, res, auth, verifyIdToken);
+      requireJson(req);
+      parsed = parseWebhookRequest(await readJsonBody(req));
+    } catch (err) {
+      const error =
+        err instanceof FulfillmentError
+          ? err
+          : new FulfillmentError('internal', 'The request could not be read.');
+      if (!(err instanceof FulfillmentError)) {
+        log.error('unexpected error reading the request', { error: errorMessage(err) });
+      }
+      log.warn('request rejected', {
+        status: error.status,
+        code: error.code,
+        reason: error.message,
+      });
+      sendError(res, error);
+      return;
+    }
+
+    const abort = new AbortController();
+    const budget = new Budget(started + deadlineMs, abort.signal, now);
+    let ctx: TurnContext;
+    try {
+      ctx = createTurnContext(parsed, budget, log);
+    } catch (err) {
+      // Cannot happen for a parsed request; if it does, answer rather than hang.
+      log.error('could not build the turn context', { error: errorMessage(err) });
+      sendError(
+        res,
+        new FulfillmentError('invalid-argument', 'The request could not be understood.'),
+      );
+      return;
+    }
+    ctx.log = log.child({ edition: ctx.edition, intent: ctx.name, session: ctx.sessionKey });
+
+    const { reply, outcome } = await runTurn(ctx, deps.intents, deps.fallback, abort);
+    const body = renderSafely(ctx, reply);
+    if (res.headersSent) return;
+    res.status(200).json(body);
+    ctx.log.info('turn answered', {
+      outcome,
+      platform: ctx.platform,
+      language: ctx.language,
+      latencyMs: now() - started,
+    });
+  };
+}
+
+/** Renders the reply; a reply that cannot be rendered (or is too big for ES) becomes the apology. */
+function renderSafely(ctx: TurnContext, reply: Reply): object {
+  const render = (r: Reply) =>
+    ctx.edition === 'es'
+      ? renderEs(r, {
+          session: ctx.session,
+          platform: ctx.platform,
+          languageCode: ctx.languageCode,
+          t: ctx.t,
+        })
+      : renderCx(r);
+  try {
+    const body = render(reply);
+    if (ctx.edition === 'es' && jsonBytes(body) > ES_RESPONSE_MAX_BYTES) {
+      ctx.log.error('reply over the 64 KiB ES limit replaced by the apology', {
+        bytes: jsonBytes(body),
+      });
+      return render(say(ctx.t.apology));
+    }
+    return body;
+  } catch (err) {
+    ctx.log.error('reply could not be rendered', { error: errorMessage(err) });
+    return render(say(ctx.t.apology));
+  }
+}

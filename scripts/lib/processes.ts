@@ -1,0 +1,139 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createConnection } from 'node:net';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+/** The repository root (scripts/lib/ → ../..). */
+export const ROOT = join(__dirname, '..', '..');
+
+/**
+ * functions-framework's own entry. Spawning node on it directly (not `npx functions-framework`,
+ * which leaves its node child behind) means killing our child's PID stops the server.
+ */
+export function functionsFrameworkMain(): string {
+  return join(dirname(require.resolve('@google-cloud/functions-framework')), 'main.js');
+}
+
+export interface Service {
+  name: string;
+  child: ChildProcess;
+  /** Resolves when the process has exited. */
+  exited: Promise<number | null>;
+  /** SIGTERM by PID, SIGKILL after `graceMs`; resolves when it has exited. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export interface SpawnOptions {
+  name: string;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Each output line (stdout and stderr), e.g. to prefix and print it. */
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+}
+
+/** Spawns a long-running child we own, with its output line by line. */
+export function spawnService(options: SpawnOptions): Service {
+  const child = spawn(options.command, options.args, {
+    cwd: options.cwd ?? ROOT,
+    env: options.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const source = child[stream];
+    if (!source) continue;
+    const rl = createInterface({ input: source });
+    rl.on('line', (line) => options.onLine?.(line, stream));
+  }
+  const exited = new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    child.once('exit', (code) => resolve(code));
+    child.once('error', () => resolve(-1));
+  });
+  return {
+    name: options.name,
+    child,
+    exited,
+    async stop(graceMs = 5000) {
+      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+      try {
+        process.kill(child.pid, 'SIGTERM');
+      } catch {
+        return;
+      }
+      const timer = setTimeout(() => {
+        try {
+          if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }, graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Resolves once something accepts TCP connections on host:port; rejects after `timeoutMs`. */
+export async function waitForPort(
+  host: string,
+  port: number,
+  timeoutMs = 30_000,
+  service?: Service,
+): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    if (service && service.child.exitCode !== null) {
+      throw new Error(
+        `${service.name} exited with code ${service.child.exitCode} before it was ready`,
+      );
+    }
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = createConnection({ host, port });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > until)
+      throw new Error(`nothing listened on ${host}:${port} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** True when nothing listens on host:port (so a service can be started there). */
+export async function portIsFree(host: string, port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const socket = createConnection({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
+}
+
+/** Starts one function of the built package (dist/) with functions-framework, as Cloud Functions does. */
+export function spawnFunction(options: {
+  target: 'webhook' | 'worker';
+  port: number;
+  env: NodeJS.ProcessEnv;
+  onLine?: SpawnOptions['onLine'];
+}): Service {
+  return spawnService({
+    name: options.target,
+    command: process.execPath,
+    args: [
+      functionsFrameworkMain(),
+      `--target=${options.target}`,
+      '--signature-type=http',
+      `--source=${ROOT}`,
+      `--port=${options.port}`,
+    ],
+    env: options.env,
+    onLine: options.onLine,
+  });
+}

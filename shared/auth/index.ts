@@ -1,0 +1,96 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { FulfillmentError } from '../errors';
+import { header, type IncomingRequest, type OutgoingResponse } from '../http';
+
+/** Verifies a Google-signed ID token for an audience; resolves to its claims or rejects. */
+export type IdTokenVerifier = (
+  token: string,
+  audience: string,
+) => Promise<{ email?: string; email_verified?: boolean }>;
+
+export interface WebhookAuth {
+  basic: { user: string; password: string } | undefined;
+  token: { header: string; value: string } | undefined;
+  oidc: { audience: string; emails: string[] } | undefined;
+}
+
+/** Constant-time comparison of two secrets of any length. */
+export function safeEqual(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb) && a.length === b.length;
+}
+
+/**
+ * Checks every configured mechanism (all that are set must pass). Throws `unauthenticated`
+ * (401) or `permission-denied` (403) without saying which secret was wrong.
+ */
+export async function checkWebhookAuth(
+  req: IncomingRequest,
+  res: OutgoingResponse,
+  auth: WebhookAuth,
+  verifyIdToken: IdTokenVerifier,
+): Promise<void> {
+  if (auth.basic) {
+    const value = header(req, 'authorization') ?? '';
+    const m = value.match(/^Basic\s+([A-Za-z0-9+/=]+)\s*$/i);
+    const decoded = m ? Buffer.from(m[1] ?? '', 'base64').toString('utf8') : '';
+    const expected = `${auth.basic.user}:${auth.basic.password}`;
+    if (!safeEqual(decoded, expected)) {
+      res.set('WWW-Authenticate', 'Basic realm="webhook", charset="UTF-8"');
+      throw new FulfillmentError('unauthenticated', 'Valid HTTP Basic credentials are required.');
+    }
+  }
+  if (auth.token) {
+    const value = header(req, auth.token.header) ?? '';
+    if (!safeEqual(value, auth.token.value)) {
+      throw new FulfillmentError(
+        'unauthenticated',
+        `A valid ${auth.token.header} header is required.`,
+      );
+    }
+  }
+  if (auth.oidc) {
+    await checkIdToken(req, auth.oidc, verifyIdToken);
+  }
+}
+
+/** Requires `Authorization: Bearer <Google ID token>` for `audience`, from one of `emails`. */
+export async function checkIdToken(
+  req: IncomingRequest,
+  oidc: { audience: string; emails: string[] },
+  verifyIdToken: IdTokenVerifier,
+): Promise<void> {
+  const value = header(req, 'authorization') ?? '';
+  const m = value.match(/^Bearer\s+(\S+)\s*$/i);
+  if (!m?.[1]) throw new FulfillmentError('unauthenticated', 'A Bearer ID token is required.');
+  let claims: { email?: string; email_verified?: boolean };
+  try {
+    claims = await verifyIdToken(m[1], oidc.audience);
+  } catch {
+    throw new FulfillmentError('unauthenticated', 'The ID token is not valid for this audience.');
+  }
+  if (oidc.emails.length > 0) {
+    if (!claims.email || claims.email_verified === false || !oidc.emails.includes(claims.email)) {
+      throw new FulfillmentError(
+        'permission-denied',
+        'The ID token is not from an allowed identity.',
+      );
+    }
+  }
+}
+
+/**
+ * Google's verifier (google-auth-library), loaded on first use so cold starts without OIDC do
+ * not pay for it. Google's signing keys are fetched and cached by the library.
+ */
+export function googleIdTokenVerifier(): IdTokenVerifier {
+  let client: Promise<import('google-auth-library').OAuth2Client> | undefined;
+  return async (token, audience) => {
+    client ??= import('google-auth-library').then((m) => new m.OAuth2Client());
+    const ticket = await (await client).verifyIdToken({ idToken: token, audience });
+    const payload = ticket.getPayload();
+    if (!payload) throw new Error('ID token without payload');
+    return { email: payload.email, email_verified: payload.email_verified };
+  };
+}

@@ -1,0 +1,6 @@
+export * from './budget';
+export * from './context';
+export * from './params';
+export * from './render';
+export * from './reply';
+export * from './router';

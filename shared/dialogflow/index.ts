@@ -1,0 +1,4 @@
+export * from './common';
+export * from './es';
+export * from './cx';
+export * from './parse';

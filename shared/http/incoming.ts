@@ -1,0 +1,118 @@
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { FulfillmentError } from '../errors';
+
+/** The parts of an Express / functions-framework request the functions read. */
+export interface IncomingRequest extends IncomingMessage {
+  method: string;
+  headers: IncomingHttpHeaders;
+  body?: unknown;
+  rawBody?: Buffer;
+}
+
+/** The parts of an Express response the functions write. */
+export interface OutgoingResponse {
+  headersSent: boolean;
+  status(code: number): OutgoingResponse;
+  set(field: string, value: string): OutgoingResponse;
+  json(body: unknown): unknown;
+  end(): unknown;
+}
+
+/** Dialogflow bodies are far smaller; anything larger is refused with 413. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Accepts only POST; anything else is 405 with `Allow: POST`. */
+export function requirePost(req: IncomingRequest, res: OutgoingResponse): void {
+  if (req.method !== 'POST') {
+    res.set('Allow', 'POST');
+    throw new FulfillmentError(
+      'method-not-allowed',
+      `Method ${req.method} is not allowed; use POST.`,
+    );
+  }
+}
+
+/** Accepts only `application/json` (any charset parameter). */
+export function requireJson(req: IncomingRequest): void {
+  const type = String(req.headers['content-type'] ?? '')
+    .split(';')[0]
+    ?.trim()
+    .toLowerCase();
+  if (type !== 'application/json') {
+    throw new FulfillmentError(
+      'unsupported-media-type',
+      `Content-Type must be application/json, not ${type ? JSON.stringify(type) : 'missing'}.`,
+    );
+  }
+}
+
+/**
+ * The JSON body, however the host parsed it: functions-framework (`rawBody` + parsed `body`), an
+ * Express app with `express.json()`, `express.raw()`/`text()`, or no body parser at all (the
+ * stream is read here). Over `maxBytes` → 413; not JSON → 400.
+ */
+export async function readJsonBody(
+  req: IncomingRequest,
+  maxBytes: number = MAX_BODY_BYTES,
+): Promise<unknown> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  if (Buffer.isBuffer(req.rawBody)) {
+    if (req.rawBody.length > maxBytes) throw tooLarge(maxBytes);
+    if (req.body !== undefined && !Buffer.isBuffer(req.body) && typeof req.body !== 'string') {
+      return req.body;
+    }
+    return parseJson(req.rawBody.toString('utf8'));
+  }
+  if (Buffer.isBuffer(req.body) || typeof req.body === 'string') {
+    const text = req.body.toString();
+    if (Buffer.byteLength(text) > maxBytes) throw tooLarge(maxBytes);
+    return parseJson(text);
+  }
+  if (req.body !== undefined) return req.body;
+  if (req.readableEnded) return undefined;
+  return parseJson(await readStream(req, maxBytes));
+}
+
+function tooLarge(maxBytes: number): FulfillmentError {
+  return new FulfillmentError('payload-too-large', `The body is larger than ${maxBytes} bytes.`);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new FulfillmentError('invalid-argument', 'The body is not valid JSON.');
+  }
+}
+
+function readStream(req: IncomingMessage, maxBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(tooLarge(maxBytes));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** Sends `{error:{code,message}}` with the error's status, unless an answer is already out. */
+export function sendError(res: OutgoingResponse, err: FulfillmentError): void {
+  if (res.headersSent) return;
+  res.status(err.status).json(err.toJSON());
+}
+
+/** First value of a header. */
+export function header(req: IncomingRequest, name: string): string | undefined {
+  const v = req.headers[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+}

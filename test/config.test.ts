@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../shared/config';
+
+describe('parseConfig', () => {
+  it('has the documented local defaults', () => {
+    const c = parseConfig({});
+    expect(c).toMatchObject({
+      projectId: 'demo-local',
+      production: false,
+      ports: { webhook: 8080, worker: 8081, devConsole: 8090 },
+      tasks: {
+        location: 'asia-east1',
+        queue: 'fulfillment-jobs',
+        workerUrl: 'http://127.0.0.1:8081/',
+      },
+      webhook: { deadlineMs: 4000 },
+      weather: { baseUrl: 'https://api.openweathermap.org' },
+      line: { baseUrl: 'https://api.line.me' },
+      reservation: { slotCapacity: 20 },
+    });
+    expect(c.webhook.auth.token).toBeUndefined();
+  });
+
+  it('reads every variable', () => {
+    const c = parseConfig({
+      GOOGLE_CLOUD_PROJECT: 'my-bot-123',
+      WEBHOOK_PORT: '9000',
+      WEBHOOK_DEADLINE_MS: '2500',
+      WEBHOOK_TOKEN: 'x'.repeat(20),
+      WEBHOOK_TOKEN_HEADER: 'X-My-Token',
+      WEBHOOK_BASIC_AUTH: 'u:p:q',
+      CLOUD_TASKS_EMULATOR_HOST: '127.0.0.1:8123',
+      FIRESTORE_EMULATOR_HOST: 'localhost:8086',
+      NOTIFY_WEBHOOK_URL: 'https://example.com/hook',
+      NOTIFY_WEBHOOK_SECRET: 's',
+      RESERVATION_SLOT_CAPACITY: '4',
+    });
+    expect(c.projectId).toBe('my-bot-123');
+    expect(c.ports.webhook).toBe(9000);
+    expect(c.webhook.deadlineMs).toBe(2500);
+    expect(c.webhook.auth.token).toEqual({ header: 'x-my-token', value: 'x'.repeat(20) });
+    expect(c.webhook.auth.basic).toEqual({ user: 'u', password: 'p:q' });
+    expect(c.tasks.emulatorHost).toBe('127.0.0.1:8123');
+    expect(c.firestore.emulatorHost).toBe('localhost:8086');
+    expect(c.reservation.slotCapacity).toBe(4);
+  });
+
+  const invalid: [Record<string, string>, string][] = [
+    [{ WEBHOOK_PORT: 'http' }, 'WEBHOOK_PORT'],
+    [{ WORKER_PORT: '70000' }, 'WORKER_PORT'],
+    [{ WEBHOOK_DEADLINE_MS: '-1' }, 'WEBHOOK_DEADLINE_MS'],
+    [{ WEBHOOK_DEADLINE_MS: '4.5' }, 'WEBHOOK_DEADLINE_MS'],
+    [{ GOOGLE_CLOUD_PROJECT: 'Not A Project' }, 'GOOGLE_CLOUD_PROJECT'],
+    [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
+    [{ WORKER_URL: 'not a url' }, 'WORKER_URL'],
+    [{ FIRESTORE_EMULATOR_HOST: 'localhost' }, 'FIRESTORE_EMULATOR_HOST'],
+    [{ CLOUD_TASKS_EMULATOR_HOST: 'http://x:1' }, 'CLOUD_TASKS_EMULATOR_HOST'],
+    [{ TASKS_SERVICE_ACCOUNT: 'nobody' }, 'TASKS_SERVICE_ACCOUNT'],
+    [{ WEBHOOK_BASIC_AUTH: 'nocolon' }, 'WEBHOOK_BASIC_AUTH'],
+    [{ WEBHOOK_TOKEN: 'short' }, 'WEBHOOK_TOKEN'],
+    [{ WEBHOOK_AUTH: 'off' }, 'WEBHOOK_AUTH'],
+    [{ WORKER_AUTH: 'none' }, 'WORKER_AUTH'],
+    [{ RESERVATION_SLOT_CAPACITY: '0' }, 'RESERVATION_SLOT_CAPACITY'],
+    [{ NOTIFY_WEBHOOK_URL: 'https://example.com' }, 'NOTIFY_WEBHOOK_SECRET'],
+    [{ WEBHOOK_OIDC_EMAILS: 'a@b.c' }, 'WEBHOOK_OIDC_AUDIENCE'],
+    [{ WEBHOOK_AUTH: 'none', WEBHOOK_TOKEN: 'x'.repeat(20) }, 'WEBHOOK_AUTH'],
+    [{ NODE_ENV: 'production', WORKER_AUTH: 'iam' }, 'WEBHOOK_AUTH'],
+    [{ NODE_ENV: 'production', WEBHOOK_AUTH: 'none' }, 'WORKER_AUTH'],
+    [{ WORKER_OIDC_AUDIENCE: 'https://worker' }, 'TASKS_SERVICE_ACCOUNT'],
+  ];
+  it.each(invalid)('%o names %s', (env, variable) => {
+    let error: unknown;
+    try {
+      parseConfig(env);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(variable);
+    expect((error as ConfigError).message).toContain(variable);
+    expect((error as ConfigError).message.split('\n')).toHaveLength(1);
+  });
+
+  it('never prints a secret value', () => {
+    expect(() => parseConfig({ WEBHOOK_TOKEN: 'tiny-secret' })).toThrow(/^(?!.*tiny-secret)/);
+  });
+
+  it('accepts production with auth stated for both functions', () => {
+    const c = parseConfig({
+      NODE_ENV: 'production',
+      WEBHOOK_TOKEN: 'y'.repeat(32),
+      WORKER_AUTH: 'iam',
+    });
+    expect(c.production).toBe(true);
+  });
+});

@@ -1,0 +1,109 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, spawnFunction, waitForPort, type Service } from '../scripts/lib/processes';
+import { esRequest } from '../scripts/lib/requests';
+import { freePort } from './helpers/ports';
+import { textOf } from './helpers/replies';
+import { post } from './helpers/servers';
+
+/*
+ * The built package (dist/, package.json `main`) served by functions-framework exactly as
+ * Cloud Functions loads it, with NODE_ENV=production as the deploy script sets it.
+ */
+const PRODUCTION_ENV = {
+  PATH: process.env.PATH,
+  NODE_ENV: 'production',
+  WEBHOOK_AUTH: 'none',
+  WORKER_AUTH: 'iam',
+  GOOGLE_CLOUD_PROJECT: 'demo-local',
+};
+
+describe('the built entry in production mode', () => {
+  const output: string[] = [];
+  let webhook: Service;
+  let worker: Service;
+  let webhookUrl: string;
+  let workerUrl: string;
+
+  beforeAll(async () => {
+    expect(existsSync(join(ROOT, 'dist', 'index.js')), 'run `npm run build` first').toBe(true);
+    const [p1, p2] = [await freePort(), await freePort()];
+    webhook = spawnFunction({
+      target: 'webhook',
+      port: p1,
+      env: PRODUCTION_ENV,
+      onLine: (l) => output.push(l),
+    });
+    worker = spawnFunction({
+      target: 'worker',
+      port: p2,
+      env: PRODUCTION_ENV,
+      onLine: (l) => output.push(l),
+    });
+    await waitForPort('127.0.0.1', p1, 20_000, webhook);
+    await waitForPort('127.0.0.1', p2, 20_000, worker);
+    webhookUrl = `http://127.0.0.1:${p1}/`;
+    workerUrl = `http://127.0.0.1:${p2}/`;
+  });
+  afterAll(async () => {
+    await Promise.all([webhook?.stop(), worker?.stop()]);
+  });
+
+  it('answers a Dialogflow request', async () => {
+    const res = await post(
+      webhookUrl,
+      esRequest({ name: 'Default Welcome Intent', languageCode: 'zh-TW' }),
+    );
+    expect(res.status).toBe(200);
+    expect(textOf('es', res.body)).toContain('嗨');
+  });
+
+  it.each(['{"queryResult": {', '"just a string"', '{"a": 1}}'])(
+    'refuses malformed JSON %s with a 400 and no stack trace',
+    async (text) => {
+      const res = await post(webhookUrl, text);
+      expect(res.status).toBe(400);
+      expect(res.text).not.toMatch(/\bat \S+ \(|node_modules|SyntaxError|\.js:\d+/);
+      // …and keeps serving.
+      const ok = await post(webhookUrl, esRequest({ name: 'Default Welcome Intent' }));
+      expect(ok.status).toBe(200);
+    },
+  );
+
+  it('answers bad input with JSON errors', async () => {
+    const res = await post(webhookUrl, { hello: 'world' });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: { code: 'invalid-argument' } });
+  });
+
+  it('registers the worker too', async () => {
+    const res = await post(workerUrl, {});
+    expect(res.status).toBe(501);
+    expect(res.body).toMatchObject({ error: { code: 'not-implemented' } });
+  });
+});
+
+describe('invalid configuration', () => {
+  it.each([
+    [{ WEBHOOK_DEADLINE_MS: 'soon' }, 'WEBHOOK_DEADLINE_MS'],
+    [{ NODE_ENV: 'production', WORKER_AUTH: 'iam' }, 'WEBHOOK_AUTH'],
+    [{ WEATHER_API_BASE_URL: 'ftp://x' }, 'WEATHER_API_BASE_URL'],
+  ])(
+    'stops the function at start with one line naming the variable (%o)',
+    async (env, variable) => {
+      const lines: string[] = [];
+      const service = spawnFunction({
+        target: 'webhook',
+        port: await freePort(),
+        env: { PATH: process.env.PATH, ...env },
+        onLine: (l) => lines.push(l),
+      });
+      const code = await service.exited;
+      expect(code).not.toBe(0);
+      const messages = lines.filter((l) => l.includes('Invalid configuration'));
+      expect(messages).toHaveLength(1);
+      expect(messages[0]).toContain(variable);
+    },
+  );
+});

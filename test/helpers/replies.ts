@@ -1,0 +1,43 @@
+import { expect } from 'vitest';
+import { assertValidResponse } from './proto-check';
+
+type Json = Record<string, unknown>;
+
+/** Checks the answer is a valid WebhookResponse for the edition and returns its texts. */
+export function textsOf(edition: 'es' | 'cx', body: unknown): string[] {
+  assertValidResponse(edition, body);
+  const b = body as Json;
+  if (edition === 'es') {
+    const messages = (b.fulfillmentMessages ?? []) as Json[];
+    return messages
+      .filter((m) => m.platform === undefined && m.text)
+      .flatMap((m) => (m.text as { text: string[] }).text);
+  }
+  const messages = ((b.fulfillmentResponse as Json | undefined)?.messages ?? []) as Json[];
+  return messages.filter((m) => m.text).flatMap((m) => (m.text as { text: string[] }).text);
+}
+
+/** The one text of a reply (joined), after the strict check. */
+export function textOf(edition: 'es' | 'cx', body: unknown): string {
+  const texts = textsOf(edition, body);
+  expect(texts.length).toBeGreaterThan(0);
+  return texts.join('\n');
+}
+
+/** Suggestions as the edition carries them (ES default quickReplies; CX richContent chips). */
+export function suggestionsOf(edition: 'es' | 'cx', body: unknown): string[] {
+  const b = body as Json;
+  if (edition === 'es') {
+    const qr = ((b.fulfillmentMessages ?? []) as Json[]).find(
+      (m) => m.quickReplies && (m.platform === 'PLATFORM_UNSPECIFIED' || m.platform === undefined),
+    );
+    return ((qr?.quickReplies as Json | undefined)?.quickReplies ?? []) as string[];
+  }
+  const messages = ((b.fulfillmentResponse as Json | undefined)?.messages ?? []) as Json[];
+  for (const m of messages) {
+    const rich = (m.payload as Json | undefined)?.richContent as Json[][] | undefined;
+    const chips = rich?.flat().find((c) => c.type === 'chips');
+    if (chips) return (chips.options as { text: string }[]).map((o) => o.text);
+  }
+  return [];
+}

@@ -1,0 +1,102 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { http } from '@google-cloud/functions-framework';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import { parseConfig, type Config } from '../../shared/config';
+import { createLogger } from '../../shared/logger';
+import { createWebhookHandler, type WebhookDeps } from '../../functions/webhook/handler';
+import { createDemoIntents, fallback } from '../../functions/webhook/intents';
+
+export interface Running {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Listens on an ephemeral loopback port. */
+export async function listen(server: Server): Promise<Running> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+let registered = 0;
+
+/** Registers a handler with functions-framework and serves it exactly as the framework does. */
+export async function serveFunction(handler: Parameters<typeof http>[1]): Promise<Running> {
+  const name = `test-function-${++registered}`;
+  http(name, handler);
+  return listen(getTestServer(name));
+}
+
+export interface TestWebhook extends Running {
+  /** Parsed JSON log entries the webhook wrote. */
+  logs: Record<string, unknown>[];
+  rawLogs: string[];
+}
+
+/** A config for tests: the local defaults plus `env`. */
+export function testConfig(env: Record<string, string> = {}): Config {
+  return parseConfig({ NODE_ENV: 'test', ...env });
+}
+
+/** Starts the webhook (demo intents unless given) behind functions-framework on loopback. */
+export async function startWebhook(
+  overrides: Partial<WebhookDeps> & { env?: Record<string, string> } = {},
+): Promise<TestWebhook> {
+  const rawLogs: string[] = [];
+  const logs: Record<string, unknown>[] = [];
+  const logger = createLogger({
+    sink: (line) => {
+      rawLogs.push(line);
+      logs.push(JSON.parse(line) as Record<string, unknown>);
+    },
+  });
+  const { env, ...deps } = overrides;
+  const handler = createWebhookHandler({
+    config: testConfig(env),
+    intents: createDemoIntents(),
+    fallback,
+    logger,
+    ...deps,
+  });
+  const running = await serveFunction(handler);
+  return { ...running, logs, rawLogs };
+}
+
+export interface Answer {
+  status: number;
+  body: unknown;
+  text: string;
+  headers: Headers;
+}
+
+/** POSTs JSON (or a raw string) and reads the answer. */
+export async function post(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  return { status: res.status, body: parsed, text, headers: res.headers };
+}
