@@ -8,6 +8,7 @@ export default defineConfig({
       'functions/**/*.test.ts',
       'scripts/**/*.test.ts',
     ],
+    globalSetup: ['test/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Tests share one Firestore emulator and reset it between tests.

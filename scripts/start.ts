@@ -3,10 +3,16 @@
  * environment does not already provide, prints the URLs, and stops every child on Ctrl-C.
  */
 import { parseConfig, ConfigError } from '../shared/config';
+import { emulatorSettings } from '../shared/firestore';
 import { formatLogLine } from './lib/log-format';
-import { portIsFree, spawnFunction, waitForPort, type Service } from './lib/processes';
+import { Firestore } from '@google-cloud/firestore';
+import { EmulatorUnavailableError, startFirestoreEmulator } from './lib/firestore-emulator';
+import { freePort, portIsFree, spawnFunction, waitForPort, type Service } from './lib/processes';
+import { seedDemoData } from './lib/seed-data';
+import { startWeatherStandIn, type WeatherStandIn } from './lib/weather-stand-in';
 
 const services: Service[] = [];
+let weatherStandIn: WeatherStandIn | undefined;
 let stopping = false;
 
 function prefixed(name: string) {
@@ -18,6 +24,7 @@ async function stopAll(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     for (const s of [...services].reverse()) await s.stop();
+    await weatherStandIn?.close();
   }
   process.exit(code);
 }
@@ -41,6 +48,52 @@ async function main(): Promise<void> {
   }
 
   const env: NodeJS.ProcessEnv = { ...process.env };
+  const notes: string[] = [];
+
+  // Firestore: Google's emulator, unless one is given.
+  let firestoreHost = config.firestore.emulatorHost;
+  if (firestoreHost) {
+    notes.push(`firestore ${firestoreHost} (FIRESTORE_EMULATOR_HOST, not started here)`);
+  } else {
+    const port = await freePort();
+    console.log(`Starting the Firestore emulator on 127.0.0.1:${port}…`);
+    try {
+      const emulator = await startFirestoreEmulator({
+        port,
+        jar: config.firestore.emulatorJar,
+        onLine: (line) => {
+          if (/error|exception/i.test(line)) prefixed('firestore')(line);
+        },
+      });
+      services.push(emulator);
+    } catch (err) {
+      if (err instanceof EmulatorUnavailableError) {
+        console.error(err.message);
+        await stopAll(1);
+      }
+      throw err;
+    }
+    firestoreHost = `127.0.0.1:${port}`;
+    notes.push(`firestore 127.0.0.1:${port} (Google's emulator, started here)`);
+  }
+  env.FIRESTORE_EMULATOR_HOST = firestoreHost;
+  const db = new Firestore({ projectId: config.projectId, ...emulatorSettings(firestoreHost) });
+  const seeded = await seedDemoData(db);
+  await db.terminate();
+  notes.push(
+    `seeded ${seeded} demo documents (orders 1001-1003, A-1004; products latte, matcha, croissant, oolong-tea)`,
+  );
+
+  // Weather: a loopback stand-in in OpenWeatherMap's format, unless an API is configured.
+  if (process.env.WEATHER_API_BASE_URL) {
+    notes.push(`weather  ${config.weather.baseUrl} (WEATHER_API_BASE_URL)`);
+  } else {
+    weatherStandIn = await startWeatherStandIn(0);
+    env.WEATHER_API_BASE_URL = weatherStandIn.url;
+    notes.push(
+      `weather  ${weatherStandIn.url} (local stand-in with demo data; set WEATHER_API_BASE_URL + WEATHER_API_KEY for the real API)`,
+    );
+  }
 
   for (const [target, port] of [
     ['webhook', config.ports.webhook],
@@ -65,9 +118,13 @@ async function main(): Promise<void> {
 Local stack is up (NODE_ENV=${config.nodeEnv}, project ${config.projectId}):
   webhook  http://127.0.0.1:${config.ports.webhook}/
   worker   http://127.0.0.1:${config.ports.worker}/
+  ${notes.join('\n  ')}
 
 Try:  npm run simulate -- "Default Welcome Intent"
       npm run simulate -- welcome --cx --lang zh-TW
+      npm run simulate -- check_order order_id=1001
+      npm run simulate -- check_inventory product=latte
+      npm run simulate -- get_weather geo-city=Taipei --lang zh-TW
 Ctrl-C stops everything.
 `);
 }

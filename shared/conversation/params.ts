@@ -48,7 +48,11 @@ export function createParamReader(params: Parameters): ParamReader {
     id(name) {
       const v = scalar(name);
       const s =
-        typeof v === 'number' ? (Number.isSafeInteger(v) ? String(v) : undefined) : asString(v);
+        typeof v === 'number'
+          ? Number.isSafeInteger(v) && v >= 0
+            ? String(v)
+            : undefined
+          : asString(v);
       return s !== undefined && /^[A-Za-z0-9_-]{1,64}$/.test(s) ? s : undefined;
     },
     number(name) {

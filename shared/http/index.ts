@@ -1,1 +1,2 @@
 export * from './incoming';
+export * from './client';

@@ -7,6 +7,34 @@ export const en = {
   suggestionsTitle: 'You can say:',
   stillWorking: "I'm still working on that. Please ask me again in a moment.",
   apology: 'Sorry, something went wrong on my side. Please try again.',
+  backendSlow: 'Looking that up is taking longer than usual. Please try again in a moment.',
+  backendDown: "Sorry, I can't look that up right now. Please try again later.",
+
+  askOrderId: 'Which order? Please tell me the order number.',
+  orderIdInvalid:
+    "That doesn't look like an order number. Order numbers are letters and digits, like 1001.",
+  orderNotFound: (p: { id: string }) =>
+    `I couldn't find order ${p.id}. Could you check the number?`,
+  orderStatus: (p: { id: string; status: string; deliveryDate: string }) =>
+    `Order ${p.id} is ${p.status}. Delivery date: ${p.deliveryDate}.`,
+  orderStatusNames: {
+    pending: 'pending',
+    processing: 'being prepared',
+    shipped: 'on its way',
+    delivered: 'delivered',
+    cancelled: 'cancelled',
+  } as Record<string, string>,
+
+  askProduct: 'Which product would you like me to check?',
+  productUnknown: (p: { product: string }) => `I don't know a product called "${p.product}".`,
+  productInStock: (p: { name: string; stock: number }) => `${p.name}: ${p.stock} in stock.`,
+  productOutOfStock: (p: { name: string }) => `Sorry, ${p.name} is out of stock right now.`,
+
+  askCity: 'Which city?',
+  weatherNow: (p: { city: string; description: string; temperature: string; humidity?: number }) =>
+    `Now in ${p.city}: ${p.description}, ${p.temperature}°C${p.humidity === undefined ? '' : `, humidity ${p.humidity}%`}.`,
+  weatherUnknownCity: (p: { city: string }) => `I couldn't find a city called "${p.city}".`,
+  weatherUnavailable: "Sorry, I can't get the weather right now. Please try again later.",
 };
 
 export type Messages = typeof en;

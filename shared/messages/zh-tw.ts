@@ -9,4 +9,29 @@ export const zhTW: Messages = {
   suggestionsTitle: '你可以說：',
   stillWorking: '我還在處理中，請稍後再問我一次。',
   apology: '抱歉，系統發生問題，請再試一次。',
+  backendSlow: '查詢時間比平常久，請稍後再試一次。',
+  backendDown: '抱歉，目前無法查詢，請稍後再試。',
+
+  askOrderId: '請問是哪一筆訂單？請告訴我訂單編號。',
+  orderIdInvalid: '這看起來不像訂單編號。訂單編號由英文字母和數字組成，例如 1001。',
+  orderNotFound: (p) => `找不到訂單 ${p.id}，請確認編號是否正確。`,
+  orderStatus: (p) => `訂單 ${p.id} 目前${p.status}，預計送達日期：${p.deliveryDate}。`,
+  orderStatusNames: {
+    pending: '等待處理',
+    processing: '正在備貨',
+    shipped: '已出貨',
+    delivered: '已送達',
+    cancelled: '已取消',
+  },
+
+  askProduct: '請問要查詢哪一項商品？',
+  productUnknown: (p) => `找不到名為「${p.product}」的商品。`,
+  productInStock: (p) => `${p.name}：庫存 ${p.stock} 件。`,
+  productOutOfStock: (p) => `抱歉，${p.name} 目前缺貨。`,
+
+  askCity: '請問是哪個城市？',
+  weatherNow: (p) =>
+    `${p.city}現在${p.description}，氣溫 ${p.temperature}°C${p.humidity === undefined ? '' : `，濕度 ${p.humidity}%`}。`,
+  weatherUnknownCity: (p) => `找不到名為「${p.city}」的城市。`,
+  weatherUnavailable: '抱歉，目前無法取得天氣資訊，請稍後再試。',
 };

@@ -5,7 +5,10 @@ import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { parseConfig, type Config } from '../../shared/config';
 import { createLogger } from '../../shared/logger';
 import { createWebhookHandler, type WebhookDeps } from '../../functions/webhook/handler';
-import { createDemoIntents, fallback } from '../../functions/webhook/intents';
+import { createDemoIntents, fallback, type DemoBackends } from '../../functions/webhook/intents';
+import { createWeatherService } from '../../functions/webhook/backends/weather';
+import { createHttpClient } from '../../shared/http';
+import { testFirestoreFactory } from './firestore';
 
 export interface Running {
   url: string;
@@ -44,14 +47,25 @@ export interface TestWebhook extends Running {
   rawLogs: string[];
 }
 
-/** A config for tests: the local defaults plus `env`. */
+/**
+ * A config for tests: the local defaults plus `env`, with every outside API pointed at a
+ * loopback port where nothing listens (discard), so no test can reach beyond this machine.
+ */
 export function testConfig(env: Record<string, string> = {}): Config {
-  return parseConfig({ NODE_ENV: 'test', ...env });
+  return parseConfig({
+    NODE_ENV: 'test',
+    WEATHER_API_BASE_URL: 'http://127.0.0.1:9',
+    LINE_API_BASE_URL: 'http://127.0.0.1:9',
+    ...env,
+  });
 }
 
 /** Starts the webhook (demo intents unless given) behind functions-framework on loopback. */
 export async function startWebhook(
-  overrides: Partial<WebhookDeps> & { env?: Record<string, string> } = {},
+  overrides: Partial<WebhookDeps> & {
+    env?: Record<string, string>;
+    backends?: Partial<DemoBackends>;
+  } = {},
 ): Promise<TestWebhook> {
   const rawLogs: string[] = [];
   const logs: Record<string, unknown>[] = [];
@@ -61,10 +75,20 @@ export async function startWebhook(
       logs.push(JSON.parse(line) as Record<string, unknown>);
     },
   });
-  const { env, ...deps } = overrides;
+  const { env, backends, ...deps } = overrides;
+  const config = testConfig(env);
   const handler = createWebhookHandler({
-    config: testConfig(env),
-    intents: createDemoIntents(),
+    config,
+    intents: createDemoIntents({
+      db: backends?.db ?? testFirestoreFactory,
+      weather:
+        backends?.weather ??
+        createWeatherService({
+          baseUrl: config.weather.baseUrl,
+          apiKey: config.weather.apiKey,
+          http: createHttpClient(),
+        }),
+    }),
     fallback,
     logger,
     ...deps,

@@ -1,0 +1,16 @@
+import { say, type Reply, type TurnContext } from '../../../shared/conversation';
+import { errorMessage, FulfillmentError } from '../../../shared/errors';
+
+/**
+ * The polite reply for a backend that failed or ran out of time, with a logged warning
+ * (kind of failure only: never the parameters).
+ */
+export function backendFailure(ctx: TurnContext, backend: string, err: unknown): Reply {
+  const slow = err instanceof FulfillmentError && err.code === 'deadline-exceeded';
+  ctx.log.warn(slow ? 'backend too slow for the budget' : 'backend failed', {
+    backend,
+    error: errorMessage(err),
+    remainingMs: ctx.budget.remaining(),
+  });
+  return say(slow ? ctx.t.backendSlow : ctx.t.backendDown);
+}

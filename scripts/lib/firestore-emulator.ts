@@ -1,0 +1,120 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { spawnService, type Service } from './processes';
+
+const SDK_ROOTS = [
+  '/usr/lib/google-cloud-sdk',
+  '/usr/share/google-cloud-sdk',
+  '/opt/google-cloud-sdk',
+  '/snap/google-cloud-cli/current',
+  '/snap/google-cloud-sdk/current',
+  join(homedir(), 'google-cloud-sdk'),
+];
+
+export const INSTALL_HELP = `The Firestore emulator needs Java 11+ and Google's emulator jar. Install either:
+  - the gcloud component:   gcloud components install cloud-firestore-emulator
+                            (Debian/Ubuntu: apt-get install google-cloud-cli-firestore-emulator default-jre-headless)
+  - or firebase-tools:      npx firebase-tools setup:emulators:firestore   (downloads it to ~/.cache/firebase/emulators/)
+or point FIRESTORE_EMULATOR_JAR at a jar, or FIRESTORE_EMULATOR_HOST at a running emulator.`;
+
+/** Finds the emulator jar: FIRESTORE_EMULATOR_JAR, the gcloud component, or firebase-tools' cache. */
+export function findFirestoreEmulatorJar(explicit: string | undefined): string | undefined {
+  if (explicit) return existsSync(explicit) ? explicit : undefined;
+  for (const root of SDK_ROOTS) {
+    const dir = join(root, 'platform', 'cloud-firestore-emulator');
+    const jar = newestJar(dir, /\.jar$/);
+    if (jar) return jar;
+  }
+  return newestJar(
+    join(homedir(), '.cache', 'firebase', 'emulators'),
+    /^cloud-firestore-emulator.*\.jar$/,
+  );
+}
+
+function newestJar(dir: string, pattern: RegExp): string | undefined {
+  if (!existsSync(dir)) return undefined;
+  const jars = readdirSync(dir)
+    .filter((f) => pattern.test(f))
+    .sort((a, b) => b.localeCompare(a, undefined, { numeric: true }));
+  return jars[0] ? join(dir, jars[0]) : undefined;
+}
+
+export function javaAvailable(): boolean {
+  const r = spawnSync('java', ['-version'], { stdio: 'ignore' });
+  return r.status === 0;
+}
+
+/** Thrown when the emulator cannot be started here; its message says how to install it. */
+export class EmulatorUnavailableError extends Error {
+  override readonly name = 'EmulatorUnavailableError';
+}
+
+/**
+ * Starts Google's Firestore emulator (java, directly, so stopping our child's PID stops it) on
+ * 127.0.0.1:port and resolves once it answers.
+ */
+export async function startFirestoreEmulator(options: {
+  port: number;
+  jar?: string;
+  onLine?: (line: string) => void;
+  timeoutMs?: number;
+}): Promise<Service> {
+  const jar = findFirestoreEmulatorJar(options.jar);
+  if (!jar) {
+    throw new EmulatorUnavailableError(
+      `${options.jar ? `FIRESTORE_EMULATOR_JAR=${options.jar} does not exist.` : 'No Firestore emulator jar found.'}\n${INSTALL_HELP}`,
+    );
+  }
+  if (!javaAvailable()) throw new EmulatorUnavailableError(`No java on PATH.\n${INSTALL_HELP}`);
+  const service = spawnService({
+    name: 'firestore',
+    command: 'java',
+    args: [
+      '-Xms128m',
+      '-Xmx1g',
+      '-cp',
+      jar,
+      'com.google.cloud.datastore.emulator.firestore.CloudFirestore',
+      'start',
+      '--host=127.0.0.1',
+      `--port=${options.port}`,
+    ],
+    onLine: (line) => options.onLine?.(line),
+  });
+  const host = `127.0.0.1:${options.port}`;
+  const until = Date.now() + (options.timeoutMs ?? 60_000);
+  for (;;) {
+    if (service.child.exitCode !== null) {
+      throw new EmulatorUnavailableError(
+        `The Firestore emulator exited with code ${service.child.exitCode}.`,
+      );
+    }
+    if (await firestoreReady(host)) return service;
+    if (Date.now() > until) {
+      await service.stop();
+      throw new EmulatorUnavailableError(`The Firestore emulator did not become ready on ${host}.`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** True when an emulator answers on host:port. */
+export async function firestoreReady(host: string): Promise<boolean> {
+  try {
+    const res = await fetch(`http://${host}/`, { signal: AbortSignal.timeout(1000) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Deletes every document of the project's default database in the emulator. */
+export async function resetFirestore(host: string, projectId: string): Promise<void> {
+  const res = await fetch(
+    `http://${host}/emulator/v1/projects/${projectId}/databases/(default)/documents`,
+    { method: 'DELETE' },
+  );
+  if (!res.ok) throw new Error(`emulator reset failed: HTTP ${res.status}`);
+}

@@ -1,0 +1,37 @@
+import type { Firestore } from '@google-cloud/firestore';
+import type { OrderDoc, ProductDoc } from '../../shared/firestore';
+
+/** The demo agent's data: what `npm run seed` writes and the README's examples use. */
+export const DEMO_ORDERS: Record<string, OrderDoc> = {
+  '1001': {
+    status: 'shipped',
+    deliveryDate: '2026-12-01',
+    items: [{ sku: 'latte-beans', qty: 2 }],
+  },
+  '1002': { status: 'processing', deliveryDate: '2026-12-05', items: [{ sku: 'matcha', qty: 1 }] },
+  '1003': { status: 'delivered', deliveryDate: '2026-11-20' },
+  'A-1004': { status: 'cancelled', deliveryDate: '2026-11-28' },
+};
+
+export const DEMO_PRODUCTS: Record<string, ProductDoc> = {
+  latte: { name: 'Latte beans', stock: 42 },
+  matcha: { name: 'Matcha powder', stock: 0 },
+  croissant: { name: 'Croissant', stock: 7 },
+  'oolong-tea': { name: 'Oolong tea', stock: 15 },
+};
+
+/** Writes the demo documents (a set per document: running it twice gives the same data). */
+export async function seedDemoData(db: Firestore): Promise<number> {
+  const batch = db.batch();
+  let count = 0;
+  for (const [id, doc] of Object.entries(DEMO_ORDERS)) {
+    batch.set(db.collection('orders').doc(id), doc);
+    count++;
+  }
+  for (const [id, doc] of Object.entries(DEMO_PRODUCTS)) {
+    batch.set(db.collection('products').doc(id), doc);
+    count++;
+  }
+  await batch.commit();
+  return count;
+}

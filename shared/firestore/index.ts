@@ -1,0 +1,3 @@
+export * from './client';
+export * from './documents';
+export * from './reads';
