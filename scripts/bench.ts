@@ -9,7 +9,14 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { emulatorSettings } from '../shared/firestore';
 import { startFirestoreEmulator } from './lib/firestore-emulator';
-import { freePort, functionsFrameworkMain, ROOT, spawnService, waitForPort, type Service } from './lib/processes';
+import {
+  freePort,
+  functionsFrameworkMain,
+  ROOT,
+  spawnService,
+  waitForPort,
+  type Service,
+} from './lib/processes';
 import { esRequest } from './lib/requests';
 import { seedDemoData } from './lib/seed-data';
 
@@ -156,10 +163,14 @@ async function main(): Promise<void> {
     const warmTimes = new Map<string, number[]>();
     for (const v of warmVariants) warmTimes.set(v.label, await warm(v, env));
     const wBase = median(warmTimes.get(variants[0]!.label)!);
-    console.log(`  ${'variant'.padEnd(32)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)}  p50 × baseline`);
+    console.log(
+      `  ${'variant'.padEnd(32)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)}  p50 × baseline`,
+    );
     for (const v of warmVariants) {
       const t = warmTimes.get(v.label)!;
-      console.log(`  ${v.label.padEnd(32)} ${fmt(median(t))} ${fmt(quantile(t, 0.95))}  ${(median(t) / wBase).toFixed(2)}`);
+      console.log(
+        `  ${v.label.padEnd(32)} ${fmt(median(t))} ${fmt(quantile(t, 0.95))}  ${(median(t) / wBase).toFixed(2)}`,
+      );
     }
   } finally {
     await emulator?.stop();
