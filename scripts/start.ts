@@ -10,9 +10,20 @@ import { EmulatorUnavailableError, startFirestoreEmulator } from './lib/firestor
 import { freePort, portIsFree, spawnFunction, waitForPort, type Service } from './lib/processes';
 import { seedDemoData } from './lib/seed-data';
 import { startWeatherStandIn, type WeatherStandIn } from './lib/weather-stand-in';
+import {
+  startNotifySink,
+  SINK_LINE_TOKEN,
+  SINK_WEBHOOK_SECRET,
+  type NotifySink,
+} from './lib/notify-sink';
+import { ensureQueue } from './lib/queue';
+import { createTasksClient } from '../shared/tasks';
+import { join } from 'node:path';
+import { ROOT, spawnService } from './lib/processes';
 
 const services: Service[] = [];
 let weatherStandIn: WeatherStandIn | undefined;
+let notifySink: NotifySink | undefined;
 let stopping = false;
 
 function prefixed(name: string) {
@@ -25,6 +36,7 @@ async function stopAll(code: number): Promise<never> {
     stopping = true;
     for (const s of [...services].reverse()) await s.stop();
     await weatherStandIn?.close();
+    await notifySink?.close();
   }
   process.exit(code);
 }
@@ -95,6 +107,67 @@ async function main(): Promise<void> {
     );
   }
 
+  // Cloud Tasks: the emulator of scripts/tasks-emulator, unless one is given.
+  let tasksHost = config.tasks.emulatorHost;
+  if (tasksHost) {
+    notes.push(`tasks    ${tasksHost} (CLOUD_TASKS_EMULATOR_HOST, not started here)`);
+  } else {
+    const port = (await portIsFree('127.0.0.1', 8123)) ? 8123 : await freePort();
+    const emulator = spawnService({
+      name: 'tasks',
+      command: process.execPath,
+      args: [
+        '--import',
+        'tsx',
+        join(ROOT, 'scripts', 'tasks-emulator', 'main.ts'),
+        '--port',
+        String(port),
+      ],
+      onLine: prefixed('tasks'),
+    });
+    services.push(emulator);
+    await waitForPort('127.0.0.1', port, 30_000, emulator);
+    tasksHost = `127.0.0.1:${port}`;
+    notes.push(`tasks    ${tasksHost} (Cloud Tasks emulator, started here)`);
+  }
+  env.CLOUD_TASKS_EMULATOR_HOST = tasksHost;
+  const tasksClient = await createTasksClient(tasksHost);
+  const queue = await ensureQueue(tasksClient, config);
+  await tasksClient.close();
+  notes.push(`queue    ${queue} (retry config from scripts/queue.json)`);
+
+  // Notifications: a loopback sink for LINE, Slack and the signed webhook, unless configured.
+  const wantsSink =
+    !process.env.LINE_CHANNEL_ACCESS_TOKEN ||
+    !process.env.SLACK_WEBHOOK_URL ||
+    !process.env.NOTIFY_WEBHOOK_URL;
+  if (wantsSink) {
+    notifySink = await startNotifySink({
+      onDelivery: (d) => {
+        const text =
+          d.channel === 'line'
+            ? `LINE push to ${String((d.body as { to?: string }).to)}: ${String((d.body as { messages?: { text?: string }[] }).messages?.[0]?.text)}`
+            : d.channel === 'slack'
+              ? `Slack: ${String((d.body as { text?: string }).text)}`
+              : `webhook (signature ${d.signatureValid ? 'valid' : 'INVALID'}): ${d.raw}`;
+        console.log(`${'[notify]'.padEnd(11)} ${text}`);
+      },
+    });
+    if (!process.env.LINE_CHANNEL_ACCESS_TOKEN) {
+      env.LINE_API_BASE_URL = notifySink.url;
+      env.LINE_CHANNEL_ACCESS_TOKEN = SINK_LINE_TOKEN;
+    }
+    if (!process.env.SLACK_WEBHOOK_URL) env.SLACK_WEBHOOK_URL = `${notifySink.url}/slack`;
+    if (!process.env.NOTIFY_WEBHOOK_URL) {
+      env.NOTIFY_WEBHOOK_URL = `${notifySink.url}/notify`;
+      env.NOTIFY_WEBHOOK_SECRET = SINK_WEBHOOK_SECRET;
+    }
+    notes.push(
+      `notify   ${notifySink.url} (local sink for the channels not configured: LINE, Slack, webhook)`,
+    );
+  }
+  env.WORKER_URL ??= `http://127.0.0.1:${config.ports.worker}/`;
+
   for (const [target, port] of [
     ['webhook', config.ports.webhook],
     ['worker', config.ports.worker],
@@ -125,6 +198,8 @@ Try:  npm run simulate -- "Default Welcome Intent"
       npm run simulate -- check_order order_id=1001
       npm run simulate -- check_inventory product=latte
       npm run simulate -- get_weather geo-city=Taipei --lang zh-TW
+      npm run simulate -- make_reservation date=2026-12-24 time=19:00 party_size=4 name=Lin --source line
+      npm run simulate -- task_status
 Ctrl-C stops everything.
 `);
 }

@@ -27,6 +27,7 @@ import {
   type IncomingRequest,
   type OutgoingResponse,
 } from '../../shared/http';
+import type { Deferrer } from '../../shared/jobs';
 import { createLogger, traceFields, type Logger } from '../../shared/logger';
 
 /** What the webhook needs; tests and self-hosted apps pass their own. */
@@ -39,6 +40,8 @@ export interface WebhookDeps {
   logger?: Logger;
   /** Verifies Google ID tokens when WEBHOOK_OIDC_AUDIENCE is set (default: google-auth-library). */
   verifyIdToken?: IdTokenVerifier;
+  /** Hands slow work to the worker (`ctx.defer`); without it, deferring answers "not queued". */
+  defer?: Deferrer;
   /** Clock, for tests. */
   now?: () => number;
 }
@@ -88,7 +91,7 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
     const budget = new Budget(started + deadlineMs, abort.signal, now);
     let ctx: TurnContext;
     try {
-      ctx = createTurnContext(parsed, budget, log);
+      ctx = createTurnContext(parsed, budget, log, deps.defer);
     } catch (err) {
       // Cannot happen for a parsed request; if it does, answer rather than hang.
       log.error('could not build the turn context', { error: errorMessage(err) });

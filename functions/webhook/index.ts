@@ -1,6 +1,8 @@
 import { http } from '@google-cloud/functions-framework';
 import { loadConfigOrExit } from '../../shared/config';
 import { lazyFirestore } from '../../shared/firestore';
+import { createDeferrer } from '../../shared/jobs';
+import { lazyTasksClient } from '../../shared/tasks';
 import { createHttpClient } from '../../shared/http';
 import { createWeatherService } from './backends/weather';
 import { createWebhookHandler } from './handler';
@@ -9,8 +11,14 @@ import { createDemoIntents, fallback } from './intents';
 // Cold start: configuration is parsed once; Google clients are created on first use.
 const config = loadConfigOrExit();
 
+const db = lazyFirestore({
+  projectId: config.projectId,
+  emulatorHost: config.firestore.emulatorHost,
+});
+const tasks = lazyTasksClient({ emulatorHost: config.tasks.emulatorHost });
+
 const intents = createDemoIntents({
-  db: lazyFirestore({ projectId: config.projectId, emulatorHost: config.firestore.emulatorHost }),
+  db,
   weather: createWeatherService({
     baseUrl: config.weather.baseUrl,
     apiKey: config.weather.apiKey,
@@ -18,4 +26,7 @@ const intents = createDemoIntents({
   }),
 });
 
-http('webhook', createWebhookHandler({ config, intents, fallback }));
+http(
+  'webhook',
+  createWebhookHandler({ config, intents, fallback, defer: createDeferrer({ db, tasks, config }) }),
+);

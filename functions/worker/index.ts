@@ -1,11 +1,17 @@
 import { http } from '@google-cloud/functions-framework';
 import { loadConfigOrExit } from '../../shared/config';
-import { FulfillmentError } from '../../shared/errors';
-import { sendError } from '../../shared/http';
+import { lazyFirestore } from '../../shared/firestore';
+import { createHttpClient } from '../../shared/http';
+import { createNotifiers } from '../../shared/notify';
+import { createWorkerHandler } from './handler';
 
-loadConfigOrExit();
+const config = loadConfigOrExit();
 
-// The job worker arrives with the slow-work issue; until then it says so plainly.
-http('worker', (_req, res) => {
-  sendError(res, new FulfillmentError('not-implemented', 'The worker is not implemented yet.'));
-});
+http(
+  'worker',
+  createWorkerHandler({
+    config,
+    db: lazyFirestore({ projectId: config.projectId, emulatorHost: config.firestore.emulatorHost }),
+    notifiers: createNotifiers(config, createHttpClient()),
+  }),
+);

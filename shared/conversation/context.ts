@@ -4,6 +4,8 @@ import type { Parameters, ParsedRequest } from '../dialogflow';
 import type { Budget } from './budget';
 import { createParamReader, type ParamReader } from './params';
 import type { Platform } from './reply';
+import type { DeferOutcome, Deferrer } from '../jobs/defer';
+import type { JobRequest } from '../jobs/schema';
 
 /** An ES input context with its short name (the part after `/contexts/`). */
 export interface InputContext {
@@ -63,6 +65,11 @@ export interface TurnContext {
   budget: Budget;
   log: Logger;
   request: ParsedRequest;
+  /**
+   * Hands slow work to the worker: records the job and creates its Cloud Task within the
+   * budget. `ok: false` means nothing was queued (say so to the user).
+   */
+  defer(job: JobRequest): Promise<DeferOutcome>;
 }
 
 const PLATFORM_BY_SOURCE: Record<string, Platform> = {
@@ -91,7 +98,26 @@ function lineUser(payload: Parameters | undefined): string | undefined {
 }
 
 /** Builds the handler's view of a parsed request. */
-export function createTurnContext(parsed: ParsedRequest, budget: Budget, log: Logger): TurnContext {
+export function createTurnContext(
+  parsed: ParsedRequest,
+  budget: Budget,
+  log: Logger,
+  deferrer?: Deferrer,
+): TurnContext {
+  const ctx: TurnContext = buildTurnContext(parsed, budget, log, (job) =>
+    deferrer
+      ? deferrer(ctx, job)
+      : Promise.resolve({ ok: false, jobId: '', reason: 'jobs are not configured' }),
+  );
+  return ctx;
+}
+
+function buildTurnContext(
+  parsed: ParsedRequest,
+  budget: Budget,
+  log: Logger,
+  defer: (job: JobRequest) => Promise<DeferOutcome>,
+): TurnContext {
   if (parsed.edition === 'es') {
     const r = parsed.request;
     const q = r.queryResult;
@@ -130,6 +156,7 @@ export function createTurnContext(parsed: ParsedRequest, budget: Budget, log: Lo
       budget,
       log,
       request: parsed,
+      defer,
     };
   }
   const r = parsed.request;
@@ -181,5 +208,6 @@ export function createTurnContext(parsed: ParsedRequest, budget: Budget, log: Lo
     budget,
     log,
     request: parsed,
+    defer,
   };
 }

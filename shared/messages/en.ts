@@ -35,6 +35,39 @@ export const en = {
     `Now in ${p.city}: ${p.description}, ${p.temperature}°C${p.humidity === undefined ? '' : `, humidity ${p.humidity}%`}.`,
   weatherUnknownCity: (p: { city: string }) => `I couldn't find a city called "${p.city}".`,
   weatherUnavailable: "Sorry, I can't get the weather right now. Please try again later.",
+
+  askDate: 'For which date would you like to book?',
+  askTime: 'At what time?',
+  askPartySize: 'For how many people?',
+  askName: 'Under what name should I book the table?',
+  reservationQueued: (p: {
+    jobId: string;
+    date: string;
+    time: string;
+    partySize: number;
+    name: string;
+  }) =>
+    `Got it: a table for ${p.partySize} on ${p.date} at ${p.time}, under ${p.name}. I'm booking it now (request ${p.jobId}) and will let you know; you can also ask me for the status of ${p.jobId}.`,
+  reservationNotQueued:
+    "Sorry, I couldn't pass your reservation on to our booking system just now, so nothing was booked. Please try again in a few minutes.",
+  reservationConfirmed: (p: {
+    code: string;
+    date: string;
+    time: string;
+    partySize: number;
+    name: string;
+  }) =>
+    `Your table for ${p.partySize} on ${p.date} at ${p.time} under ${p.name} is confirmed. Confirmation code: ${p.code}.`,
+  reservationFull: (p: { date: string; time: string; partySize: number }) =>
+    `Sorry, ${p.date} at ${p.time} is fully booked for ${p.partySize}. Please try another time.`,
+  jobFailed: (p: { jobId: string }) =>
+    `Sorry, request ${p.jobId} could not be completed. Please try again.`,
+  jobStatusQueued: (p: { jobId: string }) => `Request ${p.jobId} is queued; it will start shortly.`,
+  jobStatusRunning: (p: { jobId: string }) => `Request ${p.jobId} is being processed right now.`,
+  jobStatusDone: (p: { jobId: string; result: string }) =>
+    `Request ${p.jobId} is done. ${p.result}`,
+  jobNotFound: (p: { jobId: string }) => `I couldn't find a request ${p.jobId}.`,
+  noJobs: "You don't have any requests with me yet.",
 };
 
 export type Messages = typeof en;

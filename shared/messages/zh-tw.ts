@@ -34,4 +34,22 @@ export const zhTW: Messages = {
     `${p.city}現在${p.description}，氣溫 ${p.temperature}°C${p.humidity === undefined ? '' : `，濕度 ${p.humidity}%`}。`,
   weatherUnknownCity: (p) => `找不到名為「${p.city}」的城市。`,
   weatherUnavailable: '抱歉，目前無法取得天氣資訊，請稍後再試。',
+
+  askDate: '請問要預約哪一天？',
+  askTime: '請問幾點？',
+  askPartySize: '請問幾位？',
+  askName: '請問訂位大名？',
+  reservationQueued: (p) =>
+    `收到：${p.date} ${p.time}，${p.partySize} 位，${p.name} 訂位。正在為你預約（編號 ${p.jobId}），完成後會通知你；也可以問我 ${p.jobId} 的進度。`,
+  reservationNotQueued: '抱歉，目前無法將你的訂位送到預約系統，因此尚未訂位。請幾分鐘後再試一次。',
+  reservationConfirmed: (p) =>
+    `已確認 ${p.date} ${p.time}，${p.partySize} 位，${p.name} 的訂位。確認碼：${p.code}。`,
+  reservationFull: (p) =>
+    `抱歉，${p.date} ${p.time} 已無 ${p.partySize} 位的空位，請改選其他時段。`,
+  jobFailed: (p) => `抱歉，編號 ${p.jobId} 的請求未能完成，請再試一次。`,
+  jobStatusQueued: (p) => `編號 ${p.jobId} 的請求已排入佇列，即將開始處理。`,
+  jobStatusRunning: (p) => `編號 ${p.jobId} 的請求正在處理中。`,
+  jobStatusDone: (p) => `編號 ${p.jobId} 的請求已完成。${p.result}`,
+  jobNotFound: (p) => `找不到編號 ${p.jobId} 的請求。`,
+  noJobs: '你目前還沒有任何請求。',
 };

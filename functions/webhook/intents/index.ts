@@ -5,6 +5,7 @@ import { fallback } from './fallback';
 import { checkInventory } from './inventory';
 import { checkOrder, validateOrderId } from './orders';
 import { getWeather } from './weather';
+import { makeReservation, taskStatus } from './reservations';
 import { welcome } from './welcome';
 
 export { fallback } from './fallback';
@@ -29,5 +30,7 @@ export function createDemoIntents(backends: DemoBackends): Map<string, IntentHan
   intents.set('check_inventory', checkInventory(backends.db));
   intents.set('get_weather', getWeather(backends.weather));
   intents.set('validate_order_id', validateOrderId);
+  intents.set('make_reservation', makeReservation);
+  intents.set('task_status', taskStatus(backends.db));
   return intents;
 }

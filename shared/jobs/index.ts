@@ -1,0 +1,3 @@
+export * from './schema';
+export * from './store';
+export * from './defer';
