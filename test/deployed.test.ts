@@ -79,8 +79,9 @@ describe('the built entry in production mode', () => {
 
   it('registers the worker too', async () => {
     const res = await post(workerUrl, {});
-    expect(res.status).toBe(501);
-    expect(res.body).toMatchObject({ error: { code: 'not-implemented' } });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: { code: 'invalid-argument' } });
+    expect(res.text).toMatch(/Cloud Tasks/);
   });
 });
 
@@ -106,4 +107,21 @@ describe('invalid configuration', () => {
       expect(messages[0]).toContain(variable);
     },
   );
+});
+
+describe('cold start', () => {
+  it('loading the entry does not load the Google clients (a welcome request never pays for them)', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const out = execFileSync(
+      process.execPath,
+      [
+        '-e',
+        `require(${JSON.stringify(join(ROOT, 'dist', 'index.js'))});
+         const loaded = Object.keys(require.cache);
+         console.log(JSON.stringify(['@google-cloud/firestore', '@google-cloud/tasks', 'google-gax', 'google-auth-library'].filter((m) => loaded.some((k) => k.includes('/node_modules/' + m + '/')))));`,
+      ],
+      { env: { PATH: process.env.PATH, NODE_ENV: 'test' }, encoding: 'utf8' },
+    );
+    expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual([]);
+  });
 });

@@ -57,7 +57,9 @@ function permanent(err: unknown, channel: Channel, okStatuses: number[] = []): '
 export function createNotifiers(
   config: Pick<Config, 'line' | 'slack' | 'notify'>,
   http: HttpClient,
+  options: { timeoutMs?: number } = {},
 ): Notifiers {
+  const timeoutMs = options.timeoutMs ?? TIMEOUT_MS;
   const notifiers: Notifiers = {};
   const lineToken = config.line.accessToken;
   if (lineToken) {
@@ -72,7 +74,7 @@ export function createNotifiers(
             'X-Line-Retry-Key': retryKey,
           },
           body: { to, messages: [{ type: 'text', text: text.slice(0, 5000) }] },
-          timeoutMs: TIMEOUT_MS,
+          timeoutMs,
           // The retry key makes a repeated push safe.
           idempotent: true,
           retries: 1,
@@ -91,7 +93,7 @@ export function createNotifiers(
           method: 'POST',
           headers: { 'Content-Type': 'application/json' },
           body: { text },
-          timeoutMs: TIMEOUT_MS,
+          timeoutMs,
           retries: 0,
         });
       } catch (err) {
@@ -113,7 +115,7 @@ export function createNotifiers(
             'X-Job-Id': notification.jobId,
           },
           body,
-          timeoutMs: TIMEOUT_MS,
+          timeoutMs,
           retries: 0,
         });
       } catch (err) {

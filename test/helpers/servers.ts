@@ -56,6 +56,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
     NODE_ENV: 'test',
     WEATHER_API_BASE_URL: 'http://127.0.0.1:9',
     LINE_API_BASE_URL: 'http://127.0.0.1:9',
+    GOOGLE_CLOUD_PROJECT: 'demo-local',
     ...env,
   });
 }
