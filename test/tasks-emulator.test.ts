@@ -518,7 +518,10 @@ describe('Cloud Tasks emulator with the real @google-cloud/tasks client', () => 
         updateMask: { paths: ['rate_limits.max_concurrent_dispatches'] },
       });
       target.delayMs = 150;
+      // All six due at once (created while paused), so only the cap can hold them back.
+      await client.pauseQueue({ name: queue });
       await Promise.all(Array.from({ length: 6 }, () => client.createTask(task())));
+      await client.resumeQueue({ name: queue });
       await until(() => target.received.length === 6 && pendingIn(queue) === 0, 8000);
       expect(target.maxActive).toBe(2);
     });
