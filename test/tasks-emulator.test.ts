@@ -517,7 +517,7 @@ describe('Cloud Tasks emulator with the real @google-cloud/tasks client', () => 
         queue: { name: queue, rateLimits: { maxConcurrentDispatches: 2 } },
         updateMask: { paths: ['rate_limits.max_concurrent_dispatches'] },
       });
-      target.delayMs = 150;
+      target.delayMs = 400;
       // All six due at once (created while paused), so only the cap can hold them back.
       await client.pauseQueue({ name: queue });
       await Promise.all(Array.from({ length: 6 }, () => client.createTask(task())));
