@@ -118,7 +118,7 @@ describe('cold start', () => {
         '-e',
         `require(${JSON.stringify(join(ROOT, 'dist', 'index.js'))});
          const loaded = Object.keys(require.cache);
-         console.log(JSON.stringify(['@google-cloud/firestore', '@google-cloud/tasks', 'google-gax', 'google-auth-library'].filter((m) => loaded.some((k) => k.includes('/node_modules/' + m + '/')))));`,
+         console.log(JSON.stringify(['@google-cloud/firestore', '@google-cloud/tasks', 'google-gax', 'google-auth-library', 'axios'].filter((m) => loaded.some((k) => k.includes('/node_modules/' + m + '/')))));`,
       ],
       { env: { PATH: process.env.PATH, NODE_ENV: 'test' }, encoding: 'utf8' },
     );

@@ -611,7 +611,9 @@ describe('durability with a data dir', () => {
         task: { name: `${queue}/tasks/now`, httpRequest: { url: target.url } },
       });
       // Stop only once "now" has finished: an attempt cut off by the stop would (rightly) run again.
-      await until(() => target.received.length === 1 && !first.emulator.tasks.has(`${queue}/tasks/now`));
+      await until(
+        () => target.received.length === 1 && !first.emulator.tasks.has(`${queue}/tasks/now`),
+      );
       await client.close();
       await first.stop();
 
