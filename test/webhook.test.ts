@@ -54,6 +54,11 @@ describe('webhook', () => {
           messages.every((m) => m.platform === undefined || m.platform === 'PLATFORM_UNSPECIFIED'),
         ).toBe(true);
       }
+      if (platform && platform !== 'ACTIONS_ON_GOOGLE') {
+        const qr = messages.find((m) => m.platform === platform && m.quickReplies) as
+          { quickReplies: { quickReplies: string[] } } | undefined;
+        expect(qr?.quickReplies.quickReplies).toEqual(t.welcomeSuggestions);
+      }
       if (platform === 'LINE') {
         const line = messages.find((m) => m.platform === 'LINE' && m.payload) as
           | { payload: { line: { quickReply: { items: { action: { text: string } }[] } } } }

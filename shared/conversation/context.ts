@@ -94,7 +94,8 @@ function lineUser(payload: Parameters | undefined): string | undefined {
   const data = payload?.data;
   const src = isRecord(data) ? data.source : undefined;
   const id = isRecord(src) ? src.userId : undefined;
-  return typeof id === 'string' && /^U[0-9a-f]{32}$/i.test(id) ? id : undefined;
+  // LINE user ids are U + 32 hex digits; accept any plain id so test and legacy ids work too.
+  return typeof id === 'string' && /^[A-Za-z0-9_-]{1,100}$/.test(id) ? id : undefined;
 }
 
 /** Builds the handler's view of a parsed request. */

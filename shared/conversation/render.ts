@@ -59,8 +59,15 @@ export function renderEs(reply: Reply, target: RenderTarget): EsWebhookResponse 
   } else if (platform) {
     const esPlatform: EsPlatform = platform;
     for (const t of texts) messages.push({ platform: esPlatform, text: { text: [t] } });
+    if (suggestions.length > 0) {
+      messages.push({
+        platform: esPlatform,
+        quickReplies: { title: target.t.suggestionsTitle, quickReplies: suggestions },
+      });
+    }
     if (suggestions.length > 0 && platform === 'LINE') {
-      // LINE shows quick replies only on a message of its own Messaging API format.
+      // The integration turns quickReplies into a buttons template (four at most); LINE's own
+      // quick-reply chips need a message in its Messaging API format, as a custom payload.
       messages.push({
         platform,
         payload: {
@@ -75,11 +82,6 @@ export function renderEs(reply: Reply, target: RenderTarget): EsWebhookResponse 
             },
           },
         },
-      });
-    } else if (suggestions.length > 0) {
-      messages.push({
-        platform: esPlatform,
-        quickReplies: { title: target.t.suggestionsTitle, quickReplies: suggestions },
       });
     }
   }
