@@ -7,7 +7,14 @@ import { emulatorSettings } from '../shared/firestore';
 import { formatLogLine } from './lib/log-format';
 import { Firestore } from '@google-cloud/firestore';
 import { EmulatorUnavailableError, startFirestoreEmulator } from './lib/firestore-emulator';
-import { freePort, portIsFree, spawnFunction, waitForPort, type Service } from './lib/processes';
+import {
+  freePort,
+  portIsFree,
+  spawnFunction,
+  spawnTasksEmulator,
+  waitForPort,
+  type Service,
+} from './lib/processes';
 import { seedDemoData } from './lib/seed-data';
 import { startWeatherStandIn, type WeatherStandIn } from './lib/weather-stand-in';
 import {
@@ -18,8 +25,6 @@ import {
 } from './lib/notify-sink';
 import { ensureQueue } from './lib/queue';
 import { createTasksClient } from '../shared/tasks';
-import { join } from 'node:path';
-import { ROOT, spawnService } from './lib/processes';
 
 const services: Service[] = [];
 let weatherStandIn: WeatherStandIn | undefined;
@@ -113,18 +118,7 @@ async function main(): Promise<void> {
     notes.push(`tasks    ${tasksHost} (CLOUD_TASKS_EMULATOR_HOST, not started here)`);
   } else {
     const port = (await portIsFree('127.0.0.1', 8123)) ? 8123 : await freePort();
-    const emulator = spawnService({
-      name: 'tasks',
-      command: process.execPath,
-      args: [
-        '--import',
-        'tsx',
-        join(ROOT, 'scripts', 'tasks-emulator', 'main.ts'),
-        '--port',
-        String(port),
-      ],
-      onLine: prefixed('tasks'),
-    });
+    const emulator = spawnTasksEmulator(port, prefixed('tasks'));
     services.push(emulator);
     await waitForPort('127.0.0.1', port, 30_000, emulator);
     tasksHost = `127.0.0.1:${port}`;

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createTasksClient, type CloudTasksClient } from '../shared/tasks';
 import { startTasksEmulator, type RunningEmulator } from '../scripts/tasks-emulator/server';
 import { backoffMs, retriesExhausted, DEFAULT_RETRY } from '../scripts/tasks-emulator/model';
-import { freePort, ROOT, spawnService, waitForPort } from '../scripts/lib/processes';
+import { freePort, ROOT, spawnTasksEmulator, waitForPort } from '../scripts/lib/processes';
 
 const LOCATION = 'projects/demo-local/locations/asia-east1';
 
@@ -25,7 +25,7 @@ interface Received {
 class Target {
   received: Received[] = [];
   respond: (r: Received, index: number) => number | 'hang' = () => 200;
-  active = 0;
+  private open = new Set<unknown>();
   maxActive = 0;
   delayMs = 0;
   url = '';
@@ -44,10 +44,12 @@ class Target {
       this.received.push(r);
       const answer = this.respond(r, index);
       if (answer === 'hang') return;
-      this.active++;
-      this.maxActive = Math.max(this.maxActive, this.active);
+      // Per-test bookkeeping: an answer still pending from the last test must not count here.
+      const open = this.open;
+      open.add(res);
+      this.maxActive = Math.max(this.maxActive, open.size);
       setTimeout(() => {
-        this.active--;
+        open.delete(res);
         res.writeHead(answer).end();
       }, this.delayMs);
     });
@@ -60,7 +62,7 @@ class Target {
     this.received = [];
     this.respond = () => 200;
     this.delayMs = 0;
-    this.active = 0;
+    this.open = new Set();
     this.maxActive = 0;
   }
   async stop(): Promise<void> {
@@ -650,20 +652,10 @@ describe('npm run tasks-emulator', () => {
     const port = await freePort();
     const statusPort = await freePort();
     const lines: string[] = [];
-    const service = spawnService({
-      name: 'tasks-emulator',
-      command: process.execPath,
-      args: [
-        '--import',
-        'tsx',
-        join(ROOT, 'scripts', 'tasks-emulator', 'main.ts'),
-        '--port',
-        String(port),
-        '--status-port',
-        String(statusPort),
-      ],
-      onLine: (l) => lines.push(l),
-    });
+    const service = spawnTasksEmulator(port, (l) => lines.push(l), [
+      '--status-port',
+      String(statusPort),
+    ]);
     try {
       await waitForPort('127.0.0.1', port, 20_000, service);
       const client = await createTasksClient(`127.0.0.1:${port}`);

@@ -150,3 +150,24 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/** Starts the Cloud Tasks emulator of scripts/tasks-emulator as a child we own (stopped by PID). */
+export function spawnTasksEmulator(
+  port: number,
+  onLine?: SpawnOptions['onLine'],
+  extraArgs: string[] = [],
+): Service {
+  return spawnService({
+    name: 'tasks',
+    command: process.execPath,
+    args: [
+      '--import',
+      'tsx',
+      join(ROOT, 'scripts', 'tasks-emulator', 'main.ts'),
+      '--port',
+      String(port),
+      ...extraArgs,
+    ],
+    onLine,
+  });
+}

@@ -1,3 +1,4 @@
+import type { DocumentSnapshot } from '@google-cloud/firestore';
 import type { z } from 'zod';
 import type { Budget } from '../conversation/budget';
 import { withDeadline } from '../deadline';
@@ -25,21 +26,32 @@ export async function readDocument<S extends z.ZodType>(
   schema: S,
   budget: Budget,
 ): Promise<z.infer<S> | undefined> {
+  const snapshot = await getSnapshot(db, collection, id, budget);
+  if (!snapshot.exists) return undefined;
+  const parsed = schema.safeParse(snapshot.data());
+  if (!parsed.success) throw new DocumentShapeError(`${collection}/${id}`);
+  return parsed.data;
+}
+
+/**
+ * One document's snapshot, read within the turn's budget (rejects `deadline-exceeded` when the
+ * read would outlive it). Refuses ids that are not plain document ids.
+ */
+export async function getSnapshot(
+  db: FirestoreFactory,
+  collection: string,
+  id: string,
+  budget: Budget,
+): Promise<DocumentSnapshot> {
   if (!isSafeDocumentId(id)) {
     throw new FulfillmentError('invalid-argument', `not a document id: ${collection}/…`);
   }
-  const path = `${collection}/${id}`;
-  const ms = budget.forCall();
-  const snapshot = await withDeadline(
+  return withDeadline(
     db().then((firestore) => firestore.collection(collection).doc(id).get()),
-    ms,
+    budget.forCall(),
     `read ${collection}`,
     budget.signal,
   );
-  if (!snapshot.exists) return undefined;
-  const parsed = schema.safeParse(snapshot.data());
-  if (!parsed.success) throw new DocumentShapeError(path);
-  return parsed.data;
 }
 
 export const readOrder = (db: FirestoreFactory, id: string, budget: Budget) =>

@@ -4,8 +4,7 @@ import {
   type Reply,
   type TurnContext,
 } from '../../../shared/conversation';
-import { withDeadline } from '../../../shared/deadline';
-import { isSafeDocumentId, type FirestoreFactory } from '../../../shared/firestore';
+import { getSnapshot, isSafeDocumentId, type FirestoreFactory } from '../../../shared/firestore';
 import { describeOutcome, JOBS, SESSIONS, toJobDoc, type JobDoc } from '../../../shared/jobs';
 import { backendFailure } from './backend-failure';
 
@@ -48,18 +47,7 @@ export function taskStatus(db: FirestoreFactory): IntentHandler {
         ctx.params.id('task_id') ?? pendingJobId(ctx) ?? (await lastJobOfSession(db, ctx));
       if (!jobId) return say(ctx.t.noJobs);
       if (!isSafeDocumentId(jobId)) return say(ctx.t.jobNotFound({ jobId: jobId.slice(0, 64) }));
-      const firestore = await withDeadline(
-        db(),
-        ctx.budget.forCall(),
-        'firestore client',
-        ctx.budget.signal,
-      );
-      const snap = await withDeadline(
-        firestore.collection(JOBS).doc(jobId).get(),
-        ctx.budget.forCall(),
-        'read job',
-        ctx.budget.signal,
-      );
+      const snap = await getSnapshot(db, JOBS, jobId, ctx.budget);
       const job = toJobDoc(snap.data());
       if (!job) return say(ctx.t.jobNotFound({ jobId }));
       return withJobId(say(statusText(ctx, jobId, job)), jobId);
@@ -92,18 +80,7 @@ async function lastJobOfSession(
   ctx: TurnContext,
 ): Promise<string | undefined> {
   if (!ctx.sessionKey) return undefined;
-  const firestore = await withDeadline(
-    db(),
-    ctx.budget.forCall(),
-    'firestore client',
-    ctx.budget.signal,
-  );
-  const snap = await withDeadline(
-    firestore.collection(SESSIONS).doc(ctx.sessionKey).get(),
-    ctx.budget.forCall(),
-    'read session',
-    ctx.budget.signal,
-  );
+  const snap = await getSnapshot(db, SESSIONS, ctx.sessionKey, ctx.budget);
   const id = snap.get('lastJobId') as unknown;
   return typeof id === 'string' ? id : undefined;
 }
