@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { FulfillmentError } from '../errors';
 import { header, type IncomingRequest, type OutgoingResponse } from '../http';
+import { lazyAsync } from '../lazy';
 
 /** Verifies a Google-signed ID token for an audience; resolves to its claims or rejects. */
 export type IdTokenVerifier = (
@@ -85,10 +86,9 @@ export async function checkIdToken(
  * not pay for it. Google's signing keys are fetched and cached by the library.
  */
 export function googleIdTokenVerifier(): IdTokenVerifier {
-  let client: Promise<import('google-auth-library').OAuth2Client> | undefined;
+  const client = lazyAsync(() => import('google-auth-library').then((m) => new m.OAuth2Client()));
   return async (token, audience) => {
-    client ??= import('google-auth-library').then((m) => new m.OAuth2Client());
-    const ticket = await (await client).verifyIdToken({ idToken: token, audience });
+    const ticket = await (await client()).verifyIdToken({ idToken: token, audience });
     const payload = ticket.getPayload();
     if (!payload) throw new Error('ID token without payload');
     return { email: payload.email, email_verified: payload.email_verified };

@@ -1,4 +1,5 @@
 import type { Firestore, Settings } from '@google-cloud/firestore';
+import { lazyAsync } from '../lazy';
 
 /**
  * Client settings for an emulator: plain gRPC, and the universe domain stated so the auth
@@ -20,20 +21,14 @@ export function lazyFirestore(options: {
   projectId: string;
   emulatorHost: string | undefined;
 }): FirestoreFactory {
-  let client: Promise<Firestore> | undefined;
-  return () => {
-    client ??= import('@google-cloud/firestore').then(
+  return lazyAsync(() =>
+    import('@google-cloud/firestore').then(
       ({ Firestore }) =>
         new Firestore({
           projectId: options.projectId,
           ...(options.emulatorHost ? emulatorSettings(options.emulatorHost) : {}),
           ignoreUndefinedProperties: true,
         }),
-    );
-    // A failed import must not poison later invocations.
-    client.catch(() => {
-      client = undefined;
-    });
-    return client;
-  };
+    ),
+  );
 }

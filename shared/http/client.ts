@@ -1,5 +1,6 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { lazyAsync } from '../lazy';
 import type { AxiosInstance, AxiosStatic, Method } from 'axios' with {
   'resolution-mode': 'import',
 };
@@ -86,11 +87,10 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const random = options.random ?? Math.random;
   const now = options.now ?? Date.now;
   // axios is loaded on the first call: its import is ~60 ms of every cold start otherwise.
-  let loaded: Promise<{ axios: AxiosStatic; instance: AxiosInstance }> | undefined;
-  const load = () =>
-    (loaded ??= import('axios').then((m) => {
+  const load = lazyAsync(() =>
+    import('axios').then((m) => {
       const axios = m.default;
-      const instance = axios.create({
+      const instance: AxiosInstance = axios.create({
         httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
         httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
         maxRedirects: 0,
@@ -100,7 +100,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         headers: { 'User-Agent': options.userAgent ?? 'dialogflow-fulfillment-functions' },
       });
       return { axios, instance };
-    }));
+    }),
+  );
 
   return {
     async request<T>(url: string, call: CallOptions): Promise<HttpResponse<T>> {

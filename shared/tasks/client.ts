@@ -1,3 +1,5 @@
+import { lazyAsync } from '../lazy';
+
 type TasksModule = typeof import('@google-cloud/tasks', { with: { 'resolution-mode': 'import' } });
 /** The Cloud Tasks v2 client class of @google-cloud/tasks. */
 export type CloudTasksClient = InstanceType<TasksModule['CloudTasksClient']>;
@@ -43,12 +45,5 @@ export async function createTasksClient(
  * points it at a local emulator.
  */
 export function lazyTasksClient(options: { emulatorHost: string | undefined }): TasksClientFactory {
-  let client: Promise<CloudTasksClient> | undefined;
-  return () => {
-    const pending = (client ??= createTasksClient(options.emulatorHost));
-    pending.catch(() => {
-      client = undefined;
-    });
-    return pending;
-  };
+  return lazyAsync(() => createTasksClient(options.emulatorHost));
 }
