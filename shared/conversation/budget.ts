@@ -1,3 +1,5 @@
+import { withDeadline } from '../deadline';
+
 /**
  * The time a turn has left before the webhook must answer. Handlers pass `remaining()` (or
  * `forCall()`) down to every I/O call and listen to `signal`, which aborts at the deadline.
@@ -26,5 +28,13 @@ export class Budget {
    */
   forCall(reserveMs = 100, capMs = Infinity): number {
     return Math.max(0, Math.min(capMs, this.remaining() - reserveMs));
+  }
+
+  /**
+   * `work` bounded by this budget: rejects `deadline-exceeded` once `forCall(reserveMs)` has
+   * passed or the turn's deadline aborts; the work is abandoned, never awaited past it.
+   */
+  bound<T>(work: Promise<T>, what: string, reserveMs = 100): Promise<T> {
+    return withDeadline(work, this.forCall(reserveMs), what, this.signal);
   }
 }

@@ -1,7 +1,6 @@
 import type { DocumentSnapshot } from '@google-cloud/firestore';
 import type { z } from 'zod';
 import type { Budget } from '../conversation/budget';
-import { withDeadline } from '../deadline';
 import { FulfillmentError } from '../errors';
 import type { FirestoreFactory } from './client';
 import { isSafeDocumentId, OrderDoc, ProductDoc } from './documents';
@@ -46,11 +45,9 @@ export async function getSnapshot(
   if (!isSafeDocumentId(id)) {
     throw new FulfillmentError('invalid-argument', `not a document id: ${collection}/…`);
   }
-  return withDeadline(
+  return budget.bound(
     db().then((firestore) => firestore.collection(collection).doc(id).get()),
-    budget.forCall(),
     `read ${collection}`,
-    budget.signal,
   );
 }
 

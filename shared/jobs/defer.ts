@@ -49,12 +49,7 @@ export function createDeferrer(deps: DeferDeps): Deferrer {
     const log = ctx.log.child({ jobId, jobType: job.type });
     let db;
     try {
-      db = await withDeadline(
-        deps.db(),
-        ctx.budget.forCall(300),
-        'firestore client',
-        ctx.budget.signal,
-      );
+      db = await ctx.budget.bound(deps.db(), 'firestore client', 300);
     } catch (err) {
       log.warn('job not recorded: no Firestore', { error: errorMessage(err) });
       return { ok: false, jobId, reason: 'firestore unavailable' };
@@ -90,7 +85,7 @@ export function createDeferrer(deps: DeferDeps): Deferrer {
           { merge: true },
         );
       }
-      await withDeadline(batch.commit(), ctx.budget.forCall(300), 'write job', ctx.budget.signal);
+      await ctx.budget.bound(batch.commit(), 'write job', 300);
     } catch (err) {
       if ((err as { code?: number }).code !== ALREADY_EXISTS) {
         log.warn('job not recorded', { error: errorMessage(err) });
@@ -106,14 +101,9 @@ export function createDeferrer(deps: DeferDeps): Deferrer {
     const body: TaskBody = { v: JOB_SCHEMA_VERSION, jobId, type: job.type };
     const serviceAccount = deps.config.tasks.serviceAccount;
     try {
-      const client = await withDeadline(
-        deps.tasks(),
-        ctx.budget.forCall(250),
-        'tasks client',
-        ctx.budget.signal,
-      );
+      const client = await ctx.budget.bound(deps.tasks(), 'tasks client', 250);
       const ms = ctx.budget.forCall(250);
-      await withDeadline(
+      await ctx.budget.bound(
         client.createTask(
           {
             parent: queuePath(deps.config),
@@ -137,9 +127,8 @@ export function createDeferrer(deps: DeferDeps): Deferrer {
           },
           { timeout: Math.max(1, ms), maxRetries: 0 },
         ),
-        ms,
         'create task',
-        ctx.budget.signal,
+        250,
       );
       log.info(existing ? 'job task ensured' : 'job queued', { task: jobId });
       return { ok: true, jobId, existing };

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { createCoalescingCache } from '../../../shared/cache';
 import type { Budget } from '../../../shared/conversation';
-import { withDeadline } from '../../../shared/deadline';
 import { ApiError, type HttpClient } from '../../../shared/http';
 import type { Language } from '../../../shared/messages';
 
@@ -96,11 +95,9 @@ export function createWeatherService(options: {
     async current(city, language, budget) {
       const key = `${city.trim().toLowerCase()}|${language}`;
       try {
-        const { value, hit } = await withDeadline(
+        const { value, hit } = await budget.bound(
           cache.get(key, () => fetchWeather(city.trim(), language, budget)),
-          budget.forCall(100),
           'weather lookup',
-          budget.signal,
         );
         return { kind: 'ok', weather: value, cached: hit };
       } catch (err) {
