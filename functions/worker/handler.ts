@@ -1,4 +1,3 @@
-import type { Firestore } from '@google-cloud/firestore';
 import { checkIdToken, googleIdTokenVerifier, type IdTokenVerifier } from '../../shared/auth';
 import type { Config } from '../../shared/config';
 import { errorMessage, FulfillmentError } from '../../shared/errors';
@@ -10,6 +9,7 @@ import {
   type IncomingRequest,
   type OutgoingResponse,
 } from '../../shared/http';
+import type { FirestoreFactory } from '../../shared/firestore';
 import { TaskBody } from '../../shared/jobs';
 import { createLogger, traceFields, type Logger } from '../../shared/logger';
 import type { Notifiers } from '../../shared/notify';
@@ -17,7 +17,7 @@ import { processJob, type ProcessDeps } from './process-job';
 
 export interface WorkerDeps {
   config: Pick<Config, 'projectId' | 'worker' | 'tasks' | 'reservation'>;
-  db: () => Promise<Firestore>;
+  db: FirestoreFactory;
   notifiers: Notifiers;
   logger?: Logger;
   verifyIdToken?: IdTokenVerifier;

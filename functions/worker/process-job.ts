@@ -68,7 +68,7 @@ export async function processJob(deps: ProcessDeps, body: TaskBody): Promise<Pro
 
   if (claim.kind === 'run') {
     const job = claim.job;
-    if (job.status === 'running' && job.attempts > 1)
+    if (job.attempts > 1)
       log.warn('resuming a job whose earlier attempt did not finish', { attempt: job.attempts });
     try {
       await deps.beforeEffect?.(body.jobId, job.attempts);

@@ -22,8 +22,7 @@ export function getWeather(weather: WeatherService): IntentHandler {
         }),
       );
     } catch (err) {
-      const reply = backendFailure(ctx, 'weather', err);
-      return reply.texts[0] === ctx.t.backendDown ? say(ctx.t.weatherUnavailable) : reply;
+      return backendFailure(ctx, 'weather', err, ctx.t.weatherUnavailable);
     }
   };
 }
