@@ -16,10 +16,7 @@ import {
   type StoredQueue,
   type StoredTask,
 } from './model';
-import { durationToMs, rateLimitsFrom, retryConfigFrom, timeToMs } from './wire';
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { durationToMs, isObj, rateLimitsFrom, retryConfigFrom, timeToMs, type Obj } from './wire';
 
 export interface DispatchLog {
   task: string;
@@ -77,7 +74,7 @@ export class TasksEmulator {
     if (!LOCATION_NAME.test(parent))
       throw invalidArg(`parent must be projects/*/locations/*, got "${parent}"`);
     const all = [...this.queues.values()].filter((q) => q.name.startsWith(`${parent}/queues/`));
-    return page(all, req, 'queues', (q) => this.queueView(q));
+    return page(all, req, 'queues', (q) => q);
   }
 
   getQueue(req: Obj): StoredQueue {
@@ -187,10 +184,6 @@ export class TasksEmulator {
     this.changed();
     this.kick();
     return queue;
-  }
-
-  queueView(q: StoredQueue): StoredQueue {
-    return q;
   }
 
   // ----------------------------------------------------------------- tasks

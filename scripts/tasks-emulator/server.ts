@@ -13,7 +13,7 @@ import {
 import { fromJSON } from '@grpc/proto-loader';
 import { TasksEmulator, type EmulatorOptions } from './emulator';
 import { RpcError } from './model';
-import { queueToProto, taskToProto } from './wire';
+import { queueToProto, taskToProto, type Obj } from './wire';
 
 /** The CloudTasks service definition from the protos shipped in @google-cloud/tasks. */
 export function loadCloudTasksService(): ServiceDefinition {
@@ -39,8 +39,6 @@ export interface RunningEmulator {
   statusUrl: string | undefined;
   stop(): Promise<void>;
 }
-
-type Obj = Record<string, unknown>;
 
 /**
  * Serves the emulator over gRPC on host:port (port 0: any free one) and, with `statusPort`,

@@ -13,13 +13,10 @@ import {
 
 /* Conversions between proto-loader objects (longs as strings, enums as names) and the model. */
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-export interface ProtoTime {
-  seconds?: string | number;
-  nanos?: number;
-}
+/** A message as proto-loader decodes it. */
+export type Obj = Record<string, unknown>;
+export const isObj = (v: unknown): v is Obj =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function timeToMs(t: unknown): number | undefined {
   if (!isObj(t)) return undefined;
