@@ -4,11 +4,9 @@
  * compare across machines. Everything runs on loopback; the Firestore emulator is started
  * unless FIRESTORE_EMULATOR_HOST is set.
  */
-import { Firestore } from '@google-cloud/firestore';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { emulatorSettings } from '../shared/firestore';
-import { startFirestoreEmulator } from './lib/firestore-emulator';
+import { ensureFirestoreEmulator } from './lib/firestore-emulator';
 import {
   freePort,
   functionsFrameworkMain,
@@ -18,7 +16,7 @@ import {
   type Service,
 } from './lib/processes';
 import { esRequest } from './lib/requests';
-import { seedDemoData } from './lib/seed-data';
+import { seedEmulator } from './lib/seed-data';
 
 const { values } = parseArgs({
   options: {
@@ -119,17 +117,11 @@ function quantile(xs: number[], q: number): number {
 const fmt = (n: number) => n.toFixed(1).padStart(8);
 
 async function main(): Promise<void> {
-  let emulator: Service | undefined;
-  let host = process.env.FIRESTORE_EMULATOR_HOST;
-  if (!host) {
-    const port = await freePort();
-    emulator = await startFirestoreEmulator({ port });
-    host = `127.0.0.1:${port}`;
-  }
+  const { host, service: emulator } = await ensureFirestoreEmulator({
+    host: process.env.FIRESTORE_EMULATOR_HOST,
+  });
   try {
-    const db = new Firestore({ projectId: 'demo-local', ...emulatorSettings(host) });
-    await seedDemoData(db);
-    await db.terminate();
+    await seedEmulator(host, 'demo-local');
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       FIRESTORE_EMULATOR_HOST: host,

@@ -1,8 +1,6 @@
 /* `npm run seed`: writes the demo data into the Firestore emulator at FIRESTORE_EMULATOR_HOST. */
-import { Firestore } from '@google-cloud/firestore';
-import { emulatorSettings } from '../shared/firestore';
 import { parseConfig } from '../shared/config';
-import { seedDemoData } from './lib/seed-data';
+import { seedEmulator } from './lib/seed-data';
 
 async function main(): Promise<void> {
   const config = parseConfig();
@@ -13,9 +11,7 @@ async function main(): Promise<void> {
     );
     process.exit(2);
   }
-  const db = new Firestore({ projectId: config.projectId, ...emulatorSettings(host) });
-  const count = await seedDemoData(db);
-  await db.terminate();
+  const count = await seedEmulator(host, config.projectId);
   console.log(`Seeded ${count} demo documents into ${host} (project ${config.projectId}).`);
 }
 

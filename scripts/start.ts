@@ -3,10 +3,8 @@
  * environment does not already provide, prints the URLs, and stops every child on Ctrl-C.
  */
 import { parseConfig, ConfigError } from '../shared/config';
-import { emulatorSettings } from '../shared/firestore';
 import { formatLogLine } from './lib/log-format';
-import { Firestore } from '@google-cloud/firestore';
-import { EmulatorUnavailableError, startFirestoreEmulator } from './lib/firestore-emulator';
+import { EmulatorUnavailableError, ensureFirestoreEmulator } from './lib/firestore-emulator';
 import {
   freePort,
   portIsFree,
@@ -15,7 +13,7 @@ import {
   waitForPort,
   type Service,
 } from './lib/processes';
-import { seedDemoData } from './lib/seed-data';
+import { seedEmulator } from './lib/seed-data';
 import { startWeatherStandIn, type WeatherStandIn } from './lib/weather-stand-in';
 import {
   startNotifySink,
@@ -68,35 +66,29 @@ async function main(): Promise<void> {
   const notes: string[] = [];
 
   // Firestore: Google's emulator, unless one is given.
-  let firestoreHost = config.firestore.emulatorHost;
-  if (firestoreHost) {
-    notes.push(`firestore ${firestoreHost} (FIRESTORE_EMULATOR_HOST, not started here)`);
-  } else {
-    const port = await freePort();
-    console.log(`Starting the Firestore emulator on 127.0.0.1:${port}…`);
-    try {
-      const emulator = await startFirestoreEmulator({
-        port,
-        jar: config.firestore.emulatorJar,
-        onLine: (line) => {
-          if (/error|exception/i.test(line)) prefixed('firestore')(line);
-        },
-      });
-      services.push(emulator);
-    } catch (err) {
-      if (err instanceof EmulatorUnavailableError) {
-        console.error(err.message);
-        await stopAll(1);
-      }
-      throw err;
+  if (!config.firestore.emulatorHost) console.log('Starting the Firestore emulator…');
+  let firestore;
+  try {
+    firestore = await ensureFirestoreEmulator({
+      host: config.firestore.emulatorHost,
+      jar: config.firestore.emulatorJar,
+      onLine: (line) => {
+        if (/error|exception/i.test(line)) prefixed('firestore')(line);
+      },
+    });
+  } catch (err) {
+    if (err instanceof EmulatorUnavailableError) {
+      console.error(err.message);
+      await stopAll(1);
     }
-    firestoreHost = `127.0.0.1:${port}`;
-    notes.push(`firestore 127.0.0.1:${port} (Google's emulator, started here)`);
+    throw err;
   }
-  env.FIRESTORE_EMULATOR_HOST = firestoreHost;
-  const db = new Firestore({ projectId: config.projectId, ...emulatorSettings(firestoreHost) });
-  const seeded = await seedDemoData(db);
-  await db.terminate();
+  if (firestore.service) services.push(firestore.service);
+  notes.push(
+    `firestore ${firestore.host} (${firestore.service ? "Google's emulator, started here" : 'FIRESTORE_EMULATOR_HOST, not started here'})`,
+  );
+  env.FIRESTORE_EMULATOR_HOST = firestore.host;
+  const seeded = await seedEmulator(firestore.host, config.projectId);
   notes.push(
     `seeded ${seeded} demo documents (orders 1001-1003, A-1004; products latte, matcha, croissant, oolong-tea)`,
   );

@@ -1,6 +1,5 @@
 import type { TestProject } from 'vitest/node' with { 'resolution-mode': 'import' };
-import { startFirestoreEmulator } from '../scripts/lib/firestore-emulator';
-import { freePort, type Service } from '../scripts/lib/processes';
+import { ensureFirestoreEmulator } from '../scripts/lib/firestore-emulator';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -13,13 +12,10 @@ declare module 'vitest' {
  * unless FIRESTORE_EMULATOR_HOST names one already running. Tests reset it between cases.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  let service: Service | undefined;
-  let host = process.env.FIRESTORE_EMULATOR_HOST;
-  if (!host) {
-    const port = await freePort();
-    service = await startFirestoreEmulator({ port, timeoutMs: 90_000 });
-    host = `127.0.0.1:${port}`;
-  }
+  const { host, service } = await ensureFirestoreEmulator({
+    host: process.env.FIRESTORE_EMULATOR_HOST,
+    timeoutMs: 90_000,
+  });
   project.provide('firestoreHost', host);
   return async () => {
     await service?.stop();

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { spawnService, type Service } from './processes';
+import { freePort, spawnService, type Service } from './processes';
 
 const SDK_ROOTS = [
   '/usr/lib/google-cloud-sdk',
@@ -98,6 +98,27 @@ export async function startFirestoreEmulator(options: {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/**
+ * The emulator at `host` when one is given (FIRESTORE_EMULATOR_HOST), else one started here on
+ * a free loopback port; `service` is set only when it was started here (stop it when done).
+ */
+export async function ensureFirestoreEmulator(options: {
+  host: string | undefined;
+  jar?: string;
+  onLine?: (line: string) => void;
+  timeoutMs?: number;
+}): Promise<{ host: string; service?: Service }> {
+  if (options.host) return { host: options.host };
+  const port = await freePort();
+  const service = await startFirestoreEmulator({
+    port,
+    jar: options.jar,
+    onLine: options.onLine,
+    timeoutMs: options.timeoutMs,
+  });
+  return { host: `127.0.0.1:${port}`, service };
 }
 
 /** True when an emulator answers on host:port. */

@@ -1,4 +1,5 @@
-import type { Firestore } from '@google-cloud/firestore';
+import { Firestore } from '@google-cloud/firestore';
+import { emulatorSettings } from '../../shared/firestore';
 import type { OrderDoc, ProductDoc } from '../../shared/firestore';
 
 /** The demo agent's data: what `npm run seed` writes and the README's examples use. */
@@ -34,4 +35,14 @@ export async function seedDemoData(db: Firestore): Promise<number> {
   }
   await batch.commit();
   return count;
+}
+
+/** Seeds the demo data into the emulator at `host` with a client of its own. */
+export async function seedEmulator(host: string, projectId: string): Promise<number> {
+  const db = new Firestore({ projectId, ...emulatorSettings(host) });
+  try {
+    return await seedDemoData(db);
+  } finally {
+    await db.terminate();
+  }
 }
