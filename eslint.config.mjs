@@ -59,7 +59,12 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/functions/**'], message: 'shared/ never imports functions/' }] },
+        {
+          patterns: [
+            { group: ['**/functions/**'], message: 'shared/ never imports functions/' },
+            { group: ['**/demo/**', '**/demo'], message: 'shared/ never imports the demo' },
+          ],
+        },
       ],
     },
   },

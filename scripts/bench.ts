@@ -16,7 +16,7 @@ import {
   type Service,
 } from './lib/processes';
 import { esRequest } from './lib/requests';
-import { seedEmulator } from './lib/seed-data';
+import { seedEmulator } from '../demo/seed-data';
 
 const { values } = parseArgs({
   options: {

@@ -1,6 +1,6 @@
 /* `npm run seed`: writes the demo data into the Firestore emulator at FIRESTORE_EMULATOR_HOST. */
 import { parseConfig } from '../shared/config';
-import { seedEmulator } from './lib/seed-data';
+import { seedEmulator } from '../demo/seed-data';
 
 async function main(): Promise<void> {
   const config = parseConfig();

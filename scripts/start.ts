@@ -13,7 +13,7 @@ import {
   waitForPort,
   type Service,
 } from './lib/processes';
-import { seedEmulator } from './lib/seed-data';
+import { seedEmulator } from '../demo/seed-data';
 import { startWeatherStandIn, type WeatherStandIn } from './lib/weather-stand-in';
 import {
   startNotifySink,

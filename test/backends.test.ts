@@ -1,13 +1,13 @@
 import { Firestore } from '@google-cloud/firestore';
 import { emulatorSettings } from '../shared/firestore';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createWeatherService } from '../functions/webhook/backends/weather';
+import { createWeatherService } from '../demo/backends/weather';
 import { createHttpClient } from '../shared/http';
 import { Budget } from '../shared/conversation';
 import { messagesFor } from '../shared/messages';
 import type { FirestoreFactory } from '../shared/firestore';
 import { cxRequest, esRequest } from '../scripts/lib/requests';
-import { seedDemoData } from '../scripts/lib/seed-data';
+import { seedDemoData } from '../demo/seed-data';
 import { startWeatherStandIn, type WeatherStandIn } from '../scripts/lib/weather-stand-in';
 import { resetTestFirestore, testFirestore, TEST_PROJECT } from './helpers/firestore';
 import { textOf } from './helpers/replies';

@@ -1,6 +1,6 @@
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDemoWebhook } from '../functions/webhook/app';
+import { createDemoWebhook } from '../demo/webhook';
 import { createLogger } from '../shared/logger';
 import { messagesFor } from '../shared/messages';
 import { esRequest, cxRequest } from '../scripts/lib/requests';

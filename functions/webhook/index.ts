@@ -1,6 +1,6 @@
 import { http } from '@google-cloud/functions-framework';
 import { loadConfigOrExit } from '../../shared/config';
-import { createDemoWebhook } from './app';
+import { createDemoWebhook } from '../../demo/webhook';
 
 // Cold start: configuration is parsed once; Google clients are created on first use.
 http('webhook', createDemoWebhook(loadConfigOrExit()));

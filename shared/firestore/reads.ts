@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { Budget } from '../conversation/budget';
 import { FulfillmentError } from '../errors';
 import type { FirestoreFactory } from './client';
-import { isSafeDocumentId, OrderDoc, ProductDoc } from './documents';
+import { isSafeDocumentId } from './documents';
 
 /** A stored document that does not match its schema: bad data, not a missing document. */
 export class DocumentShapeError extends Error {
@@ -50,9 +50,3 @@ export async function getSnapshot(
     `read ${collection}`,
   );
 }
-
-export const readOrder = (db: FirestoreFactory, id: string, budget: Budget) =>
-  readDocument(db, 'orders', id, OrderDoc, budget);
-
-export const readProduct = (db: FirestoreFactory, id: string, budget: Budget) =>
-  readDocument(db, 'products', id, ProductDoc, budget);

@@ -5,8 +5,8 @@ import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { parseConfig, type Config } from '../../shared/config';
 import { createLogger } from '../../shared/logger';
 import { createWebhookHandler, type WebhookDeps } from '../../functions/webhook/handler';
-import { createDemoIntents, fallback, type DemoBackends } from '../../functions/webhook/intents';
-import { createWeatherService } from '../../functions/webhook/backends/weather';
+import { createDemoIntents, fallback, type DemoBackends } from '../../demo/intents';
+import { createWeatherService } from '../../demo/backends/weather';
 import { createHttpClient } from '../../shared/http';
 import { testFirestoreFactory } from './firestore';
 

@@ -1,5 +1,6 @@
-import { say, type IntentHandler } from '../../../shared/conversation';
-import { isSafeDocumentId, readProduct, type FirestoreFactory } from '../../../shared/firestore';
+import { say, type IntentHandler } from '../../shared/conversation';
+import { isSafeDocumentId, type FirestoreFactory } from '../../shared/firestore';
+import { readProduct } from '../documents';
 import { backendFailure } from './backend-failure';
 
 /** check_inventory (product): stock of `products/{product}`. */

@@ -1,11 +1,6 @@
-import {
-  say,
-  type IntentHandler,
-  type Reply,
-  type TurnContext,
-} from '../../../shared/conversation';
-import { getSnapshot, isSafeDocumentId, type FirestoreFactory } from '../../../shared/firestore';
-import { describeOutcome, JOBS, SESSIONS, toJobDoc, type JobDoc } from '../../../shared/jobs';
+import { say, type IntentHandler, type Reply, type TurnContext } from '../../shared/conversation';
+import { getSnapshot, isSafeDocumentId, type FirestoreFactory } from '../../shared/firestore';
+import { describeOutcome, JOBS, SESSIONS, toJobDoc, type JobDoc } from '../../shared/jobs';
 import { backendFailure } from './backend-failure';
 
 /** The job id rides along the conversation: ES output context `pending_job`, CX session parameter. */

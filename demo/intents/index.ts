@@ -1,5 +1,5 @@
-import type { IntentHandler } from '../../../shared/conversation';
-import type { FirestoreFactory } from '../../../shared/firestore';
+import type { IntentHandler } from '../../shared/conversation';
+import type { FirestoreFactory } from '../../shared/firestore';
 import type { WeatherService } from '../backends/weather';
 import { fallback } from './fallback';
 import { checkInventory } from './inventory';

@@ -1,6 +1,6 @@
 import { Firestore } from '@google-cloud/firestore';
-import { emulatorSettings } from '../../shared/firestore';
-import type { OrderDoc, ProductDoc } from '../../shared/firestore';
+import { emulatorSettings } from '../shared/firestore';
+import { ORDERS, PRODUCTS, type OrderDoc, type ProductDoc } from './documents';
 
 /** The demo agent's data: what `npm run seed` writes and the README's examples use. */
 export const DEMO_ORDERS: Record<string, OrderDoc> = {
@@ -26,11 +26,11 @@ export async function seedDemoData(db: Firestore): Promise<number> {
   const batch = db.batch();
   let count = 0;
   for (const [id, doc] of Object.entries(DEMO_ORDERS)) {
-    batch.set(db.collection('orders').doc(id), doc);
+    batch.set(db.collection(ORDERS).doc(id), doc);
     count++;
   }
   for (const [id, doc] of Object.entries(DEMO_PRODUCTS)) {
-    batch.set(db.collection('products').doc(id), doc);
+    batch.set(db.collection(PRODUCTS).doc(id), doc);
     count++;
   }
   await batch.commit();

@@ -1,11 +1,11 @@
-import type { Config } from '../../shared/config';
-import { lazyFirestore } from '../../shared/firestore';
-import { createHttpClient } from '../../shared/http';
-import { createDeferrer } from '../../shared/jobs';
-import type { Logger } from '../../shared/logger';
-import { lazyTasksClient } from '../../shared/tasks';
+import type { Config } from '../shared/config';
+import { lazyFirestore } from '../shared/firestore';
+import { createHttpClient } from '../shared/http';
+import { createDeferrer } from '../shared/jobs';
+import type { Logger } from '../shared/logger';
+import { lazyTasksClient } from '../shared/tasks';
 import { createWeatherService } from './backends/weather';
-import { createWebhookHandler, type WebhookHandler } from './handler';
+import { createWebhookHandler, type WebhookHandler } from '../functions/webhook/handler';
 import { createDemoIntents, fallback } from './intents';
 
 /**

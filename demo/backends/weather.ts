@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { createCoalescingCache } from '../../../shared/cache';
-import type { Budget } from '../../../shared/conversation';
-import { ApiError, type HttpClient } from '../../../shared/http';
-import type { Language } from '../../../shared/messages';
+import { createCoalescingCache } from '../../shared/cache';
+import type { Budget } from '../../shared/conversation';
+import { ApiError, type HttpClient } from '../../shared/http';
+import type { Language } from '../../shared/messages';
 
 /** Current weather for a city, as the reply needs it. */
 export interface CurrentWeather {

@@ -1,5 +1,5 @@
-import { say, type Reply, type TurnContext } from '../../../shared/conversation';
-import { errorMessage, FulfillmentError } from '../../../shared/errors';
+import { say, type Reply, type TurnContext } from '../../shared/conversation';
+import { errorMessage, FulfillmentError } from '../../shared/errors';
 
 /**
  * The polite reply for a backend that failed or ran out of time, with a logged warning

@@ -1,4 +1,4 @@
-import { say, type IntentHandler } from '../../../shared/conversation';
+import { say, type IntentHandler } from '../../shared/conversation';
 import type { WeatherService } from '../backends/weather';
 import { backendFailure } from './backend-failure';
 

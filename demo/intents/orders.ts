@@ -1,5 +1,6 @@
-import { say, type IntentHandler } from '../../../shared/conversation';
-import { isSafeDocumentId, readOrder, type FirestoreFactory } from '../../../shared/firestore';
+import { say, type IntentHandler } from '../../shared/conversation';
+import { isSafeDocumentId, type FirestoreFactory } from '../../shared/firestore';
+import { readOrder } from '../documents';
 import { backendFailure } from './backend-failure';
 
 /** check_order (order_id): status and delivery date of `orders/{order_id}`. */

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import type { Budget } from '../shared/conversation';
+import { readDocument, type FirestoreFactory } from '../shared/firestore';
+
+/** `orders/{orderId}` */
+export const OrderDoc = z.looseObject({
+  status: z.string().min(1),
+  deliveryDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  items: z.array(z.unknown()).optional(),
+});
+export type OrderDoc = z.infer<typeof OrderDoc>;
+
+/** `products/{productId}` */
+export const ProductDoc = z.looseObject({
+  name: z.string().min(1),
+  stock: z.number().int().min(0),
+});
+export type ProductDoc = z.infer<typeof ProductDoc>;
+
+export const ORDERS = 'orders';
+export const PRODUCTS = 'products';
+
+export const readOrder = (db: FirestoreFactory, id: string, budget: Budget) =>
+  readDocument(db, ORDERS, id, OrderDoc, budget);
+
+export const readProduct = (db: FirestoreFactory, id: string, budget: Budget) =>
+  readDocument(db, PRODUCTS, id, ProductDoc, budget);
