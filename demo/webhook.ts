@@ -7,6 +7,7 @@ import { lazyTasksClient } from '../shared/tasks';
 import { createWeatherService } from './backends/weather';
 import { createWebhookHandler, type WebhookHandler } from '../functions/webhook/handler';
 import { createDemoIntents, fallback } from './intents';
+import { demoJobs } from './jobs';
 
 /**
  * The demo agent's webhook wired to its backends from the configuration: Firestore and Cloud
@@ -29,12 +30,14 @@ export function createDemoWebhook(
       apiKey: config.weather.apiKey,
       http: createHttpClient(),
     }),
+    jobs: demoJobs,
+    jobsConfig: config,
   });
   return createWebhookHandler({
     config,
     intents,
     fallback,
-    defer: createDeferrer({ db, tasks, config }),
+    defer: createDeferrer({ db, tasks, config, jobs: demoJobs }),
     logger: options.logger,
   });
 }

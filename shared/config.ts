@@ -22,7 +22,13 @@ const port = (fallback: number) =>
     .optional()
     .transform((v) => (v === undefined || v === '' ? String(fallback) : v))
     .transform(Number)
-    .pipe(z.number({ error: 'must be a port number' }).int().min(1).max(65535));
+    .pipe(
+      z
+        .number({ error: 'must be a port number' })
+        .int('must be a port number')
+        .min(1, 'must be a port number (1–65535)')
+        .max(65535, 'must be a port number (1–65535)'),
+    );
 
 const url = (fallback?: string) =>
   optionalString
@@ -42,7 +48,13 @@ const positiveInt = (fallback: number, min: number, max: number) =>
     .optional()
     .transform((v) => (v === undefined || v === '' ? String(fallback) : v))
     .transform(Number)
-    .pipe(z.number({ error: 'must be a whole number' }).int().min(min).max(max));
+    .pipe(
+      z
+        .number({ error: 'must be a whole number' })
+        .int('must be a whole number')
+        .min(min, `must be between ${min} and ${max}`)
+        .max(max, `must be between ${min} and ${max}`),
+    );
 
 const EnvSchema = z.object({
   GOOGLE_CLOUD_PROJECT: optionalString
@@ -98,6 +110,15 @@ const EnvSchema = z.object({
   WORKER_OIDC_AUDIENCE: optionalString,
   WORKER_AUTH: optionalString.pipe(z.enum(['iam']).optional()),
   RESERVATION_SLOT_CAPACITY: positiveInt(20, 1, 100_000),
+  WATCH_ORDER_CHECK_SECONDS: positiveInt(600, 1, 86_400),
+  SMTP_URL: optionalString.pipe(
+    z
+      .url({ protocol: /^smtps?$/, error: 'must be smtp://user:pass@host:port or smtps://…' })
+      .optional(),
+  ),
+  NOTIFY_EMAIL_FROM: optionalString
+    .transform((v) => v ?? 'bot@localhost')
+    .pipe(z.string().regex(/^[^\s@<>]+@[^\s@<>]+$/, 'must be an email address')),
 });
 
 const SECRET_VARIABLES = new Set([
@@ -107,6 +128,7 @@ const SECRET_VARIABLES = new Set([
   'NOTIFY_WEBHOOK_SECRET',
   'WEBHOOK_BASIC_AUTH',
   'WEBHOOK_TOKEN',
+  'SMTP_URL',
 ]);
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -141,13 +163,26 @@ export interface Config {
   slack: { webhookUrl: string | undefined };
   notify: { url: string | undefined; secret: string | undefined };
   reservation: { slotCapacity: number };
+  watchOrder: { checkSeconds: number };
+  email: { smtpUrl: string | undefined; from: string };
 }
+
+/**
+ * Which function the configuration is for: each checks only its own settings, so deploying the
+ * webhook never requires the worker's variables and the other way round.
+ */
+export type ConfigRole = 'webhook' | 'worker' | 'all';
 
 /**
  * Parses the environment once (at cold start). Pass `env` in tests.
  * Throws {@link ConfigError} naming the first variable that is wrong.
  */
-export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function parseConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  role: ConfigRole = 'all',
+): Config {
+  const forWebhook = role !== 'worker';
+  const forWorker = role !== 'webhook';
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -161,7 +196,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
 
-  if (e.NOTIFY_WEBHOOK_URL && !e.NOTIFY_WEBHOOK_SECRET) {
+  if (forWorker && e.NOTIFY_WEBHOOK_URL && !e.NOTIFY_WEBHOOK_SECRET) {
     throw new ConfigError('NOTIFY_WEBHOOK_SECRET', 'must be set when NOTIFY_WEBHOOK_URL is set');
   }
   if (e.WEBHOOK_OIDC_EMAILS.length > 0 && !e.WEBHOOK_OIDC_AUDIENCE) {
@@ -176,13 +211,13 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
       '=none contradicts the webhook auth variables that are set',
     );
   }
-  if (production && !anyWebhookAuth && e.WEBHOOK_AUTH !== 'none') {
+  if (forWebhook && production && !anyWebhookAuth && e.WEBHOOK_AUTH !== 'none') {
     throw new ConfigError(
       'WEBHOOK_AUTH',
       'is needed in production: set WEBHOOK_BASIC_AUTH, WEBHOOK_TOKEN or WEBHOOK_OIDC_AUDIENCE, or WEBHOOK_AUTH=none when IAM protects the webhook',
     );
   }
-  if (production && !e.WORKER_OIDC_AUDIENCE && e.WORKER_AUTH !== 'iam') {
+  if (forWorker && production && !e.WORKER_OIDC_AUDIENCE && e.WORKER_AUTH !== 'iam') {
     throw new ConfigError(
       'WORKER_AUTH',
       'is needed in production: set WORKER_OIDC_AUDIENCE, or WORKER_AUTH=iam when the worker is deployed without public access',
@@ -233,6 +268,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     slack: { webhookUrl: e.SLACK_WEBHOOK_URL },
     notify: { url: e.NOTIFY_WEBHOOK_URL, secret: e.NOTIFY_WEBHOOK_SECRET },
     reservation: { slotCapacity: e.RESERVATION_SLOT_CAPACITY },
+    watchOrder: { checkSeconds: e.WATCH_ORDER_CHECK_SECONDS },
+    email: { smtpUrl: e.SMTP_URL, from: e.NOTIFY_EMAIL_FROM },
   };
 }
 
@@ -244,9 +281,12 @@ function truncate(s: string): string {
  * Parses the configuration at a function's cold start: on error prints one line naming the
  * variable and exits, so the platform reports a failed start instead of serving half-configured.
  */
-export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfigOrExit(
+  role: ConfigRole = 'all',
+  env: NodeJS.ProcessEnv = process.env,
+): Config {
   try {
-    return parseConfig(env);
+    return parseConfig(env, role);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(JSON.stringify({ severity: 'CRITICAL', message: err.message }));
@@ -254,4 +294,21 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
     }
     throw err;
   }
+}
+
+/**
+ * The function this process serves, as Cloud Functions names it (`FUNCTION_TARGET`) or as
+ * `functions-framework --target=NAME` does; `undefined` when neither says.
+ */
+export function functionTarget(
+  env: NodeJS.ProcessEnv = process.env,
+  argv: readonly string[] = process.argv,
+): string | undefined {
+  if (env.FUNCTION_TARGET) return env.FUNCTION_TARGET;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg.startsWith('--target=')) return arg.slice('--target='.length);
+    if (arg === '--target') return argv[i + 1];
+  }
+  return undefined;
 }

@@ -26,6 +26,8 @@ export class FulfillmentError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** Headers the answer carries (`Allow`, `WWW-Authenticate`, …). */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
   }

@@ -1,143 +1,23 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createWorkerHandler } from '../functions/worker/handler';
-import { slotId } from '../functions/worker/reservation';
-import { createDeferrer, readJob, queuePath, type JobDoc } from '../shared/jobs';
-import { createHttpClient } from '../shared/http';
+import { demoJobs } from '../demo/jobs';
+import { slotId } from '../demo/jobs/reservation';
+import { queuePath } from '../shared/jobs';
 import { createLogger } from '../shared/logger';
 import { messagesFor } from '../shared/messages';
-import { createNotifiers } from '../shared/notify';
-import { createTasksClient, lazyTasksClient, type CloudTasksClient } from '../shared/tasks';
+import { lazyTasksClient } from '../shared/tasks';
 import { cxRequest, DEMO_LINE_USER_ID, esRequest } from '../scripts/lib/requests';
-import {
-  startNotifySink,
-  SINK_LINE_TOKEN,
-  SINK_WEBHOOK_SECRET,
-  type NotifySink,
-} from '../scripts/lib/notify-sink';
-import { startTasksEmulator, type RunningEmulator } from '../scripts/tasks-emulator/server';
+import { SINK_LINE_TOKEN } from '../scripts/lib/notify-sink';
 import { resetTestFirestore, testFirestore, testFirestoreFactory } from './helpers/firestore';
 import { textOf } from './helpers/replies';
-import {
-  post,
-  serveFunction,
-  startWebhook,
-  testConfig,
-  type Running,
-  type TestWebhook,
-} from './helpers/servers';
+import { post, serveFunction, testConfig } from './helpers/servers';
+import { daysFromNow, jobIdOf, jobOf, jobSettled, startStack, type Stack } from './helpers/stack';
 import { until } from './helpers/wait';
 
 const en = messagesFor('en');
 const zh = messagesFor('zh-TW');
 
-interface Stack {
-  tasks: RunningEmulator;
-  tasksClient: CloudTasksClient;
-  sink: NotifySink;
-  worker: Running;
-  webhook: TestWebhook;
-  workerLogs: Record<string, unknown>[];
-  /** Set to make the next job attempts crash or stall before their effect. */
-  beforeEffect: ((jobId: string, attempt: number) => Promise<void>) | undefined;
-  close(): Promise<void>;
-}
-
-const RESERVATION = { date: '2026-12-24', time: '19:00', party_size: 4, name: 'Lin' };
-
-async function startStack(env: Record<string, string> = {}): Promise<Stack> {
-  const tasks = await startTasksEmulator({ port: 0 });
-  const tasksClient = await createTasksClient(tasks.host);
-  const sink = await startNotifySink();
-  const workerLogs: Record<string, unknown>[] = [];
-  const stack = { beforeEffect: undefined } as Stack;
-  // The worker first (its URL goes into the tasks), on a port of its own.
-  const workerEnv = {
-    LINE_API_BASE_URL: sink.url,
-    LINE_CHANNEL_ACCESS_TOKEN: SINK_LINE_TOKEN,
-    SLACK_WEBHOOK_URL: `${sink.url}/slack`,
-    NOTIFY_WEBHOOK_URL: `${sink.url}/notify`,
-    NOTIFY_WEBHOOK_SECRET: SINK_WEBHOOK_SECRET,
-    CLOUD_TASKS_EMULATOR_HOST: tasks.host,
-    ...env,
-  };
-  const workerConfig = testConfig(workerEnv);
-  const worker = await serveFunction(
-    createWorkerHandler({
-      config: workerConfig,
-      db: testFirestoreFactory,
-      notifiers: createNotifiers(workerConfig, createHttpClient({ baseBackoffMs: 20 }), {
-        timeoutMs: 500,
-      }),
-      logger: createLogger({
-        sink: (l) => workerLogs.push(JSON.parse(l) as Record<string, unknown>),
-      }),
-      beforeEffect: (jobId, attempt) => stack.beforeEffect?.(jobId, attempt) ?? Promise.resolve(),
-    }),
-  );
-  const webhookEnv = { ...workerEnv, WORKER_URL: worker.url };
-  const config = testConfig(webhookEnv);
-  await tasksClient.updateQueue({
-    queue: {
-      name: queuePath(config),
-      retryConfig: {
-        maxAttempts: 20,
-        minBackoff: { nanos: 100e6 },
-        maxBackoff: { nanos: 400e6 },
-        maxDoublings: 2,
-      },
-    },
-  });
-  const webhook = await startWebhook({
-    env: webhookEnv,
-    defer: createDeferrer({
-      db: testFirestoreFactory,
-      tasks: lazyTasksClient({ emulatorHost: tasks.host }),
-      config,
-    }),
-  });
-  Object.assign(stack, {
-    tasks,
-    tasksClient,
-    sink,
-    worker,
-    webhook,
-    workerLogs,
-    async close() {
-      await webhook.close();
-      await worker.close();
-      await tasksClient.close();
-      await tasks.stop();
-      await sink.close();
-    },
-  });
-  return stack;
-}
-
-function jobIdOf(edition: 'es' | 'cx', body: unknown): string {
-  const b = body as {
-    outputContexts?: { name: string; parameters: { job_id: string } }[];
-    sessionInfo?: { parameters: { job_id: string } };
-  };
-  const id =
-    edition === 'es'
-      ? b.outputContexts?.find((c) => c.name.endsWith('/contexts/pending_job'))?.parameters.job_id
-      : b.sessionInfo?.parameters.job_id;
-  expect(id).toMatch(/^r-[0-9a-z]{12}$/);
-  return id!;
-}
-
-async function jobOf(jobId: string): Promise<JobDoc | undefined> {
-  return readJob(testFirestore(), jobId);
-}
-
-async function jobSettled(jobId: string, sink: NotifySink, channels = 3): Promise<JobDoc> {
-  await until(
-    async () => (await jobOf(jobId))?.notifiedAt !== undefined && sink.delivered.length >= channels,
-    10_000,
-    `job ${jobId} notified`,
-  );
-  return (await jobOf(jobId))!;
-}
+const RESERVATION = { date: daysFromNow(26), time: '19:00', party_size: 4, name: 'Lin' };
 
 describe('slow work end to end', () => {
   let stack: Stack;
@@ -162,7 +42,13 @@ describe('slow work end to end', () => {
     expect(res.status).toBe(200);
     const jobId = jobIdOf('es', res.body);
     expect(textOf('es', res.body)).toBe(
-      en.reservationQueued({ jobId, date: '2026-12-24', time: '19:00', partySize: 4, name: 'Lin' }),
+      en.reservationQueued({
+        jobId,
+        date: RESERVATION.date,
+        time: '19:00',
+        partySize: 4,
+        name: 'Lin',
+      }),
     );
 
     const job = await jobSettled(jobId, stack.sink);
@@ -174,7 +60,7 @@ describe('slow work end to end', () => {
     });
     expect(job.result).toMatchObject({
       outcome: 'confirmed',
-      date: '2026-12-24',
+      date: RESERVATION.date,
       time: '19:00',
       partySize: 4,
       name: 'Lin',
@@ -192,7 +78,7 @@ describe('slow work end to end', () => {
           type: 'text',
           text: en.reservationConfirmed({
             code,
-            date: '2026-12-24',
+            date: RESERVATION.date,
             time: '19:00',
             partySize: 4,
             name: 'Lin',
@@ -215,7 +101,10 @@ describe('slow work end to end', () => {
       session: expect.stringContaining('/sessions/'),
     });
 
-    const slot = await testFirestore().collection('slots').doc(slotId('2026-12-24', '19:00')).get();
+    const slot = await testFirestore()
+      .collection('slots')
+      .doc(slotId(RESERVATION.date, '19:00'))
+      .get();
     expect(slot.get('booked')).toBe(4);
   });
 
@@ -255,7 +144,10 @@ describe('slow work end to end', () => {
     expect(stack.sink.delivered.filter((d) => d.channel === 'line')).toHaveLength(1);
     expect((await testFirestore().collection('jobs').get()).size).toBe(1);
     expect((await testFirestore().collection('reservations').get()).size).toBe(1);
-    const slot = await testFirestore().collection('slots').doc(slotId('2026-12-24', '19:00')).get();
+    const slot = await testFirestore()
+      .collection('slots')
+      .doc(slotId(RESERVATION.date, '19:00'))
+      .get();
     expect(slot.get('booked')).toBe(4);
   });
 
@@ -372,7 +264,7 @@ describe('slow work end to end', () => {
     expect(stack.sink.delivered.filter((d) => d.channel === 'line')).toHaveLength(1);
     expect(stack.sink.delivered.filter((d) => d.channel === 'slack')).toHaveLength(1);
     expect(
-      (await testFirestore().collection('slots').doc(slotId('2026-12-24', '19:00')).get()).get(
+      (await testFirestore().collection('slots').doc(slotId(RESERVATION.date, '19:00')).get()).get(
         'booked',
       ),
     ).toBe(4);
@@ -447,6 +339,7 @@ describe('slow work end to end', () => {
         name: 'make_reservation',
         parameters: { ...RESERVATION, party_size: 3 },
         languageCode: 'zh-TW',
+        sessionId: 'full-slot',
       }),
     );
     const jobId = jobIdOf('es', second.body);
@@ -456,19 +349,26 @@ describe('slow work end to end', () => {
     const slack = stack.sink.delivered
       .filter((d) => d.channel === 'slack')
       .map((d) => (d.body as { text: string }).text);
-    expect(slack[1]).toBe(zh.reservationFull({ date: '2026-12-24', time: '19:00', partySize: 3 }));
+    expect(slack[1]).toBe(
+      zh.reservationFull({ date: RESERVATION.date, time: '19:00', partySize: 3 }),
+    );
     const status = await post(
       stack.webhook.url,
-      esRequest({ name: 'task_status', parameters: { task_id: jobId }, languageCode: 'zh-TW' }),
+      esRequest({
+        name: 'task_status',
+        parameters: { task_id: jobId },
+        languageCode: 'zh-TW',
+        sessionId: 'full-slot',
+      }),
     );
     expect(textOf('es', status.body)).toBe(
       zh.jobStatusDone({
         jobId,
-        result: zh.reservationFull({ date: '2026-12-24', time: '19:00', partySize: 3 }),
+        result: zh.reservationFull({ date: RESERVATION.date, time: '19:00', partySize: 3 }),
       }),
     );
     expect(
-      (await testFirestore().collection('slots').doc(slotId('2026-12-24', '19:00')).get()).get(
+      (await testFirestore().collection('slots').doc(slotId(RESERVATION.date, '19:00')).get()).get(
         'booked',
       ),
     ).toBe(18);
@@ -477,9 +377,9 @@ describe('slow work end to end', () => {
   it('asks for what is missing, in order, without queuing anything', async () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ ...RESERVATION, date: '' }, en.askDate],
-      [{ ...RESERVATION, date: 'someday' }, en.askDate],
+      [{ ...RESERVATION, date: 'someday' }, en.reservationDateInvalid],
       [{ ...RESERVATION, time: '' }, en.askTime],
-      [{ ...RESERVATION, party_size: 0 }, en.askPartySize],
+      [{ ...RESERVATION, party_size: '' }, en.askPartySize],
       [{ ...RESERVATION, party_size: 'many' }, en.askPartySize],
       [{ ...RESERVATION, name: '' }, en.askName],
       [{ ...RESERVATION, name: 'x'.repeat(2000) }, en.askName],
@@ -568,7 +468,12 @@ describe('when the tasks emulator is down', () => {
       await stack.tasks.stop();
       const res = await post(
         stack.webhook.url,
-        esRequest({ name: 'make_reservation', parameters: RESERVATION, languageCode: 'zh-TW' }),
+        esRequest({
+          name: 'make_reservation',
+          parameters: RESERVATION,
+          languageCode: 'zh-TW',
+          sessionId: 'tasks-down',
+        }),
       );
       expect(res.status).toBe(200);
       expect(textOf('es', res.body)).toBe(zh.reservationNotQueued);
@@ -576,14 +481,14 @@ describe('when the tasks emulator is down', () => {
       const jobs = await testFirestore().collection('jobs').get();
       expect(jobs.size).toBe(1);
       expect(jobs.docs[0]!.get('status')).toBe('failed');
+      expect(jobs.docs[0]!.get('notQueued')).toBe(true);
       const jobId = jobs.docs[0]!.id;
       const status = await post(
         stack.webhook.url,
-        esRequest({ name: 'task_status', parameters: { task_id: jobId } }),
+        esRequest({ name: 'task_status', parameters: { task_id: jobId }, sessionId: 'tasks-down' }),
       );
-      expect(textOf('es', status.body)).toBe(
-        en.jobStatusDone({ jobId, result: en.jobFailed({ jobId }) }),
-      );
+      // Never shown as pending, nor as a job that ran and failed.
+      expect(textOf('es', status.body)).toBe(en.jobNotQueued({ jobId }));
     } finally {
       await stack.webhook.close();
       await stack.worker.close();
@@ -605,7 +510,9 @@ describe('worker auth', () => {
       createWorkerHandler({
         config,
         db: testFirestoreFactory,
-        notifiers: {},
+        jobs: demoJobs,
+        channels: [],
+        tasks: lazyTasksClient({ emulatorHost: '127.0.0.1:9' }),
         logger: createLogger({ sink: () => {} }),
         verifyIdToken: async (token, audience) => {
           if (audience !== 'https://worker' || !token.startsWith('ok-')) throw new Error('invalid');

@@ -1,11 +1,14 @@
 import type { IntentHandler } from '../../shared/conversation';
 import type { FirestoreFactory } from '../../shared/firestore';
+import type { JobRegistry, JobsConfig } from '../../shared/jobs';
 import type { WeatherService } from '../backends/weather';
 import { fallback } from './fallback';
 import { checkInventory } from './inventory';
 import { checkOrder, validateOrderId } from './orders';
 import { getWeather } from './weather';
-import { makeReservation, taskStatus } from './reservations';
+import { makeReservation } from './reservations';
+import { taskStatus } from './task-status';
+import { watchOrderIntent } from './watch-order';
 import { welcome } from './welcome';
 
 export { fallback } from './fallback';
@@ -14,6 +17,11 @@ export { fallback } from './fallback';
 export interface DemoBackends {
   db: FirestoreFactory;
   weather: WeatherService;
+  /** The job types (for task_status) and the settings their rules read. */
+  jobs: JobRegistry;
+  jobsConfig: JobsConfig;
+  /** Clock, for tests. */
+  now?: () => Date;
 }
 
 /**
@@ -30,7 +38,8 @@ export function createDemoIntents(backends: DemoBackends): Map<string, IntentHan
   intents.set('check_inventory', checkInventory(backends.db));
   intents.set('get_weather', getWeather(backends.weather));
   intents.set('validate_order_id', validateOrderId);
-  intents.set('make_reservation', makeReservation);
-  intents.set('task_status', taskStatus(backends.db));
+  intents.set('make_reservation', makeReservation(backends.jobsConfig, backends.now));
+  intents.set('task_status', taskStatus(backends.db, backends.jobs));
+  intents.set('watch_order', watchOrderIntent(backends.db));
   return intents;
 }

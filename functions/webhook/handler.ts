@@ -18,12 +18,12 @@ import {
   parseWebhookRequest,
   type ParsedRequest,
 } from '../../shared/dialogflow';
-import { FulfillmentError, errorMessage } from '../../shared/errors';
+import { errorMessage } from '../../shared/errors';
 import {
   readJsonBody,
+  rejectRequest,
   requireJson,
   requirePost,
-  sendError,
   type IncomingRequest,
   type OutgoingResponse,
 } from '../../shared/http';
@@ -66,42 +66,18 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
     const log = logger.child(traceFields(deps.config.projectId, req.headers));
     let parsed: ParsedRequest;
     try {
-      requirePost(req, res);
-      await checkWebhookAuth(req, res, auth, verifyIdToken);
+      requirePost(req);
+      await checkWebhookAuth(req, auth, verifyIdToken);
       requireJson(req);
       parsed = parseWebhookRequest(await readJsonBody(req));
     } catch (err) {
-      const error =
-        err instanceof FulfillmentError
-          ? err
-          : new FulfillmentError('internal', 'The request could not be read.');
-      if (!(err instanceof FulfillmentError)) {
-        log.error('unexpected error reading the request', { error: errorMessage(err) });
-      }
-      log.warn('request rejected', {
-        status: error.status,
-        code: error.code,
-        reason: error.message,
-      });
-      sendError(res, error);
+      rejectRequest(res, log, err);
       return;
     }
 
     const abort = new AbortController();
     const budget = new Budget(started + deadlineMs, abort.signal, now);
-    let ctx: TurnContext;
-    try {
-      ctx = createTurnContext(parsed, budget, log, deps.defer);
-    } catch (err) {
-      // Cannot happen for a parsed request; if it does, answer rather than hang.
-      log.error('could not build the turn context', { error: errorMessage(err) });
-      sendError(
-        res,
-        new FulfillmentError('invalid-argument', 'The request could not be understood.'),
-      );
-      return;
-    }
-    ctx.log = log.child({ edition: ctx.edition, intent: ctx.name, session: ctx.sessionKey });
+    const ctx = createTurnContext(parsed, budget, (fields) => log.child(fields), deps.defer);
 
     const { reply, outcome } = await runTurn(ctx, deps.intents, deps.fallback, abort);
     const body = renderSafely(ctx, reply);

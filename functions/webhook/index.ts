@@ -2,5 +2,5 @@ import { http } from '@google-cloud/functions-framework';
 import { loadConfigOrExit } from '../../shared/config';
 import { createDemoWebhook } from '../../demo/webhook';
 
-// Cold start: configuration is parsed once; Google clients are created on first use.
-http('webhook', createDemoWebhook(loadConfigOrExit()));
+// Cold start: the webhook's configuration is parsed once; Google clients are created on first use.
+http('webhook', createDemoWebhook(loadConfigOrExit('webhook')));

@@ -1,77 +1,57 @@
 import { checkIdToken, googleIdTokenVerifier, type IdTokenVerifier } from '../../shared/auth';
 import type { Config } from '../../shared/config';
 import { errorMessage, FulfillmentError } from '../../shared/errors';
+import type { FirestoreFactory } from '../../shared/firestore';
 import {
-  header,
   readJsonBody,
+  rejectRequest,
   requirePost,
   sendError,
   type IncomingRequest,
   type OutgoingResponse,
 } from '../../shared/http';
-import type { FirestoreFactory } from '../../shared/firestore';
-import { TaskBody } from '../../shared/jobs';
+import type { JobRegistry } from '../../shared/jobs';
 import { createLogger, traceFields, type Logger } from '../../shared/logger';
-import type { Notifiers } from '../../shared/notify';
-import { processJob, type ProcessDeps } from './process-job';
+import type { EnabledChannel } from '../../shared/notify';
+import type { TasksClientFactory } from '../../shared/tasks';
+import { processJob, type RunDeps } from './run-job';
+import { sweepJobs } from './sweep';
+import { parseTaskContext, type TaskContext } from './task-context';
 
 export interface WorkerDeps {
-  config: Pick<Config, 'projectId' | 'worker' | 'tasks' | 'reservation'>;
+  config: Pick<Config, 'projectId' | 'worker' | 'tasks' | 'reservation' | 'watchOrder'>;
   db: FirestoreFactory;
-  notifiers: Notifiers;
+  /** The job types this worker runs. */
+  jobs: JobRegistry;
+  /** The notification channels the configuration enables. */
+  channels: readonly EnabledChannel[];
+  /** Cloud Tasks, for jobs that schedule their own next run and for the sweep. */
+  tasks: TasksClientFactory;
   logger?: Logger;
   verifyIdToken?: IdTokenVerifier;
   now?: () => Date;
-  beforeEffect?: ProcessDeps['beforeEffect'];
-}
-
-/** The task context Cloud Tasks sends in `X-CloudTasks-*` headers. */
-export interface TaskContext {
-  queueName: string;
-  taskName: string;
-  retryCount: number;
-  executionCount: number;
-  eta: string | undefined;
-}
-
-function taskContext(req: IncomingRequest): TaskContext {
-  const queueName = header(req, 'x-cloudtasks-queuename');
-  const taskName = header(req, 'x-cloudtasks-taskname');
-  if (!queueName || !taskName) {
-    throw new FulfillmentError(
-      'invalid-argument',
-      'Not a Cloud Tasks request: X-CloudTasks-QueueName and -TaskName are required.',
-    );
-  }
-  const count = (name: string) => {
-    const v = Number(header(req, name) ?? '0');
-    return Number.isInteger(v) && v >= 0 ? v : 0;
-  };
-  return {
-    queueName,
-    taskName,
-    retryCount: count('x-cloudtasks-taskretrycount'),
-    executionCount: count('x-cloudtasks-taskexecutioncount'),
-    eta: header(req, 'x-cloudtasks-tasketa'),
-  };
+  beforeEffect?: RunDeps['beforeEffect'];
 }
 
 /**
  * Builds the worker as an Express-style handler fed by Cloud Tasks (at-least-once). 2xx ends
  * a task (done, or a poison body that retrying cannot fix); 503 asks for a retry.
+ * `POST …/sweep` (Cloud Scheduler, same identity) finds jobs that lost their task.
  */
 export function createWorkerHandler(deps: WorkerDeps) {
   const logger = deps.logger ?? createLogger();
   const verifyIdToken = deps.verifyIdToken ?? googleIdTokenVerifier();
+  const now = deps.now ?? (() => new Date());
   const { oidcAudience } = deps.config.worker;
   const serviceAccount = deps.config.tasks.serviceAccount;
 
   return async function worker(req: IncomingRequest, res: OutgoingResponse): Promise<void> {
     const log = logger.child(traceFields(deps.config.projectId, req.headers));
-    let task: TaskContext;
+    const sweep = /\/sweep\/?$/.test(new URL(req.url ?? '/', 'http://worker').pathname);
+    let task: TaskContext | undefined;
     let raw: unknown;
     try {
-      requirePost(req, res);
+      requirePost(req);
       if (oidcAudience) {
         await checkIdToken(
           req,
@@ -79,30 +59,33 @@ export function createWorkerHandler(deps: WorkerDeps) {
           verifyIdToken,
         );
       }
-      task = taskContext(req);
+      if (!sweep) task = parseTaskContext(req);
       raw = await readJsonBody(req, 1024 * 1024).catch((err: unknown) => {
         if (err instanceof FulfillmentError && err.code === 'invalid-argument') return POISON;
         throw err;
       });
     } catch (err) {
-      const error =
-        err instanceof FulfillmentError
-          ? err
-          : new FulfillmentError('internal', 'The request could not be read.');
-      log.warn('worker request rejected', {
-        status: error.status,
-        code: error.code,
-        reason: error.message,
-      });
-      sendError(res, error);
+      rejectRequest(res, log, err, 'worker request rejected');
       return;
     }
+
+    if (!task) {
+      try {
+        const report = await sweepJobs({ ...deps, db: await deps.db(), log, now });
+        res.status(200).json(report);
+      } catch (err) {
+        log.error('sweep failed', { error: errorMessage(err) });
+        sendError(res, new FulfillmentError('unavailable', 'The sweep failed; it runs again.'));
+      }
+      return;
+    }
+
     const tlog = log.child({
       task: task.taskName,
       queue: task.queueName,
       retryCount: task.retryCount,
     });
-    const parsed = raw === POISON ? undefined : TaskBody.safeParse(raw);
+    const parsed = raw === POISON ? undefined : deps.jobs.taskBody.safeParse(raw);
     if (!parsed?.success) {
       // Retrying cannot fix a body like this: acknowledge it, loudly.
       tlog.error('poison task body acknowledged without work', {
@@ -112,14 +95,15 @@ export function createWorkerHandler(deps: WorkerDeps) {
       return;
     }
     try {
-      const db = await deps.db();
       const outcome = await processJob(
         {
-          db,
-          notifiers: deps.notifiers,
-          slotCapacity: deps.config.reservation.slotCapacity,
+          db: await deps.db(),
+          jobs: deps.jobs,
+          channels: deps.channels,
+          tasks: deps.tasks,
+          config: deps.config,
           log: tlog,
-          now: deps.now,
+          now,
           beforeEffect: deps.beforeEffect,
         },
         parsed.data,

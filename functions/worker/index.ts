@@ -1,17 +1,6 @@
 import { http } from '@google-cloud/functions-framework';
 import { loadConfigOrExit } from '../../shared/config';
-import { lazyFirestore } from '../../shared/firestore';
-import { createHttpClient } from '../../shared/http';
-import { createNotifiers } from '../../shared/notify';
-import { createWorkerHandler } from './handler';
+import { createDemoWorker } from '../../demo/worker';
 
-const config = loadConfigOrExit();
-
-http(
-  'worker',
-  createWorkerHandler({
-    config,
-    db: lazyFirestore({ projectId: config.projectId, emulatorHost: config.firestore.emulatorHost }),
-    notifiers: createNotifiers(config, createHttpClient()),
-  }),
-);
+// Cold start: the worker's configuration is parsed once; Google clients are created on first use.
+http('worker', createDemoWorker(loadConfigOrExit('worker')));

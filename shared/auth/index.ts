@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { FulfillmentError } from '../errors';
-import { header, type IncomingRequest, type OutgoingResponse } from '../http';
+import { header, type IncomingRequest } from '../http';
 import { lazyAsync } from '../lazy';
 
 /** Verifies a Google-signed ID token for an audience; resolves to its claims or rejects. */
@@ -28,7 +28,6 @@ export function safeEqual(a: string, b: string): boolean {
  */
 export async function checkWebhookAuth(
   req: IncomingRequest,
-  res: OutgoingResponse,
   auth: WebhookAuth,
   verifyIdToken: IdTokenVerifier,
 ): Promise<void> {
@@ -38,8 +37,9 @@ export async function checkWebhookAuth(
     const decoded = m ? Buffer.from(m[1] ?? '', 'base64').toString('utf8') : '';
     const expected = `${auth.basic.user}:${auth.basic.password}`;
     if (!safeEqual(decoded, expected)) {
-      res.set('WWW-Authenticate', 'Basic realm="webhook", charset="UTF-8"');
-      throw new FulfillmentError('unauthenticated', 'Valid HTTP Basic credentials are required.');
+      throw new FulfillmentError('unauthenticated', 'Valid HTTP Basic credentials are required.', {
+        'WWW-Authenticate': 'Basic realm="webhook", charset="UTF-8"',
+      });
     }
   }
   if (auth.token) {

@@ -1,11 +1,11 @@
-import { hashId, type Logger } from '../logger';
+import { hashId, type LogFields, type Logger } from '../logger';
 import { messagesFor, resolveLanguage, type Language, type Messages } from '../messages';
 import type { Parameters, ParsedRequest } from '../dialogflow';
-import type { Budget } from './budget';
+import type { Budget } from '../deadline';
 import { createParamReader, type ParamReader } from './params';
 import type { Platform } from './reply';
-import type { DeferOutcome, Deferrer } from '../jobs/defer';
-import type { JobRequest } from '../jobs/schema';
+import type { DeferOutcome, Deferrer, JobOrigin } from '../jobs/defer';
+import type { JobRequest } from '../jobs/registry';
 
 /** An ES input context with its short name (the part after `/contexts/`). */
 export interface InputContext {
@@ -27,6 +27,11 @@ export interface FormParameter {
 export interface ChannelUser {
   platform: Platform;
   userId: string;
+}
+
+/** Extra recipients of a deferred job's notification. */
+export interface DeferNotify {
+  email?: string | undefined;
 }
 
 /** Everything a handler may read about a turn, the same for ES and CX. */
@@ -67,9 +72,10 @@ export interface TurnContext {
   request: ParsedRequest;
   /**
    * Hands slow work to the worker: records the job and creates its Cloud Task within the
-   * budget. `ok: false` means nothing was queued (say so to the user).
+   * budget. `ok: false` means nothing was queued (say so to the user). `notify.email`: an
+   * address the user gave, to mail the outcome to (when SMTP is configured).
    */
-  defer(job: JobRequest): Promise<DeferOutcome>;
+  defer(job: JobRequest, notify?: DeferNotify): Promise<DeferOutcome>;
 }
 
 const PLATFORM_BY_SOURCE: Record<string, Platform> = {
@@ -102,22 +108,41 @@ function lineUser(payload: Parameters | undefined): string | undefined {
 export function createTurnContext(
   parsed: ParsedRequest,
   budget: Budget,
-  log: Logger,
+  /** The turn's logger, given the fields that name the turn (edition, intent, session hash). */
+  logger: Logger | ((fields: LogFields) => Logger),
   deferrer?: Deferrer,
 ): TurnContext {
-  const ctx: TurnContext = buildTurnContext(parsed, budget, log, (job) =>
+  const log = (fields: LogFields) =>
+    typeof logger === 'function' ? logger(fields) : logger.child(fields);
+  const ctx: TurnContext = buildTurnContext(parsed, budget, log, (job, notify) =>
     deferrer
-      ? deferrer(ctx, job)
+      ? deferrer(jobOrigin(ctx, notify), job)
       : Promise.resolve({ ok: false, jobId: '', reason: 'jobs are not configured' }),
   );
   return ctx;
 }
 
+/** The small part of a turn a deferred job keeps. */
+function jobOrigin(ctx: TurnContext, notify: DeferNotify | undefined): JobOrigin {
+  const recipients: Record<string, string> = {};
+  if (ctx.user?.platform === 'LINE') recipients.line = ctx.user.userId;
+  if (notify?.email) recipients.email = notify.email;
+  return {
+    responseId: ctx.responseId,
+    session: ctx.session,
+    sessionKey: ctx.sessionKey,
+    language: ctx.language,
+    recipients,
+    budget: ctx.budget,
+    log: ctx.log,
+  };
+}
+
 function buildTurnContext(
   parsed: ParsedRequest,
   budget: Budget,
-  log: Logger,
-  defer: (job: JobRequest) => Promise<DeferOutcome>,
+  logFor: (fields: LogFields) => Logger,
+  defer: (job: JobRequest, notify?: DeferNotify) => Promise<DeferOutcome>,
 ): TurnContext {
   if (parsed.edition === 'es') {
     const r = parsed.request;
@@ -155,7 +180,11 @@ function buildTurnContext(
       sessionParameters: {},
       form: [],
       budget,
-      log,
+      log: logFor({
+        edition: 'es',
+        intent: q.intent?.displayName ?? '',
+        session: hashId(r.session),
+      }),
       request: parsed,
       defer,
     };
@@ -207,7 +236,7 @@ function buildTurnContext(
     sessionParameters,
     form,
     budget,
-    log,
+    log: logFor({ edition: 'cx', intent: r.fulfillmentInfo?.tag ?? '', session: hashId(session) }),
     request: parsed,
     defer,
   };

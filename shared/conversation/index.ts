@@ -1,4 +1,4 @@
-export * from './budget';
+export { Budget } from '../deadline';
 export * from './context';
 export * from './params';
 export * from './render';

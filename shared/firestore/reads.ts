@@ -1,6 +1,6 @@
 import type { DocumentSnapshot } from '@google-cloud/firestore';
 import type { z } from 'zod';
-import type { Budget } from '../conversation/budget';
+import type { Budget } from '../deadline';
 import { FulfillmentError } from '../errors';
 import type { FirestoreFactory } from './client';
 import { isSafeDocumentId } from './documents';

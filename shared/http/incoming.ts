@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { FulfillmentError } from '../errors';
+import { errorMessage, FulfillmentError } from '../errors';
+import type { Logger } from '../logger';
 
 /** The parts of an Express / functions-framework request the functions read. */
 export interface IncomingRequest extends IncomingMessage {
@@ -22,12 +23,12 @@ export interface OutgoingResponse {
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Accepts only POST; anything else is 405 with `Allow: POST`. */
-export function requirePost(req: IncomingRequest, res: OutgoingResponse): void {
+export function requirePost(req: IncomingRequest): void {
   if (req.method !== 'POST') {
-    res.set('Allow', 'POST');
     throw new FulfillmentError(
       'method-not-allowed',
       `Method ${req.method} is not allowed; use POST.`,
+      { Allow: 'POST' },
     );
   }
 }
@@ -105,10 +106,33 @@ function readStream(req: IncomingMessage, maxBytes: number): Promise<string> {
   });
 }
 
-/** Sends `{error:{code,message}}` with the error's status, unless an answer is already out. */
+/** Sends `{error:{code,message}}` with the error's status and headers, unless an answer is out. */
 export function sendError(res: OutgoingResponse, err: FulfillmentError): void {
   if (res.headersSent) return;
+  for (const [name, value] of Object.entries(err.headers)) res.set(name, value);
   res.status(err.status).json(err.toJSON());
+}
+
+/**
+ * The one rejection path of both functions: any error while reading a request becomes its
+ * 4xx/5xx `{error}` answer and one warning (code and reason, never the body); an unexpected
+ * error is logged as such and answered as a plain internal error.
+ */
+export function rejectRequest(
+  res: OutgoingResponse,
+  log: Pick<Logger, 'warn' | 'error'>,
+  err: unknown,
+  what = 'request rejected',
+): void {
+  const error =
+    err instanceof FulfillmentError
+      ? err
+      : new FulfillmentError('internal', 'The request could not be read.');
+  if (!(err instanceof FulfillmentError)) {
+    log.error('unexpected error reading the request', { error: errorMessage(err) });
+  }
+  log.warn(what, { status: error.status, code: error.code, reason: error.message });
+  sendError(res, error);
 }
 
 /** First value of a header. */

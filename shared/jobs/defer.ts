@@ -1,149 +1,144 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config';
-import type { TurnContext } from '../conversation/context';
+import type { Budget } from '../deadline';
 import { withDeadline } from '../deadline';
 import { errorMessage } from '../errors';
 import type { FirestoreFactory } from '../firestore';
+import type { Logger } from '../logger';
+import type { Language } from '../messages';
 import type { TasksClientFactory } from '../tasks';
-import {
-  JOB_SCHEMA_VERSION,
-  jobIdFor,
-  type JobDoc,
-  type JobRequest,
-  type TaskBody,
-} from './schema';
-import { JOBS, SESSIONS, toJobDoc } from './store';
+import { jobIdFor } from './ids';
+import { JOB_SCHEMA_VERSION, type JobRegistry, type JobRequest } from './registry';
+import { JOBS, SESSIONS } from './store';
+import { createJobTask } from './tasks';
+
+/** Where a deferred job comes from: what the worker needs to run it and tell the user. */
+export interface JobOrigin {
+  /** Dialogflow's id of the turn: Dialogflow's retries of one request defer the same job. */
+  responseId: string | undefined;
+  session: string | undefined;
+  sessionKey: string | undefined;
+  language: Language;
+  /** Who to tell per channel that needs a recipient (LINE user id, email address). */
+  recipients: Partial<Record<string, string>>;
+  budget: Budget;
+  log: Logger;
+}
 
 export type DeferOutcome =
   { ok: true; jobId: string; existing: boolean } | { ok: false; jobId: string; reason: string };
 
 /** Hands slow work to the worker: see {@link createDeferrer}. */
-export type Deferrer = (ctx: TurnContext, job: JobRequest) => Promise<DeferOutcome>;
+export type Deferrer = (origin: JobOrigin, job: JobRequest) => Promise<DeferOutcome>;
 
 export interface DeferDeps {
   db: FirestoreFactory;
   tasks: TasksClientFactory;
   config: Pick<Config, 'projectId' | 'tasks' | 'worker'>;
+  jobs: JobRegistry;
   now?: () => Date;
 }
 
-const ALREADY_EXISTS = 6;
-
-/** `projects/P/locations/L/queues/Q` of the configuration. */
-export function queuePath(config: Pick<Config, 'projectId' | 'tasks'>): string {
-  return `projects/${config.projectId}/locations/${config.tasks.location}/queues/${config.tasks.queue}`;
-}
+/** Kept from the budget for answering after the record and the task. */
+const RESERVE_MS = 250;
 
 /**
- * Writes the job record, then creates its Cloud Task (HTTP POST to WORKER_URL, JSON body, OIDC
- * token for TASKS_SERVICE_ACCOUNT when set), both within the turn's budget. The job id and the
- * task name come from the turn's response id, so Dialogflow's retries of the same request
- * find the same job, and ALREADY_EXISTS counts as success. When the task cannot be created the
- * job is marked failed and the outcome says so: never "queued" while nothing is queued.
+ * Records the job (`jobs/{id}`, status `queued`, with `acceptBy`: the moment this webhook stops
+ * waiting) and creates its Cloud Task, both within the turn's budget. `ok: true` only when both
+ * happened in time. Otherwise the user is told nothing was queued, and the job is marked failed
+ * as `notQueued` (a write that wins in either order against a record that lands late), so it
+ * never runs, is never shown as pending and is never notified. The job id comes from the
+ * turn's response id, so Dialogflow's retries find the same job; ALREADY_EXISTS is success.
  */
 export function createDeferrer(deps: DeferDeps): Deferrer {
   const now = deps.now ?? (() => new Date());
-  return async (ctx, job) => {
-    const jobId = jobIdFor(ctx.responseId ?? randomUUID(), job.type);
-    const taskName = `${queuePath(deps.config)}/tasks/${jobId}`;
-    const log = ctx.log.child({ jobId, jobType: job.type });
+  return async (origin, job) => {
+    const jobId = jobIdFor(origin.responseId ?? randomUUID(), job.type);
+    const log = origin.log.child({ jobId, jobType: job.type });
+    const definition = deps.jobs.get(job.type);
+    const request = definition?.request.safeParse(job.request);
+    if (!definition || !request?.success) {
+      log.error('deferred a job its type does not accept', { reason: 'invalid request' });
+      return { ok: false, jobId, reason: 'invalid job request' };
+    }
+    const { budget } = origin;
     let db;
     try {
-      db = await ctx.budget.bound(deps.db(), 'firestore client', 300);
+      db = await budget.bound(deps.db(), 'firestore client', RESERVE_MS);
     } catch (err) {
       log.warn('job not recorded: no Firestore', { error: errorMessage(err) });
       return { ok: false, jobId, reason: 'firestore unavailable' };
     }
     const jobRef = db.collection(JOBS).doc(jobId);
-
-    // 1. The job record (and the session's pointer to its latest job), or the existing one.
-    let existing = false;
     const at = now();
-    const doc: JobDoc = {
+    const doc = {
       v: JOB_SCHEMA_VERSION,
       type: job.type,
-      request: job.request,
+      request: request.data as unknown,
       status: 'queued',
       attempts: 0,
+      wakeups: 0,
       createdAt: at,
       updatedAt: at,
-      session: ctx.session ?? null,
-      sessionKey: ctx.sessionKey ?? null,
-      language: ctx.language,
-      notify:
-        ctx.user?.platform === 'LINE'
-          ? { line: { userId: ctx.user.userId, retryKey: randomUUID() } }
-          : {},
-      taskName,
+      acceptBy: new Date(now().getTime() + budget.forCall(RESERVE_MS)),
+      session: origin.session ?? null,
+      sessionKey: origin.sessionKey ?? null,
+      language: origin.language,
+      notify: Object.fromEntries(
+        Object.entries(origin.recipients).flatMap(([channel, to]) =>
+          to ? [[channel, { to }]] : [],
+        ),
+      ),
     };
+    // Marks the job as never queued; `set` wins whichever lands last, the record or this.
+    const giveUp = (reason: string) =>
+      withDeadline(
+        jobRef.set({ ...doc, status: 'failed', notQueued: true, error: reason, updatedAt: now() }),
+        Math.max(100, budget.forCall(20)),
+        'mark job not queued',
+      ).catch((e: unknown) =>
+        log.error('could not mark the job not queued', { error: errorMessage(e) }),
+      );
+
+    // 1. The record (and the session's pointer to its latest job), or the existing one.
+    let existing = false;
     try {
       const batch = db.batch().create(jobRef, doc);
-      if (ctx.sessionKey) {
+      if (origin.sessionKey) {
         batch.set(
-          db.collection(SESSIONS).doc(ctx.sessionKey),
+          db.collection(SESSIONS).doc(origin.sessionKey),
           { lastJobId: jobId, updatedAt: at },
           { merge: true },
         );
       }
-      await ctx.budget.bound(batch.commit(), 'write job', 300);
+      await budget.bound(batch.commit(), 'write job', RESERVE_MS);
     } catch (err) {
-      if ((err as { code?: number }).code !== ALREADY_EXISTS) {
-        log.warn('job not recorded', { error: errorMessage(err) });
+      if ((err as { code?: number }).code !== 6 /* ALREADY_EXISTS */) {
+        log.warn('job not recorded: not queued', { error: errorMessage(err) });
+        await giveUp('not recorded in time');
         return { ok: false, jobId, reason: 'job not recorded' };
       }
       existing = true;
-      const found = toJobDoc((await jobRef.get()).data());
-      if (found?.status === 'failed') return { ok: false, jobId, reason: found.error ?? 'failed' };
+      const found = await jobRef.get();
+      if (found.get('status') === 'failed') {
+        return { ok: false, jobId, reason: String(found.get('error') ?? 'failed') };
+      }
       log.info('Dialogflow retried a deferred request: same job');
     }
 
     // 2. The task. ALREADY_EXISTS means an earlier try of this same request created it.
-    const body: TaskBody = { v: JOB_SCHEMA_VERSION, jobId, type: job.type };
-    const serviceAccount = deps.config.tasks.serviceAccount;
     try {
-      const client = await ctx.budget.bound(deps.tasks(), 'tasks client', 250);
-      const ms = ctx.budget.forCall(250);
-      await ctx.budget.bound(
-        client.createTask(
-          {
-            parent: queuePath(deps.config),
-            task: {
-              name: taskName,
-              httpRequest: {
-                url: deps.config.tasks.workerUrl,
-                httpMethod: 'POST',
-                headers: { 'Content-Type': 'application/json' },
-                body: Buffer.from(JSON.stringify(body)),
-                ...(serviceAccount
-                  ? {
-                      oidcToken: {
-                        serviceAccountEmail: serviceAccount,
-                        audience: deps.config.worker.oidcAudience ?? deps.config.tasks.workerUrl,
-                      },
-                    }
-                  : {}),
-              },
-            },
-          },
-          { timeout: Math.max(1, ms), maxRetries: 0 },
-        ),
+      const client = await budget.bound(deps.tasks(), 'tasks client', RESERVE_MS);
+      const created = await budget.bound(
+        createJobTask(client, deps.config, { jobId, type: job.type }, budget.forCall(RESERVE_MS)),
         'create task',
-        250,
+        RESERVE_MS,
       );
-      log.info(existing ? 'job task ensured' : 'job queued', { task: jobId });
-      return { ok: true, jobId, existing };
+      log.info(existing || !created ? 'job task ensured' : 'job queued');
+      return { ok: true, jobId, existing: existing || !created };
     } catch (err) {
-      if ((err as { code?: number }).code === ALREADY_EXISTS) {
-        return { ok: true, jobId, existing: true };
-      }
-      log.warn('task not created: job marked failed', { error: errorMessage(err) });
-      await withDeadline(
-        jobRef.update({ status: 'failed', error: 'could not be queued', updatedAt: now() }),
-        Math.max(50, ctx.budget.forCall(20)),
-        'mark job failed',
-      ).catch((e: unknown) =>
-        log.error('could not mark the job failed', { error: errorMessage(e) }),
-      );
+      log.warn('task not created: job marked not queued', { error: errorMessage(err) });
+      await giveUp('could not be queued');
       return { ok: false, jobId, reason: 'task not created' };
     }
   };

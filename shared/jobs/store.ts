@@ -1,40 +1,36 @@
-import type { DocumentData, Firestore, Timestamp } from '@google-cloud/firestore';
-import type { Messages } from '../messages';
-import type { JobDoc, ReservationResult } from './schema';
+import type { DocumentSnapshot } from '@google-cloud/firestore';
+import type { JobRegistry } from './registry';
 
 export const JOBS = 'jobs';
 export const SESSIONS = 'sessions';
 
-/** Firestore Timestamps (and nested ones) → Date, so callers see plain JobDoc values. */
-export function toJobDoc(data: DocumentData | undefined): JobDoc | undefined {
-  if (!data) return undefined;
-  return convertDates(data) as JobDoc;
-}
-
-function convertDates(value: unknown): unknown {
-  if (value && typeof value === 'object') {
-    if (typeof (value as Timestamp).toDate === 'function' && 'seconds' in value) {
-      return (value as Timestamp).toDate();
-    }
-    if (Array.isArray(value)) return value.map(convertDates);
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = convertDates(v);
-    return out;
+/** A stored job record that does not parse: bad data, never silently cast. */
+export class JobShapeError extends Error {
+  override readonly name = 'JobShapeError';
+  constructor(
+    readonly jobId: string,
+    detail: string,
+  ) {
+    super(`jobs/${jobId} does not have the shape of a known job: ${detail}`);
   }
-  return value;
 }
 
-export async function readJob(db: Firestore, jobId: string): Promise<JobDoc | undefined> {
-  return toJobDoc((await db.collection(JOBS).doc(jobId).get()).data());
-}
-
-/** The user-facing sentence for a finished job, in the catalogue's language. */
-export function describeOutcome(
-  job: Pick<JobDoc, 'status' | 'result'>,
-  jobId: string,
-  t: Messages,
-): string {
-  if (job.status === 'failed' || !job.result) return t.jobFailed({ jobId });
-  const r: ReservationResult = job.result;
-  return r.outcome === 'confirmed' ? t.reservationConfirmed(r) : t.reservationFull(r);
+/**
+ * Parses `jobs/{id}` with the registry's schemas: `undefined` when it does not exist,
+ * {@link JobShapeError} when it is not a job this deployment knows.
+ */
+export function parseJob<R extends JobRegistry>(
+  jobs: R,
+  snapshot: DocumentSnapshot,
+): (R extends JobRegistry<infer D> ? import('./doc').JobDocOf<D> : never) | undefined {
+  if (!snapshot.exists) return undefined;
+  const parsed = jobs.jobDoc.safeParse(snapshot.data());
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new JobShapeError(
+      snapshot.id,
+      `${issue?.path.join('.') || 'document'}: ${issue?.message ?? 'invalid'}`,
+    );
+  }
+  return parsed.data as never;
 }

@@ -48,6 +48,15 @@ export const en = {
     name: string;
   }) =>
     `Got it: a table for ${p.partySize} on ${p.date} at ${p.time}, under ${p.name}. I'm booking it now (request ${p.jobId}) and will let you know; you can also ask me for the status of ${p.jobId}.`,
+  reservationPast: (p: { date: string; time: string }) =>
+    `${p.date} at ${p.time} has already passed. Which date would you like instead?`,
+  reservationDateInvalid: "That doesn't look like a date. Which date would you like to book?",
+  reservationOffGrid: (p: { time: string; first: string; last: string }) =>
+    `We seat guests every half hour from ${p.first} to ${p.last}, so ${p.time} isn't available. What time would suit you?`,
+  reservationPartyInvalid:
+    'The party size must be a whole number of at least one. For how many people?',
+  reservationPartyTooLarge: (p: { max: number }) =>
+    `A table holds at most ${p.max} people. For how many people? (For larger groups, please call us.)`,
   reservationNotQueued:
     "Sorry, I couldn't pass your reservation on to our booking system just now, so nothing was booked. Please try again in a few minutes.",
   reservationConfirmed: (p: {
@@ -60,6 +69,13 @@ export const en = {
     `Your table for ${p.partySize} on ${p.date} at ${p.time} under ${p.name} is confirmed. Confirmation code: ${p.code}.`,
   reservationFull: (p: { date: string; time: string; partySize: number }) =>
     `Sorry, ${p.date} at ${p.time} is fully booked for ${p.partySize}. Please try another time.`,
+  jobRefused: (p: { jobId: string; reason: string }) =>
+    `Sorry, request ${p.jobId} could not be done: ${p.reason}`,
+  jobNotQueued: (p: { jobId: string }) =>
+    `Request ${p.jobId} was never queued, so nothing was done. Please ask me again.`,
+  jobNotifySubject: (p: { jobId: string }) => `Update on your request ${p.jobId}`,
+  taskIdInvalid:
+    "That doesn't look like a request number. Request numbers look like r-0a1b2c3d4e5f.",
   jobFailed: (p: { jobId: string }) =>
     `Sorry, request ${p.jobId} could not be completed. Please try again.`,
   jobStatusQueued: (p: { jobId: string }) => `Request ${p.jobId} is queued; it will start shortly.`,
@@ -68,6 +84,19 @@ export const en = {
     `Request ${p.jobId} is done. ${p.result}`,
   jobNotFound: (p: { jobId: string }) => `I couldn't find a request ${p.jobId}.`,
   noJobs: "You don't have any requests with me yet.",
+
+  watchOrderQueued: (p: { orderId: string; jobId: string }) =>
+    `OK, I'll watch order ${p.orderId} and tell you as soon as it ships (request ${p.jobId}).`,
+  watchOrderNotQueued:
+    "Sorry, I couldn't start watching that order just now. Please try again in a few minutes.",
+  watchOrderAlreadyShipped: (p: { orderId: string; status: string; deliveryDate: string }) =>
+    `Good news: order ${p.orderId} is already ${p.status} (delivery date ${p.deliveryDate}), so there is nothing to watch.`,
+  watchOrderWatching: (p: { orderId: string; jobId: string }) =>
+    `I'm watching order ${p.orderId} (request ${p.jobId}) and will tell you when it ships.`,
+  watchOrderShipped: (p: { orderId: string; status: string; deliveryDate: string }) =>
+    `Order ${p.orderId} is ${p.status}! Delivery date: ${p.deliveryDate}.`,
+  watchOrderGaveUp: (p: { orderId: string; days: number }) =>
+    `Order ${p.orderId} still hasn't shipped after ${p.days} days, so I've stopped watching it. Ask me about it any time.`,
 };
 
 export type Messages = typeof en;

@@ -41,15 +41,34 @@ export const zhTW: Messages = {
   askName: '請問訂位大名？',
   reservationQueued: (p) =>
     `收到：${p.date} ${p.time}，${p.partySize} 位，${p.name} 訂位。正在為你預約（編號 ${p.jobId}），完成後會通知你；也可以問我 ${p.jobId} 的進度。`,
+  reservationPast: (p) => `${p.date} ${p.time} 已經過了。請問要改訂哪一天？`,
+  reservationDateInvalid: '這看起來不像日期。請問要預約哪一天？',
+  reservationOffGrid: (p) =>
+    `我們每半小時安排入座，時段為 ${p.first} 到 ${p.last}，所以 ${p.time} 無法預約。請問幾點比較方便？`,
+  reservationPartyInvalid: '人數必須是至少一位的整數。請問幾位？',
+  reservationPartyTooLarge: (p) => `每桌最多 ${p.max} 位。請問幾位？（人數較多請來電洽詢。）`,
   reservationNotQueued: '抱歉，目前無法將你的訂位送到預約系統，因此尚未訂位。請幾分鐘後再試一次。',
   reservationConfirmed: (p) =>
     `已確認 ${p.date} ${p.time}，${p.partySize} 位，${p.name} 的訂位。確認碼：${p.code}。`,
   reservationFull: (p) =>
     `抱歉，${p.date} ${p.time} 已無 ${p.partySize} 位的空位，請改選其他時段。`,
+  jobRefused: (p) => `抱歉，編號 ${p.jobId} 的請求無法完成：${p.reason}`,
+  jobNotQueued: (p) => `編號 ${p.jobId} 的請求並未排入佇列，因此沒有任何處理。請再問我一次。`,
+  jobNotifySubject: (p) => `你的請求 ${p.jobId} 有新消息`,
+  taskIdInvalid: '這看起來不像請求編號。請求編號的格式像 r-0a1b2c3d4e5f。',
   jobFailed: (p) => `抱歉，編號 ${p.jobId} 的請求未能完成，請再試一次。`,
   jobStatusQueued: (p) => `編號 ${p.jobId} 的請求已排入佇列，即將開始處理。`,
   jobStatusRunning: (p) => `編號 ${p.jobId} 的請求正在處理中。`,
   jobStatusDone: (p) => `編號 ${p.jobId} 的請求已完成。${p.result}`,
   jobNotFound: (p) => `找不到編號 ${p.jobId} 的請求。`,
   noJobs: '你目前還沒有任何請求。',
+
+  watchOrderQueued: (p) => `好的，我會留意訂單 ${p.orderId}，一出貨就通知你（編號 ${p.jobId}）。`,
+  watchOrderNotQueued: '抱歉，目前無法開始追蹤這筆訂單，請幾分鐘後再試一次。',
+  watchOrderAlreadyShipped: (p) =>
+    `好消息：訂單 ${p.orderId} 已經${p.status}（預計送達日期 ${p.deliveryDate}），不需要追蹤。`,
+  watchOrderWatching: (p) => `我正在追蹤訂單 ${p.orderId}（編號 ${p.jobId}），出貨時會通知你。`,
+  watchOrderShipped: (p) => `訂單 ${p.orderId} ${p.status}！預計送達日期：${p.deliveryDate}。`,
+  watchOrderGaveUp: (p) =>
+    `訂單 ${p.orderId} 在 ${p.days} 天後仍未出貨，我已停止追蹤。你隨時可以再問我。`,
 };

@@ -6,6 +6,7 @@ import { parseConfig, type Config } from '../../shared/config';
 import { createLogger } from '../../shared/logger';
 import { createWebhookHandler, type WebhookDeps } from '../../functions/webhook/handler';
 import { createDemoIntents, fallback, type DemoBackends } from '../../demo/intents';
+import { demoJobs } from '../../demo/jobs';
 import { createWeatherService } from '../../demo/backends/weather';
 import { createHttpClient } from '../../shared/http';
 import { testFirestoreFactory } from './firestore';
@@ -89,6 +90,9 @@ export async function startWebhook(
           apiKey: config.weather.apiKey,
           http: createHttpClient(),
         }),
+      jobs: demoJobs,
+      jobsConfig: config,
+      ...(backends?.now ? { now: backends.now } : {}),
     }),
     fallback,
     logger,

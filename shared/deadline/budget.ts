@@ -1,4 +1,4 @@
-import { withDeadline } from '../deadline';
+import { withDeadline } from './with-deadline';
 
 /**
  * The time a turn has left before the webhook must answer. Handlers pass `remaining()` (or

@@ -1,4 +1,4 @@
-import { FulfillmentError } from './errors';
+import { FulfillmentError } from '../errors';
 
 /**
  * Resolves with `work`, or rejects with `deadline-exceeded` after `ms` (or when `signal`

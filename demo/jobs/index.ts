@@ -1,0 +1,15 @@
+import { createJobRegistry } from '../../shared/jobs';
+import { reservation } from './reservation';
+import { watchOrder } from './watch-order';
+
+/**
+ * The demo's job types: the single list the task body, `ctx.defer()`'s request type and the
+ * worker's dispatch derive from. A new job type is one module and one entry here.
+ */
+export const demoJobs = createJobRegistry([reservation, watchOrder]);
+
+declare module '../../shared/jobs/registry' {
+  interface Register {
+    jobs: typeof demoJobs;
+  }
+}
