@@ -94,7 +94,8 @@ export async function processJob(deps: RunDeps, body: TaskBody): Promise<Process
 
   if (claim.kind === 'ignore') {
     // A task for no job (or another type's) is a bug or tampering; a stale run is expected.
-    const expected = claim.reason === 'an earlier run of this job' || claim.reason.includes('not queued');
+    const expected =
+      claim.reason === 'an earlier run of this job' || claim.reason.includes('not queued');
     log[expected ? 'warn' : 'error']('task acknowledged without work', { reason: claim.reason });
     return { kind: 'ignored', reason: claim.reason };
   }

@@ -51,7 +51,9 @@ export async function startSmtpSink(
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         if (sink.failWith) {
-          const err = Object.assign(new Error('sink told to fail'), { responseCode: sink.failWith });
+          const err = Object.assign(new Error('sink told to fail'), {
+            responseCode: sink.failWith,
+          });
           callback(err);
           return;
         }

@@ -70,6 +70,8 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
       beforeEffect: (jobId, attempt) => stack.beforeEffect?.(jobId, attempt) ?? Promise.resolve(),
     }),
   );
+  // The worker creates tasks too (scheduled re-runs, the sweep): they go to its own URL.
+  workerConfig.tasks.workerUrl = worker.url;
   const webhookEnv = { ...workerEnv, WORKER_URL: worker.url };
   const config = testConfig(webhookEnv);
   await tasksClient.updateQueue({
@@ -83,11 +85,16 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
       },
     },
   });
+  // Warm the clients the deferrer uses (their first use loads and connects them), so the
+  // first test's turn is not spent on that.
+  const webhookTasks = lazyTasksClient({ emulatorHost: tasks.host });
+  await (await webhookTasks()).getQueue({ name: queuePath(config) });
+  await testFirestore().collection('warm-up').doc('x').get();
   const webhook = await startWebhook({
     env: webhookEnv,
     defer: createDeferrer({
       db: testFirestoreFactory,
-      tasks: lazyTasksClient({ emulatorHost: tasks.host }),
+      tasks: webhookTasks,
       config,
       jobs: demoJobs,
     }),
@@ -112,7 +119,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   return stack;
 }
 
-export function jobIdOf(edition: 'es' | 'cx', body: unknown): string {
+export function jobIdOf(edition: 'es' | 'cx', body: unknown, prefix = 'r'): string {
   const b = body as {
     outputContexts?: { name: string; parameters: { job_id: string } }[];
     sessionInfo?: { parameters: { job_id: string } };
@@ -121,7 +128,7 @@ export function jobIdOf(edition: 'es' | 'cx', body: unknown): string {
     edition === 'es'
       ? b.outputContexts?.find((c) => c.name.endsWith('/contexts/pending_job'))?.parameters.job_id
       : b.sessionInfo?.parameters.job_id;
-  expect(id).toMatch(/^r-[0-9a-z]{12}$/);
+  expect(id).toMatch(new RegExp(`^${prefix}-[0-9a-z]{12}$`));
   return id!;
 }
 
