@@ -67,6 +67,9 @@ describe('parseConfig', () => {
     [{ NODE_ENV: 'production', WORKER_AUTH: 'iam' }, 'WEBHOOK_AUTH'],
     [{ NODE_ENV: 'production', WEBHOOK_AUTH: 'none' }, 'WORKER_AUTH'],
     [{ WORKER_OIDC_AUDIENCE: 'https://worker' }, 'TASKS_SERVICE_ACCOUNT'],
+    [{ WATCH_ORDER_CHECK_SECONDS: '0' }, 'WATCH_ORDER_CHECK_SECONDS'],
+    [{ SMTP_URL: 'http://mail.example' }, 'SMTP_URL'],
+    [{ NOTIFY_EMAIL_FROM: 'bot' }, 'NOTIFY_EMAIL_FROM'],
   ];
   it.each(invalid)('%o names %s', (env, variable) => {
     let error: unknown;
@@ -81,7 +84,31 @@ describe('parseConfig', () => {
     expect((error as ConfigError).message.split('\n')).toHaveLength(1);
   });
 
+  it.each([
+    [{ WEBHOOK_DEADLINE_MS: '50' }, 'must be between 100 and 29000 (got "50")'],
+    [{ WEBHOOK_DEADLINE_MS: '4.5' }, 'must be a whole number (got "4.5")'],
+    [{ WEBHOOK_DEADLINE_MS: 'soon' }, 'must be a whole number (got "soon")'],
+    [{ WEBHOOK_PORT: '70000' }, 'must be a port number (1–65535) (got "70000")'],
+    [{ WATCH_ORDER_CHECK_SECONDS: '0' }, 'must be between 1 and 86400'],
+  ])('%o says which rule failed', (env, rule) => {
+    expect(() => parseConfig(env)).toThrow(rule);
+  });
+
+  it('checks only the settings of the function it is for', () => {
+    const production = { NODE_ENV: 'production' };
+    expect(() => parseConfig({ ...production, WORKER_AUTH: 'iam' }, 'worker')).not.toThrow();
+    expect(() => parseConfig({ ...production, WEBHOOK_AUTH: 'none' }, 'webhook')).not.toThrow();
+    expect(() => parseConfig({ ...production, WEBHOOK_AUTH: 'none' }, 'worker')).toThrow(
+      /WORKER_AUTH/,
+    );
+    expect(() => parseConfig({ NOTIFY_WEBHOOK_URL: 'https://x.test/' }, 'webhook')).not.toThrow();
+    expect(() => parseConfig({ NOTIFY_WEBHOOK_URL: 'https://x.test/' }, 'worker')).toThrow(
+      /NOTIFY_WEBHOOK_SECRET/,
+    );
+  });
+
   it('never prints a secret value', () => {
+    expect(() => parseConfig({ SMTP_URL: 'ftp://user:hunter2@mail' })).toThrow(/^(?!.*hunter2)/);
     expect(() => parseConfig({ WEBHOOK_TOKEN: 'tiny-secret' })).toThrow(/^(?!.*tiny-secret)/);
   });
 

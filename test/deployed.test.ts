@@ -109,6 +109,66 @@ describe('invalid configuration', () => {
   );
 });
 
+describe('each function loads only its own code and settings', () => {
+  const loadedModules = async (target: string) => {
+    const { execFileSync } = await import('node:child_process');
+    const out = execFileSync(
+      process.execPath,
+      [
+        '-e',
+        `require(${JSON.stringify(join(ROOT, 'dist', 'index.js'))});
+         console.log(JSON.stringify(Object.keys(require.cache)));`,
+      ],
+      {
+        env: { PATH: process.env.PATH, NODE_ENV: 'test', FUNCTION_TARGET: target },
+        encoding: 'utf8',
+      },
+    );
+    return (JSON.parse(out.trim().split('\n').pop()!) as string[]).map((p) =>
+      p.slice(ROOT.length).replace(/\\/g, '/'),
+    );
+  };
+
+  it('the webhook entry loads no worker module (nor the notifiers)', async () => {
+    const modules = await loadedModules('webhook');
+    expect(modules.some((m) => m.startsWith('/dist/functions/webhook/'))).toBe(true);
+    expect(
+      modules.filter((m) => /^\/dist\/(functions\/worker|demo\/worker|shared\/notify)\//.test(m)),
+    ).toEqual([]);
+    expect(modules.filter((m) => m.includes('/node_modules/nodemailer/'))).toEqual([]);
+  });
+
+  it('the worker entry loads no webhook module (nor the intents)', async () => {
+    const modules = await loadedModules('worker');
+    expect(modules.some((m) => m.startsWith('/dist/functions/worker/'))).toBe(true);
+    expect(
+      modules.filter((m) =>
+        /^\/dist\/(functions\/webhook|demo\/webhook|demo\/intents|shared\/conversation)\//.test(m),
+      ),
+    ).toEqual([]);
+  });
+
+  it.each<['webhook' | 'worker', Record<string, string>]>([
+    ['webhook', { WEBHOOK_TOKEN: 'a-secret-of-16-chars+', NOTIFY_WEBHOOK_URL: 'https://x.test/' }],
+    ['worker', { WORKER_AUTH: 'iam', WEBHOOK_DEADLINE_MS: '4000' }],
+  ])("the %s starts in production without the other function's settings", async (target, env) => {
+    const lines: string[] = [];
+    const port = await freePort();
+    const service = spawnFunction({
+      target,
+      port,
+      env: { PATH: process.env.PATH, NODE_ENV: 'production', ...env },
+      onLine: (l) => lines.push(l),
+    });
+    try {
+      await waitForPort('127.0.0.1', port, 20_000, service);
+      expect(lines.filter((l) => l.includes('Invalid configuration'))).toEqual([]);
+    } finally {
+      await service.stop();
+    }
+  });
+});
+
 describe('cold start', () => {
   it('loading the entry does not load the Google clients (a welcome request never pays for them)', async () => {
     const { execFileSync } = await import('node:child_process');
