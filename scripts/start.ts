@@ -22,11 +22,17 @@ import {
   type NotifySink,
 } from './lib/notify-sink';
 import { ensureQueue } from './lib/queue';
+import { startSmtpSink, type SmtpSink } from './lib/smtp-sink';
+import { writeStackFile } from './lib/stack-file';
+import { startSweepLoop } from './lib/sweep-loop';
 import { createTasksClient } from '../shared/tasks';
 
 const services: Service[] = [];
 let weatherStandIn: WeatherStandIn | undefined;
 let notifySink: NotifySink | undefined;
+let smtpSink: SmtpSink | undefined;
+let stopSweeps: (() => void) | undefined;
+let removeStackFile: (() => void) | undefined;
 let stopping = false;
 
 function prefixed(name: string) {
@@ -40,6 +46,9 @@ async function stopAll(code: number): Promise<never> {
     for (const s of [...services].reverse()) await s.stop();
     await weatherStandIn?.close();
     await notifySink?.close();
+    stopSweeps?.();
+    removeStackFile?.();
+    await smtpSink?.close();
   }
   process.exit(code);
 }
@@ -152,6 +161,21 @@ async function main(): Promise<void> {
       `notify   ${notifySink.url} (local sink for the channels not configured: LINE, Slack, webhook)`,
     );
   }
+  // Email: a loopback SMTP sink that prints each mail, unless SMTP_URL is set.
+  if (config.email.smtpUrl) {
+    notes.push('email    SMTP_URL (mails are sent for real)');
+  } else {
+    smtpSink = await startSmtpSink({
+      onMail: (m) =>
+        console.log(
+          `${'[email]'.padEnd(11)} to ${m.to.join(', ')} (${m.messageId ?? 'no Message-ID'}): ${m.subject ?? ''}\n${' '.repeat(12)}${m.text.replace(/\n/g, `\n${' '.repeat(12)}`)}`,
+        ),
+    });
+    env.SMTP_URL = smtpSink.url;
+    notes.push(
+      `email    ${smtpSink.url.replace(/\/\/[^@]*@/, '//')} (local SMTP sink: mails are printed here)`,
+    );
+  }
   env.WORKER_URL ??= `http://127.0.0.1:${config.ports.worker}/`;
 
   for (const [target, port] of [
@@ -173,6 +197,20 @@ async function main(): Promise<void> {
     await waitForPort('127.0.0.1', port, 30_000, service);
   }
 
+  // The sweep Cloud Scheduler runs in production (jobs that lost their task), every minute here.
+  removeStackFile = writeStackFile(config.ports.webhook, {
+    pid: process.pid,
+    firestore: firestore.host,
+    tasks: tasksHost,
+    webhook: `http://127.0.0.1:${config.ports.webhook}/`,
+    worker: `http://127.0.0.1:${config.ports.worker}/`,
+  });
+  stopSweeps = startSweepLoop(
+    `http://127.0.0.1:${config.ports.worker}/sweep`,
+    60_000,
+    prefixed('sweep'),
+  );
+
   console.log(`
 Local stack is up (NODE_ENV=${config.nodeEnv}, project ${config.projectId}):
   webhook  http://127.0.0.1:${config.ports.webhook}/
@@ -185,7 +223,10 @@ Try:  npm run simulate -- "Default Welcome Intent"
       npm run simulate -- check_inventory product=latte
       npm run simulate -- get_weather geo-city=Taipei --lang zh-TW
       npm run simulate -- make_reservation date=2026-12-24 time=19:00 party_size=4 name=Lin --source line
+      npm run simulate -- make_reservation date=2026-12-24 time=19:00 party_size=4 name=Lin email=lin@example.com
       npm run simulate -- task_status
+      npm run simulate -- watch_order order_id=1002 --source line
+      npm run order-status -- 1002 shipped
 Ctrl-C stops everything.
 `);
 }

@@ -74,8 +74,8 @@ export async function processJob(deps: RunDeps, body: TaskBody): Promise<Process
           return { kind: 'finished' };
         }
         // The worker trusts nothing the webhook checked: the type's rules, before any effect.
-        const refusal =
-          job.attempts === 0 ? definition.validate(job.request, rulesOf(deps)) : undefined;
+        const firstRun = job.attempts === 0 && job.wakeups === 0;
+        const refusal = firstRun ? definition.validate(job.request, rulesOf(deps)) : undefined;
         if (refusal) {
           setStatus(tx, jobRef, now, 'failed', { refusal, error: `refused: ${refusal.code}` });
           return { kind: 'finished' };
@@ -146,7 +146,12 @@ async function runEffect(
         10_000,
       );
       await deps.db.runTransaction(async (tx) => {
-        setStatus(tx, jobRef, now, 'queued', { wakeups: wake, nextRunAt: outcome.later });
+        // A new run: its attempts are counted afresh (a watch may run a thousand times).
+        setStatus(tx, jobRef, now, 'queued', {
+          wakeups: wake,
+          nextRunAt: outcome.later,
+          attempts: 0,
+        });
       });
       log.info('job runs again later', { wake, at: outcome.later.toISOString() });
       return { kind: 'done', reason: 'scheduled' };
@@ -172,7 +177,7 @@ async function runEffect(
 }
 
 type StatusFields = {
-  queued: { wakeups: number; nextRunAt: Date };
+  queued: { wakeups: number; nextRunAt: Date; attempts: 0 };
   running: { attempts: number; runningSince: Date };
   succeeded: { result: unknown };
   failed: { error: string; refusal?: Refusal };

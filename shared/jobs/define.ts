@@ -27,7 +27,7 @@ export type JobsConfig = Pick<Config, 'reservation' | 'watchOrder'>;
 export interface JobRunContext<Request> {
   jobId: string;
   request: Request;
-  /** 1 for the first attempt of this run; more when an attempt died or failed and is retried. */
+  /** 1 for the first attempt of this run (counted afresh for each scheduled re-run). */
   attempt: number;
   /** How many times the job already asked to run again later ({@link JobRunOutcome} `later`). */
   wakeups: number;
