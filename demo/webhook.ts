@@ -1,43 +1,34 @@
 import type { Config } from '../shared/config';
-import { lazyFirestore } from '../shared/firestore';
 import { createHttpClient } from '../shared/http';
-import { createDeferrer } from '../shared/jobs';
 import type { Logger } from '../shared/logger';
-import { lazyTasksClient } from '../shared/tasks';
+import { createWebhook } from '../functions/webhook/app';
+import type { WebhookHandler } from '../functions/webhook/handler';
 import { createWeatherService } from './backends/weather';
-import { createWebhookHandler, type WebhookHandler } from '../functions/webhook/handler';
 import { createDemoIntents, fallback } from './intents';
 import { demoJobs } from './jobs';
 
 /**
- * The demo agent's webhook wired to its backends from the configuration: Firestore and Cloud
- * Tasks clients created on first use, the weather API, and jobs deferred to the worker. What
+ * The demo agent's webhook: its intents on Firestore and the weather API, its job types. What
  * `http('webhook', …)` serves, and what a self-hosted Express app can mount.
  */
 export function createDemoWebhook(
   config: Config,
   options: { logger?: Logger } = {},
 ): WebhookHandler {
-  const db = lazyFirestore({
-    projectId: config.projectId,
-    emulatorHost: config.firestore.emulatorHost,
-  });
-  const tasks = lazyTasksClient({ emulatorHost: config.tasks.emulatorHost });
-  const intents = createDemoIntents({
-    db,
-    weather: createWeatherService({
-      baseUrl: config.weather.baseUrl,
-      apiKey: config.weather.apiKey,
-      http: createHttpClient(),
-    }),
-    jobs: demoJobs,
-    jobsConfig: config,
-  });
-  return createWebhookHandler({
-    config,
-    intents,
+  return createWebhook(config, {
+    intents: ({ db }) =>
+      createDemoIntents({
+        db,
+        weather: createWeatherService({
+          baseUrl: config.weather.baseUrl,
+          apiKey: config.weather.apiKey,
+          http: createHttpClient(),
+        }),
+        jobs: demoJobs,
+        jobsConfig: config,
+      }),
     fallback,
-    defer: createDeferrer({ db, tasks, config, jobs: demoJobs }),
+    jobs: demoJobs,
     logger: options.logger,
   });
 }

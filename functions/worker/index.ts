@@ -1,6 +1,8 @@
 import { http } from '@google-cloud/functions-framework';
 import { loadConfigOrExit } from '../../shared/config';
-import { createDemoWorker } from '../../demo/worker';
+import { demoJobs } from '../../demo/jobs';
+import { createWorker } from './app';
 
 // Cold start: the worker's configuration is parsed once; Google clients are created on first use.
-http('worker', createDemoWorker(loadConfigOrExit('worker')));
+// Your bot: pass your own job registry (see the README, "Add a job type").
+http('worker', createWorker(loadConfigOrExit('worker'), { jobs: demoJobs }));
