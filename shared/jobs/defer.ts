@@ -90,15 +90,33 @@ export function createDeferrer(deps: DeferDeps): Deferrer {
         ),
       ),
     };
-    // Marks the job as never queued; `set` wins whichever lands last, the record or this.
-    const giveUp = (reason: string) =>
-      withDeadline(
-        jobRef.set({ ...doc, status: 'failed', notQueued: true, error: reason, updatedAt: now() }),
+    // Marks the job as never queued (and the session's pointer to it, so task_status can say
+    // so); `set` wins whichever lands last, the record or this.
+    const giveUp = (reason: string) => {
+      const batch = db
+        .batch()
+        .set(jobRef, {
+          ...doc,
+          status: 'failed',
+          notQueued: true,
+          error: reason,
+          updatedAt: now(),
+        });
+      if (origin.sessionKey) {
+        batch.set(
+          db.collection(SESSIONS).doc(origin.sessionKey),
+          { lastJobId: jobId, updatedAt: at },
+          { merge: true },
+        );
+      }
+      return withDeadline(
+        batch.commit(),
         Math.max(100, budget.forCall(20)),
         'mark job not queued',
       ).catch((e: unknown) =>
         log.error('could not mark the job not queued', { error: errorMessage(e) }),
       );
+    };
 
     // 1. The record (and the session's pointer to its latest job), or the existing one.
     let existing = false;
