@@ -89,7 +89,7 @@ fi
 for n in WEATHER_API_BASE_URL LINE_API_BASE_URL NOTIFY_WEBHOOK_URL SLACK_WEBHOOK_URL SMTP_URL MYSQL_URL; do
   # (A MySQL URL with a socketPath connects through the socket, whatever host it names.)
   if [[ ${!n:-} =~ ://([^@/]*@)?(127\.|localhost|\[::1\]) ]] && [[ ${!n} != *socketPath=* ]]; then
-    fail "$n points at this machine (${!n%%\?*}): unset it, or set it to the real service"
+    fail "$n points at this machine (127.0.0.1/localhost): unset it, or set it to the real service"
   fi
 done
 

@@ -7,11 +7,12 @@
  *
  * Usage: node scripts/lib/fill-template.js FILE
  */
+/* global process */ // (a node global)
 const { readFileSync } = require('node:fs');
 
 const file = process.argv[2];
 if (!file) {
-  console.error('usage: node scripts/lib/fill-template.js FILE');
+  process.stderr.write('usage: node scripts/lib/fill-template.js FILE\n');
   process.exit(2);
 }
 const text = readFileSync(file, 'utf8')
@@ -21,7 +22,7 @@ const text = readFileSync(file, 'utf8')
 const filled = text.replace(/\$\{([A-Z][A-Z0-9_]*)\}/g, (_, name) => {
   const value = process.env[name];
   if (value === undefined || value === '') {
-    console.error(`${file}: ${name} is not set`);
+    process.stderr.write(`${file}: ${name} is not set\n`);
     process.exit(1);
   }
   return JSON.stringify(value);

@@ -49,7 +49,21 @@ export interface ScriptResult {
 }
 
 /** The tools the scripts need besides gcloud: the only ones on PATH when a test hides gcloud. */
-const TOOLS = ['bash', 'node', 'dirname', 'mktemp', 'rm', 'grep', 'sed', 'head', 'awk', 'cat', 'tr', 'env', 'git'];
+const TOOLS = [
+  'bash',
+  'node',
+  'dirname',
+  'mktemp',
+  'rm',
+  'grep',
+  'sed',
+  'head',
+  'awk',
+  'cat',
+  'tr',
+  'env',
+  'git',
+];
 
 function which(tool: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
