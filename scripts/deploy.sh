@@ -298,8 +298,10 @@ read_invokers() { # FUNCTION
 function_uri() { # FUNCTION: sets LOOKUP to its URL; 1 when it does not exist
   lookup gcloud functions describe "$1" --region="$REGION" "$P" --format='value(serviceConfig.uri)'
 }
+# --serve-all-traffic-latest-revision: a deploy goes live even after a rollback pinned the traffic
+# to an older revision (README "Operations").
 COMMON_DEPLOY=(--gen2 --runtime=nodejs22 --region="$REGION" "$P" --source=. --trigger-http
-  --build-service-account="projects/$PROJECT/serviceAccounts/$BUILD_SA")
+  --build-service-account="projects/$PROJECT/serviceAccounts/$BUILD_SA" --serve-all-traffic-latest-revision)
 
 note "Worker: private; only the tasks identity may call it (Cloud Tasks, and the sweep)"
 # (WORKER_URL in the environment is ignored: locally it names the local worker.)

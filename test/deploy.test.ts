@@ -183,6 +183,7 @@ function expectCompletePlan(stdout: string): void {
       '--trigger-http',
       '--source=.',
       `--entry-point=${fn}`,
+      '--serve-all-traffic-latest-revision', // a deploy goes live even after a rollback
     ]) {
       expect(args).toContain(flag);
     }
