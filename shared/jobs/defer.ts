@@ -93,15 +93,13 @@ export function createDeferrer(deps: DeferDeps): Deferrer {
     // Marks the job as never queued (and the session's pointer to it, so task_status can say
     // so); `set` wins whichever lands last, the record or this.
     const giveUp = (reason: string) => {
-      const batch = db
-        .batch()
-        .set(jobRef, {
-          ...doc,
-          status: 'failed',
-          notQueued: true,
-          error: reason,
-          updatedAt: now(),
-        });
+      const batch = db.batch().set(jobRef, {
+        ...doc,
+        status: 'failed',
+        notQueued: true,
+        error: reason,
+        updatedAt: now(),
+      });
       if (origin.sessionKey) {
         batch.set(
           db.collection(SESSIONS).doc(origin.sessionKey),
