@@ -13,6 +13,7 @@ import {
   type Reply,
   type TurnContext,
 } from '../../shared/conversation';
+import { lagAdjustedBudget } from '../../shared/deadline';
 import {
   ES_RESPONSE_MAX_BYTES,
   parseWebhookRequest,
@@ -76,7 +77,8 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
     }
 
     const abort = new AbortController();
-    const budget = new Budget(started + deadlineMs, abort.signal, now);
+    // Under CPU saturation timers fire late: answer earlier by what the event loop lags.
+    const budget = new Budget(started + lagAdjustedBudget(deadlineMs), abort.signal, now);
     const ctx = createTurnContext(parsed, budget, (fields) => log.child(fields), deps.defer);
 
     const { reply, outcome } = await runTurn(ctx, deps.intents, deps.fallback, abort);

@@ -1,2 +1,3 @@
 export * from './budget';
 export * from './with-deadline';
+export * from './lag';
