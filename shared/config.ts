@@ -30,10 +30,11 @@ const port = (fallback: number) =>
         .max(65535, 'must be a port number (1–65535)'),
     );
 
-const url = (fallback?: string) =>
-  optionalString
-    .transform((v) => v ?? fallback)
-    .pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional());
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+/** An optional http(s) URL. */
+const url = () => optionalString.pipe(httpUrl.optional());
+/** An http(s) URL with a default (stated here, once). */
+const urlOr = (fallback: string) => optionalString.transform((v) => v ?? fallback).pipe(httpUrl);
 
 const hostPort = optionalString.pipe(
   z
@@ -75,12 +76,12 @@ const EnvSchema = z.object({
   TASKS_QUEUE: optionalString
     .transform((v) => v ?? 'fulfillment-jobs')
     .pipe(z.string().regex(/^[A-Za-z0-9-]{1,100}$/, 'must be a queue id')),
-  WORKER_URL: url('http://127.0.0.1:8081/'),
+  WORKER_URL: urlOr('http://127.0.0.1:8081/'),
   TASKS_SERVICE_ACCOUNT: optionalString.pipe(z.email('must be a service account email').optional()),
   WEBHOOK_DEADLINE_MS: positiveInt(4000, 100, 29_000),
-  WEATHER_API_BASE_URL: url('https://api.openweathermap.org'),
+  WEATHER_API_BASE_URL: urlOr('https://api.openweathermap.org'),
   WEATHER_API_KEY: optionalString,
-  LINE_API_BASE_URL: url('https://api.line.me'),
+  LINE_API_BASE_URL: urlOr('https://api.line.me'),
   LINE_CHANNEL_ACCESS_TOKEN: optionalString,
   SLACK_WEBHOOK_URL: url(),
   NOTIFY_WEBHOOK_URL: url(),
@@ -238,7 +239,7 @@ export function parseConfig(
       emulatorHost: e.CLOUD_TASKS_EMULATOR_HOST,
       location: e.TASKS_LOCATION,
       queue: e.TASKS_QUEUE,
-      workerUrl: e.WORKER_URL ?? 'http://127.0.0.1:8081/',
+      workerUrl: e.WORKER_URL,
       serviceAccount: e.TASKS_SERVICE_ACCOUNT,
     },
     webhook: {
@@ -258,11 +259,11 @@ export function parseConfig(
     },
     worker: { oidcAudience: e.WORKER_OIDC_AUDIENCE, iam: e.WORKER_AUTH === 'iam' },
     weather: {
-      baseUrl: e.WEATHER_API_BASE_URL ?? 'https://api.openweathermap.org',
+      baseUrl: e.WEATHER_API_BASE_URL,
       apiKey: e.WEATHER_API_KEY,
     },
     line: {
-      baseUrl: e.LINE_API_BASE_URL ?? 'https://api.line.me',
+      baseUrl: e.LINE_API_BASE_URL,
       accessToken: e.LINE_CHANNEL_ACCESS_TOKEN,
     },
     slack: { webhookUrl: e.SLACK_WEBHOOK_URL },

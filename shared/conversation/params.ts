@@ -1,4 +1,5 @@
 import type { Parameters } from '../dialogflow';
+import { isRecord } from '../is-record';
 
 /** Parameter values larger than this (as JSON) are treated as missing. */
 export const MAX_PARAMETER_BYTES = 1024;
@@ -85,9 +86,6 @@ function jsonSize(value: unknown): number {
     return Infinity;
   }
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function asString(v: unknown): string | undefined {
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);

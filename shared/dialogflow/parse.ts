@@ -2,12 +2,10 @@ import type { z } from 'zod';
 import { FulfillmentError } from '../errors';
 import { CxWebhookRequest } from './cx';
 import { EsWebhookRequest } from './es';
+import { isRecord } from '../is-record';
 
 export type ParsedRequest =
   { edition: 'es'; request: EsWebhookRequest } | { edition: 'cx'; request: CxWebhookRequest };
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Tells ES from CX and parses leniently. Throws `invalid-argument` only when the body cannot be
@@ -15,18 +13,18 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
  * `fulfillmentInfo`/`sessionInfo` (CX), or a field the router needs of the wrong kind.
  */
 export function parseWebhookRequest(body: unknown): ParsedRequest {
-  if (!isObject(body)) {
+  if (!isRecord(body)) {
     throw new FulfillmentError('invalid-argument', 'The body must be a JSON object.');
   }
   if ('queryResult' in body) {
-    if (!isObject(body.queryResult)) {
+    if (!isRecord(body.queryResult)) {
       throw new FulfillmentError('invalid-argument', 'queryResult must be an object.');
     }
     const parsed = EsWebhookRequest.safeParse(body);
     if (!parsed.success) throw badField(parsed.error);
     return { edition: 'es', request: parsed.data };
   }
-  if (isObject(body.fulfillmentInfo) || isObject(body.sessionInfo)) {
+  if (isRecord(body.fulfillmentInfo) || isRecord(body.sessionInfo)) {
     const parsed = CxWebhookRequest.safeParse(body);
     if (!parsed.success) throw badField(parsed.error);
     return { edition: 'cx', request: parsed.data };
