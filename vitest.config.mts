@@ -1,17 +1,44 @@
 import { defineConfig } from 'vitest/config';
 
+const ALL = [
+  'test/**/*.test.ts',
+  'shared/**/*.test.ts',
+  'functions/**/*.test.ts',
+  'scripts/**/*.test.ts',
+];
+
+/** Suites that need no Firestore emulator: `npm run test:unit` runs them in seconds. */
+const UNIT = [
+  'test/config.test.ts',
+  'test/params.test.ts',
+  'test/router.test.ts',
+  'test/proto-check.test.ts',
+  'test/lazy.test.ts',
+  'test/http-client.test.ts',
+  'test/readme.test.ts',
+  'test/job-type-compile.test.ts',
+  'test/saturation.test.ts',
+  'test/workflows.test.ts',
+  'test/shell-scripts.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: [
-      'test/**/*.test.ts',
-      'shared/**/*.test.ts',
-      'functions/**/*.test.ts',
-      'scripts/**/*.test.ts',
-    ],
-    globalSetup: ['test/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Tests share one Firestore emulator and reset it between tests.
-    fileParallelism: false,
+    projects: [
+      { extends: true, test: { name: 'unit', include: UNIT } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ALL,
+          exclude: UNIT,
+          // One Firestore emulator for the run (test/global-setup.ts), reset between tests.
+          globalSetup: ['test/global-setup.ts'],
+          fileParallelism: false,
+        },
+      },
+    ],
   },
 });

@@ -41,7 +41,8 @@ describe('the README', () => {
 
   it('documents every configuration variable', () => {
     const source = readFileSync(join(ROOT, 'shared', 'config.ts'), 'utf8');
-    const schema = source.slice(source.indexOf('const EnvSchema'), source.indexOf('});'));
+    const start = source.indexOf('const EnvSchema');
+    const schema = source.slice(start, source.indexOf('\n});', start));
     const variables = [...schema.matchAll(/^ {2}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]!);
     expect(variables.length).toBeGreaterThan(20);
     expect(variables.filter((v) => !readme.includes(v))).toEqual([]);
