@@ -49,15 +49,22 @@ export async function startTasksEmulator(
 ): Promise<RunningEmulator> {
   const emulator = new TasksEmulator(options);
   const server = new Server();
+  // Every answer waits until the state it reflects is saved (at once without a data dir).
   const unary =
     (fn: (req: Obj) => unknown) =>
     (call: ServerUnaryCall<Obj, unknown>, callback: sendUnaryData<unknown>) => {
+      let result: unknown;
       try {
-        callback(null, fn(call.request));
+        result = fn(call.request);
       } catch (err) {
         if (err instanceof RpcError) callback({ code: err.code, details: err.message });
         else callback({ code: status.INTERNAL, details: (err as Error).message });
+        return;
       }
+      emulator.saved().then(
+        () => callback(null, result),
+        (err: Error) => callback({ code: status.UNAVAILABLE, details: err.message }),
+      );
     };
   const view = (req: Obj) => (typeof req.responseView === 'string' ? req.responseView : undefined);
   const unimplemented = unary(() => {
