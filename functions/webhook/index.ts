@@ -1,4 +1,4 @@
-import { http } from '@google-cloud/functions-framework';
+import { http } from '../../shared/http/framework';
 import { loadConfigOrExit } from '../../shared/config';
 import { createDemoWebhook } from '../../demo/webhook';
 

@@ -109,7 +109,7 @@ export interface Answer {
   headers: Headers;
 }
 
-/** POSTs JSON (or a raw string) and reads the answer. */
+/** POSTs JSON (or a raw string or bytes) and reads the answer. */
 export async function post(
   url: string,
   body: unknown,
@@ -118,7 +118,7 @@ export async function post(
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
+    body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
   });
   const text = await res.text();
   let parsed: unknown;
