@@ -1,6 +1,11 @@
 /*
- * `npm start`: the whole stack on this machine with no Google account. Starts what the
- * environment does not already provide, prints the URLs, and stops every child on Ctrl-C.
+ * `npm start`: builds, then runs the whole stack on this machine with no Google account.
+ * Starts what the environment does not already provide, on 127.0.0.1 only, and prints the URLs.
+ * A function that crashes is started again (with backoff). SIGINT, SIGTERM or SIGHUP to this
+ * process (npm runs it without a shell in between: `exec` in package.json) stops every child,
+ * each in its own process group; a second signal a second later kills them at once.
+ * `npm run dev` (`--dev`): the same, and on each source change an incremental rebuild and
+ * a restart of both functions.
  */
 import { parseConfig, ConfigError } from '../shared/config';
 import { formatLogLine } from './lib/log-format';
@@ -13,6 +18,8 @@ import {
   waitForPort,
   type Service,
 } from './lib/processes';
+import { rebuildOnChange, runBuild } from './lib/build';
+import { supervise, type Supervised } from './lib/supervise';
 import { seedEmulator } from '../demo/seed-data';
 import { startWeatherStandIn, type WeatherStandIn } from './lib/weather-stand-in';
 import {
@@ -27,13 +34,25 @@ import { writeStackFile } from './lib/stack-file';
 import { startSweepLoop } from './lib/sweep-loop';
 import { createTasksClient } from '../shared/tasks';
 
-const services: Service[] = [];
+/** What this process started and stops, in the order it started them. */
+const services: Pick<Service, 'name' | 'stop' | 'kill'>[] = [];
 let weatherStandIn: WeatherStandIn | undefined;
 let notifySink: NotifySink | undefined;
 let smtpSink: SmtpSink | undefined;
 let stopSweeps: (() => void) | undefined;
 let removeStackFile: (() => void) | undefined;
+let rebuilds: { close(): void } | undefined;
 let stopping = false;
+const dev = process.argv.includes('--dev');
+
+/** A short-lived child (a build): stopped with the rest while it runs. */
+function track(service: Service): void {
+  services.push(service);
+  void service.exited.then(() => {
+    const i = services.indexOf(service);
+    if (i >= 0) services.splice(i, 1);
+  });
+}
 
 function prefixed(name: string) {
   const tag = `[${name}]`.padEnd(11);
@@ -43,6 +62,7 @@ function prefixed(name: string) {
 async function stopAll(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
+    rebuilds?.close();
     for (const s of [...services].reverse()) await s.stop();
     await weatherStandIn?.close();
     await notifySink?.close();
@@ -64,11 +84,33 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  let firstSignalAt = 0;
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(sig, () => {
-      console.log(`\n${sig}: stopping ${services.map((s) => s.name).join(', ')}…`);
-      void stopAll(0);
+      if (!stopping) {
+        firstSignalAt = Date.now();
+        console.log(`\n${sig}: stopping ${services.map((s) => s.name).join(', ')}…`);
+        void stopAll(0);
+      } else if (Date.now() - firstSignalAt > 1000) {
+        // Asked again (npm forwards a Ctrl-C the terminal sent us too: that one comes at once).
+        console.log(`${sig} again: killing everything now.`);
+        for (const s of services) s.kill();
+        process.exit(1);
+      }
     });
+  }
+  process.on('uncaughtException', (err) => {
+    console.error(err);
+    void stopAll(1);
+  });
+
+  // Build: dist/ is what the functions run, as on Cloud Functions.
+  console.log(dev ? 'Building (incremental)…' : 'Building…');
+  const built = await runBuild({ clean: true, incremental: dev, onSpawn: track });
+  if (!built.ok) {
+    for (const line of built.lines) console.error(line);
+    console.error('The build failed: fix the errors above (npm run build shows them too).');
+    await stopAll(1);
   }
 
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -92,7 +134,10 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  if (firestore.service) services.push(firestore.service);
+  if (firestore.service) {
+    services.push(firestore.service);
+    exitStopsStack(firestore.service, 'the Firestore emulator');
+  }
   notes.push(
     `firestore ${firestore.host} (${firestore.service ? "Google's emulator, started here" : 'FIRESTORE_EMULATOR_HOST, not started here'})`,
   );
@@ -118,9 +163,19 @@ async function main(): Promise<void> {
   if (tasksHost) {
     notes.push(`tasks    ${tasksHost} (CLOUD_TASKS_EMULATOR_HOST, not started here)`);
   } else {
-    const port = (await portIsFree('127.0.0.1', 8123)) ? 8123 : await freePort();
+    // CLOUD_TASKS_EMULATOR_PORT when set, else 8123 when free, else any free port.
+    const port = process.env.CLOUD_TASKS_EMULATOR_PORT
+      ? config.ports.tasksEmulator
+      : (await portIsFree('127.0.0.1', config.ports.tasksEmulator))
+        ? config.ports.tasksEmulator
+        : await freePort();
+    if (!(await portIsFree('127.0.0.1', port))) {
+      console.error(`Port ${port} is in use: set CLOUD_TASKS_EMULATOR_PORT to another port.`);
+      await stopAll(1);
+    }
     const emulator = spawnTasksEmulator(port, prefixed('tasks'));
     services.push(emulator);
+    exitStopsStack(emulator, 'the Cloud Tasks emulator');
     await waitForPort('127.0.0.1', port, 30_000, emulator);
     tasksHost = `127.0.0.1:${port}`;
     notes.push(`tasks    ${tasksHost} (Cloud Tasks emulator, started here)`);
@@ -178,6 +233,7 @@ async function main(): Promise<void> {
   }
   env.WORKER_URL ??= `http://127.0.0.1:${config.ports.worker}/`;
 
+  const functions: Supervised[] = [];
   for (const [target, port] of [
     ['webhook', config.ports.webhook],
     ['worker', config.ports.worker],
@@ -186,15 +242,24 @@ async function main(): Promise<void> {
       console.error(`Port ${port} is in use: set ${target.toUpperCase()}_PORT to another port.`);
       await stopAll(1);
     }
-    const service = spawnFunction({ target, port, env, onLine: prefixed(target) });
-    services.push(service);
-    void service.exited.then((code) => {
-      if (!stopping) {
-        console.error(`${target} exited (code ${code}); stopping the stack.`);
-        void stopAll(1);
-      }
+    // Crashes are restarted with backoff; stopping the stack stops it for good.
+    const fn = await supervise({
+      name: target,
+      start: () => spawnFunction({ target, port, env, onLine: prefixed(target) }),
+      ready: (service) => waitForPort('127.0.0.1', port, 30_000, service),
+      log: prefixed('stack'),
     });
-    await waitForPort('127.0.0.1', port, 30_000, service);
+    services.push(fn);
+    functions.push(fn);
+  }
+  if (dev) {
+    rebuilds = rebuildOnChange({
+      log: prefixed('dev'),
+      onSpawn: track,
+      onBuilt: async () => {
+        await Promise.all(functions.map((f) => f.restart()));
+      },
+    });
   }
 
   // The sweep Cloud Scheduler runs in production (jobs that lost their task), every minute here.
@@ -227,8 +292,17 @@ Try:  npm run simulate -- "Default Welcome Intent"
       npm run simulate -- task_status
       npm run simulate -- watch_order order_id=1002 --source line
       npm run order-status -- 1002 shipped
-Ctrl-C stops everything.
+${dev ? 'Source changes rebuild and restart the functions. ' : ''}Ctrl-C stops everything.
 `);
+}
+
+/** An emulator started here that dies on its own takes the stack down with a clear message. */
+function exitStopsStack(service: Service, what: string): void {
+  void service.exited.then((code) => {
+    if (stopping) return;
+    console.error(`${what} exited (code ${code ?? service.child.signalCode}); stopping the stack.`);
+    void stopAll(1);
+  });
 }
 
 main().catch(async (err: unknown) => {

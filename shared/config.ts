@@ -70,6 +70,7 @@ const EnvSchema = z.object({
   FIRESTORE_EMULATOR_HOST: hostPort,
   FIRESTORE_EMULATOR_JAR: optionalString,
   CLOUD_TASKS_EMULATOR_HOST: hostPort,
+  CLOUD_TASKS_EMULATOR_PORT: port(8123),
   TASKS_LOCATION: optionalString
     .transform((v) => v ?? 'asia-east1')
     .pipe(z.string().regex(/^[a-z]+-[a-z]+\d+$/, 'must be a region like asia-east1')),
@@ -139,7 +140,8 @@ export interface Config {
   projectId: string;
   production: boolean;
   nodeEnv: Env['NODE_ENV'];
-  ports: { webhook: number; worker: number; devConsole: number };
+  /** `npm start` only (tasksEmulator: where it starts the Cloud Tasks emulator). */
+  ports: { webhook: number; worker: number; devConsole: number; tasksEmulator: number };
   firestore: { emulatorHost: string | undefined; emulatorJar: string | undefined };
   tasks: {
     emulatorHost: string | undefined;
@@ -233,7 +235,12 @@ export function parseConfig(
     projectId: e.GOOGLE_CLOUD_PROJECT,
     production,
     nodeEnv: e.NODE_ENV,
-    ports: { webhook: e.WEBHOOK_PORT, worker: e.WORKER_PORT, devConsole: e.DEV_CONSOLE_PORT },
+    ports: {
+      webhook: e.WEBHOOK_PORT,
+      worker: e.WORKER_PORT,
+      devConsole: e.DEV_CONSOLE_PORT,
+      tasksEmulator: e.CLOUD_TASKS_EMULATOR_PORT,
+    },
     firestore: { emulatorHost: e.FIRESTORE_EMULATOR_HOST, emulatorJar: e.FIRESTORE_EMULATOR_JAR },
     tasks: {
       emulatorHost: e.CLOUD_TASKS_EMULATOR_HOST,

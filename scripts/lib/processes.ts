@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -19,8 +20,13 @@ export interface Service {
   child: ChildProcess;
   /** Resolves when the process has exited. */
   exited: Promise<number | null>;
-  /** SIGTERM by PID, SIGKILL after `graceMs`; resolves when it has exited. */
+  /**
+   * SIGTERM to its process group, SIGKILL after `graceMs`; resolves when it has exited and
+   * nothing it started is left.
+   */
   stop(graceMs?: number): Promise<void>;
+  /** SIGKILL to its process group now. */
+  kill(): void;
 }
 
 export interface SpawnOptions {
@@ -33,13 +39,30 @@ export interface SpawnOptions {
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
 }
 
-/** Spawns a long-running child we own, with its output line by line. */
+/** Process groups (and so `kill -PGID`) exist on every platform but Windows. */
+const GROUPS = process.platform !== 'win32';
+
+/**
+ * Spawns a long-running child we own, with its output line by line. The child leads a
+ * process group of its own, so stopping it stops whatever it started too, and a Ctrl-C in
+ * the terminal reaches only us: we stop our children in order. Should we die without stopping
+ * them (kill -9), they go too: a node child gets an IPC channel and exits when it closes (see
+ * `exitWithParent`); any other command runs under `setpriv --pdeathsig` where Linux has it.
+ */
 export function spawnService(options: SpawnOptions): Service {
-  const child = spawn(options.command, options.args, {
+  const isNode = options.command === process.execPath;
+  const [command, args] =
+    !isNode && SETPRIV
+      ? [SETPRIV, ['--pdeathsig', 'SIGTERM', '--', options.command, ...options.args]]
+      : [options.command, options.args];
+  const child = spawn(command, args, {
     cwd: options.cwd ?? ROOT,
     env: options.env ?? process.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', ...(isNode ? (['ipc'] as const) : [])],
+    detached: GROUPS,
   });
+  // The IPC channel is only a lifeline: it must not keep us alive.
+  if (isNode) child.channel?.unref();
   for (const stream of ['stdout', 'stderr'] as const) {
     const source = child[stream];
     if (!source) continue;
@@ -51,29 +74,44 @@ export function spawnService(options: SpawnOptions): Service {
     child.once('exit', (code) => resolve(code));
     child.once('error', () => resolve(-1));
   });
+  const signal = (sig: NodeJS.Signals | 0): boolean => {
+    if (child.pid === undefined) return false;
+    try {
+      process.kill(GROUPS ? -child.pid : child.pid, sig);
+      return true;
+    } catch {
+      return false; // already gone
+    }
+  };
+  const running = () => child.exitCode === null && child.signalCode === null;
   return {
     name: options.name,
     child,
     exited,
+    kill: () => void signal('SIGKILL'),
     async stop(graceMs = 5000) {
-      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-      try {
-        process.kill(child.pid, 'SIGTERM');
-      } catch {
-        return;
-      }
-      const timer = setTimeout(() => {
-        try {
-          if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }, graceMs);
+      if (child.pid === undefined) return;
+      if (running()) signal('SIGTERM');
+      const timer = setTimeout(() => signal('SIGKILL'), graceMs);
       await exited;
+      // Whatever the child started and left behind in its group.
+      if (GROUPS && signal('SIGTERM')) {
+        const until = Date.now() + graceMs;
+        while (Date.now() < until && signal(0)) {
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        signal('SIGKILL');
+      }
       clearTimeout(timer);
     },
   };
 }
+
+/** util-linux `setpriv`, when it is there (Linux): children it starts die with their parent. */
+const SETPRIV =
+  process.platform === 'linux'
+    ? ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p))
+    : undefined;
 
 /** Resolves once something accepts TCP connections on host:port; rejects after `timeoutMs`. */
 export async function waitForPort(
@@ -116,7 +154,11 @@ export async function portIsFree(host: string, port: number): Promise<boolean> {
   });
 }
 
-/** Starts one function of the built package (dist/) with functions-framework, as Cloud Functions does. */
+/**
+ * Starts one function of the built package (dist/) with functions-framework, as Cloud Functions
+ * does, on 127.0.0.1 only (./function-preload.js: the framework itself listens on every
+ * interface and has no option for the address).
+ */
 export function spawnFunction(options: {
   target: 'webhook' | 'worker';
   port: number;
@@ -127,6 +169,8 @@ export function spawnFunction(options: {
     name: options.target,
     command: process.execPath,
     args: [
+      '--require',
+      join(__dirname, 'function-preload.js'),
       functionsFrameworkMain(),
       `--target=${options.target}`,
       '--signature-type=http',

@@ -62,6 +62,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // Started by npm start (or a test) with an IPC channel: stop when that process is gone.
+  if (process.channel) process.once('disconnect', stop);
 }
 
 main().catch((err: unknown) => {
