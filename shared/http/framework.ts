@@ -5,7 +5,12 @@ import {
 } from '@google-cloud/functions-framework';
 import { ERROR_STATUS, errorMessage, FulfillmentError, type ErrorCode } from '../errors';
 import { createLogger, type Logger } from '../logger';
-import { MAX_BODY_BYTES, sendError, type IncomingRequest, type OutgoingResponse } from './incoming';
+import {
+  MAX_BODY_BYTES,
+  rejectRequest,
+  type IncomingRequest,
+  type OutgoingResponse,
+} from './incoming';
 
 /*
  * functions-framework 5 parses the body in its own Express app before any function runs, and
@@ -120,17 +125,11 @@ function answerUnhandled(
   logger: Logger,
 ): void {
   const error = errorBeforeFunction(err);
-  const e = (typeof err === 'object' && err !== null ? err : {}) as BodyError;
-  const fields = {
-    status: error.status,
-    reason: typeof e.type === 'string' ? e.type : undefined,
-    method: req.method,
-  };
-  // The reason and status only: body-parser's errors carry the body, and their messages
-  // (JSON.parse's) quote it.
-  if (error.status >= 500)
-    logger.error(`request failed before the function: ${errorMessage(err)}`, fields);
-  else logger.warn('request rejected before the function', fields);
+  // body-parser's errors carry the body, and their messages (JSON.parse's) quote it: only
+  // what went wrong is logged (rejectRequest: status, code and our own message).
+  if (error.code === 'internal') {
+    logger.error('request failed before the function', { error: errorMessage(err) });
+  }
   if (res.headersSent) {
     req.socket.destroy();
     return;
@@ -138,7 +137,7 @@ function answerUnhandled(
   // Whatever of the body is still unread is read and dropped, so the answer can go out.
   req.unpipe();
   req.resume();
-  sendError(res, error);
+  rejectRequest(res, logger, error, 'request rejected before the function');
 }
 
 function isJson(text: string): boolean {
