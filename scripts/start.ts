@@ -63,10 +63,10 @@ async function stopAll(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     rebuilds?.close();
+    stopSweeps?.();
     for (const s of [...services].reverse()) await s.stop();
     await weatherStandIn?.close();
     await notifySink?.close();
-    stopSweeps?.();
     removeStackFile?.();
     await smtpSink?.close();
   }
