@@ -63,7 +63,7 @@ const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1)
 
 /**
  * validate_order_id: a CX form-validation webhook. A malformed order_id is marked INVALID
- * (and cleared) with a message, so CX asks again; a well-formed one is marked VALID; an absent
+ * (and cleared) with a message, so CX asks again; a well-formed one is marked FILLED (valid); an absent
  * one is left to the form.
  */
 export const validateOrderId: IntentHandler = (ctx) => {
@@ -71,7 +71,7 @@ export const validateOrderId: IntentHandler = (ctx) => {
   if (!present) return { texts: [] };
   const id = ctx.params.id('order_id');
   if (id && isSafeDocumentId(id)) {
-    return { texts: [], form: [{ parameter: 'order_id', state: 'VALID' }] };
+    return { texts: [], form: [{ parameter: 'order_id', state: 'FILLED' }] };
   }
   return { texts: [ctx.t.orderIdInvalid], form: [{ parameter: 'order_id', state: 'INVALID' }] };
 };

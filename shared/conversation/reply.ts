@@ -20,7 +20,7 @@ export interface OutputContext {
 /** CX form-parameter validation result for pageInfo.formInfo. */
 export interface FormParameterUpdate {
   parameter: string;
-  state: 'VALID' | 'INVALID' | 'EMPTY';
+  state: 'FILLED' | 'INVALID' | 'EMPTY';
   /** The (normalised) value to keep; omitted: unchanged. */
   value?: JsonValue;
 }

@@ -114,7 +114,7 @@ export type CxResponseMessage = { channel?: string } & (
 );
 
 /** google.cloud.dialogflow.cx.v3.PageInfo.FormInfo.ParameterInfo.ParameterState */
-export type CxParameterState = 'EMPTY' | 'INVALID' | 'VALID';
+export type CxParameterState = 'EMPTY' | 'INVALID' | 'FILLED';
 
 /** google.cloud.dialogflow.cx.v3.WebhookResponse (transition oneof: targetPage xor targetFlow). */
 export type CxWebhookResponse = {

@@ -41,3 +41,20 @@ export function suggestionsOf(edition: 'es' | 'cx', body: unknown): string[] {
   }
   return [];
 }
+
+/** The Dialogflow CX Messenger cards of a CX response (every richContent payload's cards). */
+export function richContentOf(body: unknown): Json[][] {
+  const messages = (((body as Json).fulfillmentResponse as Json | undefined)?.messages ??
+    []) as Json[];
+  return messages.flatMap(
+    (m) => ((m.payload as Json | undefined)?.richContent as Json[][] | undefined) ?? [],
+  );
+}
+
+/** The LINE messages of an ES response (`payload.line` for platform LINE). */
+export function lineMessagesOf(body: unknown): Json[] {
+  const messages = ((body as Json).fulfillmentMessages ?? []) as Json[];
+  return messages
+    .filter((m) => m.platform === 'LINE')
+    .map((m) => (m.payload as Json | undefined)?.line as Json);
+}
