@@ -43,7 +43,9 @@ export function renderEs(reply: Reply, target: RenderTarget): EsWebhookResponse 
   const { t } = target;
 
   const messages: EsMessage[] = leadTexts(reply).map((text) => ({ text: { text: [text] } }));
-  for (const element of rich) messages.push(...cardMessages(element, t, undefined));
+  // Without texts, the lead texts are the elements' fallbacks: a list's title is in there.
+  const titled = cleanTexts(reply).length > 0;
+  for (const element of rich) messages.push(...cardMessages(element, t, undefined, titled));
   if (suggestions.length > 0) {
     messages.push({
       platform: 'PLATFORM_UNSPECIFIED',
@@ -65,7 +67,7 @@ export function renderEs(reply: Reply, target: RenderTarget): EsWebhookResponse 
     case 'TELEGRAM': {
       const platform: EsPlatform = target.platform;
       for (const text of cleanTexts(reply)) messages.push({ platform, text: { text: [text] } });
-      for (const element of rich) messages.push(...cardMessages(element, t, platform));
+      for (const element of rich) messages.push(...cardMessages(element, t, platform, true));
       if (suggestions.length > 0) {
         messages.push({
           platform,
@@ -112,6 +114,7 @@ function cardMessages(
   element: RichElement,
   t: Messages,
   platform: EsPlatform | undefined,
+  withListTitle: boolean,
 ): EsMessage[] {
   const on = (m: EsMessage): EsMessage => (platform ? { ...m, platform } : m);
   switch (element.kind) {
@@ -133,7 +136,8 @@ function cardMessages(
       ];
     case 'list': {
       // Chat platforms show consecutive cards as a carousel; the list's title leads as text.
-      const out: EsMessage[] = element.title ? [on({ text: { text: [element.title] } })] : [];
+      const out: EsMessage[] =
+        element.title && withListTitle ? [on({ text: { text: [element.title] } })] : [];
       for (const item of element.items) {
         out.push(
           on({
