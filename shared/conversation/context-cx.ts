@@ -2,7 +2,8 @@ import { hashId } from '../logger';
 import { messagesFor, resolveLanguage } from '../messages';
 import type { CxWebhookRequest, Parameters, ParsedRequest } from '../dialogflow';
 import type { FormParameter, TurnContext, TurnQuery, TurnServices } from './context';
-import { confidenceOf, isRecord, lineUser, platformOf, sentimentOf } from './context-shared';
+import { isRecord } from '../is-record';
+import { confidenceOf, lineUser, platformOf, sentimentOf } from './context-shared';
 import { createParamReader } from './params';
 
 const FORM_STATES = new Set(['EMPTY', 'INVALID', 'FILLED']);

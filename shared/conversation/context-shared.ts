@@ -1,9 +1,7 @@
 import type { Parameters } from '../dialogflow';
+import { isRecord } from '../is-record';
 import type { Sentiment } from './context';
 import type { Platform } from './reply';
-
-export const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The LINE user id of a request's payload (`data.source.userId`), when it looks like one. */
 export function lineUser(payload: Parameters | undefined): string | undefined {
