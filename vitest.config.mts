@@ -20,6 +20,9 @@ const UNIT = [
   'test/saturation.test.ts',
   'test/workflows.test.ts',
   'test/shell-scripts.test.ts',
+  'test/render.test.ts',
+  'test/context.test.ts',
+  'test/messages.test.ts',
 ];
 
 export default defineConfig({

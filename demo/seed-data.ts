@@ -15,10 +15,26 @@ export const DEMO_ORDERS: Record<string, OrderDoc> = {
 };
 
 export const DEMO_PRODUCTS: Record<string, ProductDoc> = {
-  latte: { name: 'Latte beans', stock: 42 },
-  matcha: { name: 'Matcha powder', stock: 0 },
-  croissant: { name: 'Croissant', stock: 7 },
-  'oolong-tea': { name: 'Oolong tea', stock: 15 },
+  latte: {
+    name: 'Latte beans',
+    names: { en: 'Latte beans', 'zh-TW': '拿鐵咖啡豆', ja: 'ラテ用コーヒー豆' },
+    stock: 42,
+  },
+  matcha: {
+    name: 'Matcha powder',
+    names: { en: 'Matcha powder', 'zh-TW': '抹茶粉', ja: '抹茶パウダー' },
+    stock: 0,
+  },
+  croissant: {
+    name: 'Croissant',
+    names: { en: 'Croissant', 'zh-TW': '可頌', ja: 'クロワッサン' },
+    stock: 7,
+  },
+  'oolong-tea': {
+    name: 'Oolong tea',
+    names: { en: 'Oolong tea', 'zh-TW': '烏龍茶', ja: '烏龍茶' },
+    stock: 15,
+  },
 };
 
 /** Writes the demo documents (a set per document: running it twice gives the same data). */

@@ -7,15 +7,16 @@ import { Budget } from '../shared/conversation';
 import { messagesFor } from '../shared/messages';
 import type { FirestoreFactory } from '../shared/firestore';
 import { cxRequest, esRequest } from '../scripts/lib/requests';
-import { seedDemoData } from '../demo/seed-data';
+import { DEMO_PRODUCTS, seedDemoData } from '../demo/seed-data';
 import { startWeatherStandIn, type WeatherStandIn } from '../scripts/lib/weather-stand-in';
 import { resetTestFirestore, testFirestore, TEST_PROJECT } from './helpers/firestore';
-import { textOf } from './helpers/replies';
+import { richContentOf, suggestionsOf, textOf } from './helpers/replies';
 import { assertValidResponse } from './helpers/proto-check';
 import { post, startWebhook, type TestWebhook } from './helpers/servers';
 
 const en = messagesFor('en');
 const zh = messagesFor('zh-TW');
+const ja = messagesFor('ja');
 const EDITIONS = [
   ['es', esRequest],
   ['cx', cxRequest],
@@ -23,7 +24,13 @@ const EDITIONS = [
 const LANGS = [
   ['en', en],
   ['zh-TW', zh],
+  ['ja', ja],
 ] as const;
+/** The demo products' names in a language, as the seed data gives them. */
+const productIn = (id: string, t: typeof en): string => {
+  const language = t === zh ? 'zh-TW' : t === ja ? 'ja' : 'en';
+  return DEMO_PRODUCTS[id]!.names?.[language] ?? DEMO_PRODUCTS[id]!.name;
+};
 
 beforeEach(async () => {
   await resetTestFirestore();
@@ -64,27 +71,18 @@ describe('check_order and check_inventory on the Firestore emulator', () => {
         }),
     ],
     [
-      'string id',
+      'string id of a cancelled order (no delivery date)',
       { order_id: 'A-1004' },
-      (t) =>
-        t.orderStatus({
-          id: 'A-1004',
-          status: t.orderStatusNames.cancelled!,
-          deliveryDate: '2026-11-28',
-        }),
+      (t) => t.orderCancelled({ id: 'A-1004' }),
     ],
     [
-      'list of ids',
+      'list of ids, a delivered order',
       { order_id: ['1003'] },
-      (t) =>
-        t.orderStatus({
-          id: '1003',
-          status: t.orderStatusNames.delivered!,
-          deliveryDate: '2026-11-20',
-        }),
+      (t) => t.orderDelivered({ id: '1003', deliveryDate: '2026-11-20' }),
     ],
     ['unknown id', { order_id: 9999 }, (t) => t.orderNotFound({ id: '9999' })],
     ['unfilled ("")', { order_id: '' }, (t) => t.askOrderId],
+    ['not an order number (12/34)', { order_id: '12/34' }, (t) => t.orderIdInvalid],
     ['missing', {}, (t) => t.askOrderId],
   ];
   describe.each(EDITIONS)('%s', (edition, build) => {
@@ -102,17 +100,17 @@ describe('check_order and check_inventory on the Firestore emulator', () => {
         [
           'in stock',
           { product: 'latte' },
-          (m: typeof en) => m.productInStock({ name: 'Latte beans', stock: 42 }),
+          (m: typeof en) => m.productInStock({ name: productIn('latte', m), stock: 42 }),
         ],
         [
           'capitalised entity value',
           { product: 'Croissant' },
-          (m: typeof en) => m.productInStock({ name: 'Croissant', stock: 7 }),
+          (m: typeof en) => m.productInStock({ name: productIn('croissant', m), stock: 7 }),
         ],
         [
           'out of stock',
           { product: 'matcha' },
-          (m: typeof en) => m.productOutOfStock({ name: 'Matcha powder' }),
+          (m: typeof en) => m.productOutOfStock({ name: productIn('matcha', m) }),
         ],
         [
           'unknown product',
@@ -131,27 +129,70 @@ describe('check_order and check_inventory on the Firestore emulator', () => {
     });
   });
 
-  const hostile: [string, unknown][] = [
-    ['an object', { id: 1001 }],
-    ['a 10 KB id', '1'.repeat(10 * 1024)],
-    ['a path to another collection', 'products/latte'],
-    ['a path up', '../products/latte'],
-    ['a reserved id', '__name__'],
-    ['a negative number', -5],
-    ['a boolean', true],
-    ['an empty list', []],
+  // Values of the wrong shape count as missing (ask again); strings and numbers that are not
+  // ids are not order numbers (say so). Neither reads anything.
+  const hostile: [string, unknown, 'ask' | 'invalid'][] = [
+    ['an object', { id: 1001 }, 'ask'],
+    ['a 10 KB id', '1'.repeat(10 * 1024), 'ask'],
+    ['a boolean', true, 'ask'],
+    ['an empty list', [], 'ask'],
+    ['a path to another collection', 'products/latte', 'invalid'],
+    ['a path up', '../products/latte', 'invalid'],
+    ['a reserved id', '__name__', 'invalid'],
+    ['a negative number', -5, 'invalid'],
+    ['12/34', '12/34', 'invalid'],
   ];
-  it.each(hostile)('asks again for %s and reads nothing', async (_n, value) => {
-    for (const [name, param, ask] of [
-      ['check_order', 'order_id', en.askOrderId],
+  it.each(hostile)('%s: answers without reading', async (_n, value, kind) => {
+    for (const [name, param, expected] of [
+      ['check_order', 'order_id', kind === 'ask' ? en.askOrderId : en.orderIdInvalid],
       ['check_inventory', 'product', en.askProduct],
     ] as const) {
       const before = reads;
       const res = await post(webhook.url, esRequest({ name, parameters: { [param]: value } }));
       expect(res.status).toBe(200);
-      expect(textOf('es', res.body)).toBe(ask);
+      expect(textOf('es', res.body)).toBe(expected);
       expect(reads).toBe(before);
     }
+  });
+
+  it.each(EDITIONS)(
+    'check_order answers with a card and suggestions (%s)',
+    async (edition, build) => {
+      for (const [languageCode, t] of LANGS) {
+        const res = await post(
+          webhook.url,
+          build({ name: 'check_order', parameters: { order_id: 1001 }, languageCode }),
+        );
+        const status = t.orderStatusNames.shipped!;
+        const card = {
+          title: t.orderCardTitle({ id: '1001' }),
+          subtitle: status.charAt(0).toUpperCase() + status.slice(1),
+          text: t.orderCardDeliveryDate({ deliveryDate: '2026-12-01' }),
+        };
+        expect(suggestionsOf(edition, res.body)).toEqual(t.orderSuggestions);
+        if (edition === 'es') {
+          const messages = (res.body as { fulfillmentMessages: Record<string, unknown>[] })
+            .fulfillmentMessages;
+          expect(messages.find((m) => m.card)?.card).toEqual({
+            title: card.title,
+            subtitle: `${card.subtitle}\n${card.text}`,
+          });
+        } else {
+          const rich = richContentOf(res.body).flat();
+          expect(rich).toContainEqual({ type: 'info', title: card.title, subtitle: card.subtitle });
+          expect(rich).toContainEqual({ type: 'description', text: [card.text] });
+        }
+      }
+    },
+  );
+
+  it('a cancelled order gets no delivery date, on the card either', async () => {
+    const res = await post(
+      webhook.url,
+      cxRequest({ name: 'check_order', parameters: { order_id: 'A-1004' } }),
+    );
+    expect(JSON.stringify(res.body)).not.toContain('2026-11-28');
+    expect(textOf('cx', res.body)).toBe(en.orderCancelled({ id: 'A-1004' }));
   });
 
   it('answers politely when the stored document is malformed', async () => {
@@ -196,10 +237,22 @@ describe('validate_order_id (CX form validation)', () => {
     },
   );
 
-  it.each([[1001], ['A-1004'], ['']])('leaves %o alone', async (value) => {
+  it.each([[1001], ['A-1004']])('marks %o FILLED (valid) without a message', async (value) => {
     const res = await post(
       webhook.url,
       cxRequest({ name: 'validate_order_id', parameters: { order_id: value } }),
+    );
+    assertValidResponse('cx', res.body);
+    expect(res.body).toEqual({
+      fulfillmentResponse: { messages: [] },
+      pageInfo: { formInfo: { parameterInfo: [{ displayName: 'order_id', state: 'FILLED' }] } },
+    });
+  });
+
+  it('leaves an absent order_id to the form', async () => {
+    const res = await post(
+      webhook.url,
+      cxRequest({ name: 'validate_order_id', parameters: { order_id: '' } }),
     );
     assertValidResponse('cx', res.body);
     expect(res.body).not.toHaveProperty('pageInfo');
@@ -290,32 +343,54 @@ describe('get_weather through a loopback stand-in', () => {
     );
 
   it.each(EDITIONS)(
-    'answers in both languages (%s) with the API wire format',
+    'answers in every language (%s) with localised names, asking the API in that language',
     async (edition, build) => {
-      const res = await ask('Taipei', 'en', build);
-      expect(textOf(edition, res.body)).toBe(
-        en.weatherNow({
-          city: 'Taipei',
-          description: 'light rain',
-          temperature: '21',
-          humidity: 83,
-        }),
-      );
-      const zhRes = await ask('台北', 'zh-TW', build);
-      expect(textOf(edition, zhRes.body)).toBe(
-        zh.weatherNow({ city: 'Taipei', description: '小雨', temperature: '21', humidity: 83 }),
-      );
-      const q = standIn.requests[0]!;
-      expect(q.pathname).toBe('/data/2.5/weather');
-      expect(Object.fromEntries(q.searchParams)).toEqual({
-        q: 'Taipei',
-        appid: 'test-key',
-        units: 'metric',
-        lang: 'en',
-      });
-      expect(standIn.requests[1]?.searchParams.get('lang')).toBe('zh_tw');
+      const cases = [
+        ['Taipei', 'en', en, 'Taipei', 'light rain', 'en'],
+        ['台北', 'zh-TW', zh, '台北', '小雨', 'zh_tw'],
+        ['Taipei', 'zh-HK', zh, '台北', '小雨', 'zh_tw'],
+        ['London', 'ja', ja, 'ロンドン', '厚い雲', 'ja'],
+      ] as const;
+      for (const [city, languageCode, t, name, description, lang] of cases) {
+        standIn.requests.length = 0;
+        const res = await ask(city, languageCode, build);
+        const humidity = city === 'London' ? 88 : 83;
+        const temperature = city === 'London' ? '8' : '21';
+        expect(textOf(edition, res.body)).toBe(
+          t.weatherNow({ city: name, description, temperature, humidity }),
+        );
+        const q = standIn.requests[0]!;
+        expect(q.pathname).toBe('/data/2.5/weather');
+        expect(Object.fromEntries(q.searchParams)).toEqual({
+          q: city,
+          appid: 'test-key',
+          units: 'metric',
+          lang,
+        });
+      }
     },
   );
+
+  it.each(EDITIONS)('answers with an image card: the API icon (%s)', async (edition, build) => {
+    const res = await ask('Kaohsiung', 'en', build);
+    const icon = 'https://openweathermap.org/img/wn/01d@2x.png';
+    if (edition === 'es') {
+      const messages = (res.body as { fulfillmentMessages: Record<string, unknown>[] })
+        .fulfillmentMessages;
+      expect(messages.find((m) => m.card)?.card).toEqual({
+        title: 'Kaohsiung',
+        subtitle: `${en.weatherSummary({ description: 'clear sky', temperature: '26' })}\n${en.weatherHumidity({ humidity: 70 })}`,
+        imageUri: icon,
+      });
+    } else {
+      expect(richContentOf(res.body).flat()).toContainEqual({
+        type: 'info',
+        title: 'Kaohsiung',
+        subtitle: en.weatherSummary({ description: 'clear sky', temperature: '26' }),
+        image: { rawUrl: icon },
+      });
+    }
+  });
 
   it('caches per city and language: the stand-in sees one call per pair', async () => {
     await ask('Tokyo');

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { createParamReader } from '../shared/conversation';
-import { resolveLanguage } from '../shared/messages';
 
 describe('parameter readers', () => {
   const read = (value: unknown) => createParamReader({ p: value });
@@ -79,24 +78,5 @@ describe('parameter readers', () => {
     expect(
       createParamReader({ toString: 'x' } as Record<string, unknown>).string('hasOwnProperty'),
     ).toBeUndefined();
-  });
-});
-
-describe('resolveLanguage', () => {
-  it.each([
-    ['zh-TW', 'zh-TW'],
-    ['zh-tw', 'zh-TW'],
-    ['zh_TW', 'zh-TW'],
-    ['zh-Hant', 'zh-TW'],
-    ['zh-hant-tw', 'zh-TW'],
-    ['zh-Hant-HK', 'zh-TW'],
-    ['zh-CN', 'en'],
-    ['zh', 'en'],
-    ['en-US', 'en'],
-    ['fr', 'en'],
-    [undefined, 'en'],
-    [42, 'en'],
-  ])('%o → %s', (code, expected) => {
-    expect(resolveLanguage(code)).toBe(expected);
   });
 });

@@ -8,6 +8,7 @@ import { assertValidResponse } from './helpers/proto-check';
 
 const en = messagesFor('en');
 const zh = messagesFor('zh-TW');
+const ja = messagesFor('ja');
 
 const PLATFORM: Partial<Record<RequestSource, string>> = {
   line: 'LINE',
@@ -24,8 +25,11 @@ const LANGUAGES: [string, typeof en][] = [
   ['zh-TW', zh],
   ['zh-tw', zh],
   ['zh-Hant-TW', zh],
-  ['zh-CN', en],
-  ['ja', en],
+  ['zh-HK', zh],
+  ['zh-CN', zh],
+  ['ja', ja],
+  ['ja-JP', ja],
+  ['fr', en],
 ];
 
 describe('webhook', () => {
@@ -54,18 +58,19 @@ describe('webhook', () => {
           messages.every((m) => m.platform === undefined || m.platform === 'PLATFORM_UNSPECIFIED'),
         ).toBe(true);
       }
-      if (platform && platform !== 'ACTIONS_ON_GOOGLE') {
+      if (platform && platform !== 'ACTIONS_ON_GOOGLE' && platform !== 'LINE') {
         const qr = messages.find((m) => m.platform === platform && m.quickReplies) as
           { quickReplies: { quickReplies: string[] } } | undefined;
         expect(qr?.quickReplies.quickReplies).toEqual(t.welcomeSuggestions);
       }
       if (platform === 'LINE') {
-        const line = messages.find((m) => m.platform === 'LINE' && m.payload) as
-          | { payload: { line: { quickReply: { items: { action: { text: string } }[] } } } }
-          | undefined;
-        expect(line?.payload.line.quickReply.items.map((i) => i.action.text)).toEqual(
-          t.welcomeSuggestions,
-        );
+        // One LINE message: the text with LINE's native quick reply, nothing else for LINE.
+        const line = messages.filter((m) => m.platform === 'LINE');
+        expect(line).toHaveLength(1);
+        const message = (line[0] as { payload: { line: Record<string, unknown> } }).payload.line;
+        expect(message).toMatchObject({ type: 'text', text: t.welcome });
+        const items = (message.quickReply as { items: { action: { text: string } }[] }).items;
+        expect(items.map((i) => i.action.text)).toEqual(t.welcomeSuggestions);
       }
     });
 
@@ -130,9 +135,33 @@ describe('webhook', () => {
       zh.welcome,
     ],
     [
+      'CX whose agent resolved another language than the client asked',
+      'cx',
+      {
+        fulfillmentInfo: { tag: 'welcome' },
+        languageCode: 'en',
+        languageInfo: { inputLanguageCode: 'en', resolvedLanguageCode: 'ja' },
+      },
+      ja.welcome,
+    ],
+    [
+      'CX with a languageInfo of the wrong kind (languageCode then)',
+      'cx',
+      { fulfillmentInfo: { tag: 'welcome' }, languageCode: 'zh-HK', languageInfo: 'ja' },
+      zh.welcome,
+    ],
+    [
       'CX with garbage in fields it does not need',
       'cx',
-      { fulfillmentInfo: { tag: 'welcome' }, sessionInfo: 7, pageInfo: [], intentInfo: 'x' },
+      {
+        fulfillmentInfo: { tag: 'welcome' },
+        sessionInfo: 7,
+        pageInfo: [],
+        intentInfo: 'x',
+        messages: 'x',
+        sentimentAnalysisResult: [],
+        dtmfDigits: 5,
+      },
       en.welcome,
     ],
   ];

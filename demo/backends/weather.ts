@@ -6,11 +6,14 @@ import type { Language } from '../../shared/messages';
 
 /** Current weather for a city, as the reply needs it. */
 export interface CurrentWeather {
+  /** The city's name as the API gives it in the asked language (OpenWeatherMap localises known cities). */
   city: string;
   description: string;
   temperatureC: number;
   feelsLikeC: number | undefined;
   humidity: number | undefined;
+  /** The condition's icon (OpenWeatherMap `weather[0].icon`, e.g. `10d`) as an HTTPS image URL. */
+  iconUrl: string | undefined;
 }
 
 export type WeatherResult = { kind: 'ok'; weather: CurrentWeather } | { kind: 'unknown-city' };
@@ -35,7 +38,18 @@ export interface WeatherService {
 /** OpenWeatherMap `/data/2.5/weather` (only what we read; the rest is ignored). */
 const OwmCurrent = z.looseObject({
   name: z.string(),
-  weather: z.array(z.looseObject({ description: z.string() })).min(1),
+  weather: z
+    .array(
+      z.looseObject({
+        description: z.string(),
+        icon: z
+          .string()
+          .regex(/^\d{2}[dn]$/)
+          .optional()
+          .catch(undefined),
+      }),
+    )
+    .min(1),
   main: z.looseObject({
     temp: z.number(),
     feels_like: z.number().optional(),
@@ -43,7 +57,12 @@ const OwmCurrent = z.looseObject({
   }),
 });
 
-const OWM_LANG: Record<Language, string> = { en: 'en', 'zh-TW': 'zh_tw' };
+/** OpenWeatherMap's `lang` for each reply language (one it lacks is asked in English). */
+const OWM_LANG: Partial<Record<Language, string>> = { en: 'en', 'zh-TW': 'zh_tw', ja: 'ja' };
+
+/** OpenWeatherMap's icon images (https://openweathermap.org/weather-conditions). */
+export const weatherIconUrl = (icon: string): string =>
+  `https://openweathermap.org/img/wn/${icon}@2x.png`;
 
 export const WEATHER_TTL_MS = 5 * 60 * 1000;
 
@@ -67,7 +86,12 @@ export function createWeatherService(options: {
     let data: unknown;
     try {
       const res = await options.http.request(url, {
-        params: { q: city, appid: options.apiKey, units: 'metric', lang: OWM_LANG[language] },
+        params: {
+          q: city,
+          appid: options.apiKey,
+          units: 'metric',
+          lang: OWM_LANG[language] ?? 'en',
+        },
         timeoutMs: budget.forCall(150),
         signal: budget.signal,
       });
@@ -82,12 +106,14 @@ export function createWeatherService(options: {
     const parsed = OwmCurrent.safeParse(data);
     if (!parsed.success) throw new WeatherUnavailableError('unexpected response body');
     const w = parsed.data;
+    const icon = w.weather[0]?.icon;
     return {
       city: w.name,
       description: w.weather[0]?.description ?? '',
       temperatureC: w.main.temp,
       feelsLikeC: w.main.feels_like,
       humidity: w.main.humidity,
+      iconUrl: icon ? weatherIconUrl(icon) : undefined,
     };
   }
 

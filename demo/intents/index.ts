@@ -3,6 +3,7 @@ import type { FirestoreFactory } from '../../shared/firestore';
 import type { JobRegistry, JobsConfig } from '../../shared/jobs';
 import type { WeatherService } from '../backends/weather';
 import { fallback } from './fallback';
+import { talkToAgent } from './talk-to-agent';
 import { checkInventory } from './inventory';
 import { checkOrder, validateOrderId } from './orders';
 import { getWeather } from './weather';
@@ -41,5 +42,6 @@ export function createDemoIntents(backends: DemoBackends): Map<string, IntentHan
   intents.set('make_reservation', makeReservation(backends.jobsConfig, backends.now));
   intents.set('task_status', taskStatus(backends.db, backends.jobs));
   intents.set('watch_order', watchOrderIntent(backends.db));
+  intents.set('talk_to_agent', talkToAgent);
   return intents;
 }

@@ -1,9 +1,9 @@
 import { say, type IntentHandler } from '../../shared/conversation';
 import { isSafeDocumentId, type FirestoreFactory } from '../../shared/firestore';
-import { readProduct } from '../documents';
+import { productName, readProduct } from '../documents';
 import { backendFailure } from './backend-failure';
 
-/** check_inventory (product): stock of `products/{product}`. */
+/** check_inventory (product): stock of `products/{product}`, named in the user's language. */
 export function checkInventory(db: FirestoreFactory): IntentHandler {
   return async (ctx) => {
     const product = ctx.params.id('product');
@@ -16,8 +16,9 @@ export function checkInventory(db: FirestoreFactory): IntentHandler {
           ? await readProduct(db, product.toLowerCase(), ctx.budget)
           : undefined);
       if (!doc) return say(ctx.t.productUnknown({ product }));
-      if (doc.stock <= 0) return say(ctx.t.productOutOfStock({ name: doc.name }));
-      return say(ctx.t.productInStock({ name: doc.name, stock: doc.stock }));
+      const name = productName(doc, ctx.language);
+      if (doc.stock <= 0) return say(ctx.t.productOutOfStock({ name }));
+      return say(ctx.t.productInStock({ name, stock: doc.stock }));
     } catch (err) {
       return backendFailure(ctx, 'firestore', err);
     }

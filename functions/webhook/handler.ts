@@ -104,7 +104,7 @@ function renderSafely(ctx: TurnContext, reply: Reply): object {
           languageCode: ctx.languageCode,
           t: ctx.t,
         })
-      : renderCx(r);
+      : renderCx(r, { platform: ctx.platform });
   try {
     const body = render(reply);
     if (ctx.edition === 'es' && jsonBytes(body) > ES_RESPONSE_MAX_BYTES) {

@@ -7,39 +7,112 @@ import type { AddressInfo } from 'node:net';
  * given; tests use `intercept` to make it fail, hang or answer garbage.
  */
 
-const CITIES: Record<
-  string,
-  { name: string; en: string; zh: string; temp: number; humidity: number; id: number }
-> = {
-  taipei: { name: 'Taipei', en: 'light rain', zh: '小雨', temp: 21.4, humidity: 83, id: 1668341 },
-  台北: { name: 'Taipei', en: 'light rain', zh: '小雨', temp: 21.4, humidity: 83, id: 1668341 },
-  臺北: { name: 'Taipei', en: 'light rain', zh: '小雨', temp: 21.4, humidity: 83, id: 1668341 },
-  kaohsiung: {
-    name: 'Kaohsiung',
-    en: 'clear sky',
-    zh: '晴',
+/** A city the stand-in knows: names and conditions in the languages it answers (en, zh_tw, ja). */
+interface StandInCity {
+  id: number;
+  coord: { lon: number; lat: number };
+  country: string;
+  timezone: number;
+  names: Localised;
+  /** OpenWeatherMap condition: id, group, icon and description per language. */
+  condition: { id: number; main: string; icon: string; description: Localised };
+  temp: number;
+  humidity: number;
+}
+
+type Localised = { en: string; zh_tw: string; ja: string };
+
+const TAIPEI: StandInCity = {
+  id: 1668341,
+  coord: { lon: 121.53, lat: 25.05 },
+  country: 'TW',
+  timezone: 28800,
+  names: { en: 'Taipei', zh_tw: '台北', ja: '台北' },
+  condition: {
+    id: 500,
+    main: 'Rain',
+    icon: '10d',
+    description: { en: 'light rain', zh_tw: '小雨', ja: '小雨' },
+  },
+  temp: 21.4,
+  humidity: 83,
+};
+
+const CITY_LIST: StandInCity[] = [
+  TAIPEI,
+  {
+    id: 1673820,
+    coord: { lon: 120.31, lat: 22.62 },
+    country: 'TW',
+    timezone: 28800,
+    names: { en: 'Kaohsiung', zh_tw: '高雄', ja: '高雄' },
+    condition: {
+      id: 800,
+      main: 'Clear',
+      icon: '01d',
+      description: { en: 'clear sky', zh_tw: '晴', ja: '晴天' },
+    },
     temp: 26.1,
     humidity: 70,
-    id: 1673820,
   },
-  tokyo: { name: 'Tokyo', en: 'few clouds', zh: '少雲', temp: 12.3, humidity: 55, id: 1850147 },
-  london: {
-    name: 'London',
-    en: 'overcast clouds',
-    zh: '陰，多雲',
+  {
+    id: 1850147,
+    coord: { lon: 139.69, lat: 35.69 },
+    country: 'JP',
+    timezone: 32400,
+    names: { en: 'Tokyo', zh_tw: '東京', ja: '東京' },
+    condition: {
+      id: 801,
+      main: 'Clouds',
+      icon: '02d',
+      description: { en: 'few clouds', zh_tw: '少雲', ja: '薄い雲' },
+    },
+    temp: 12.3,
+    humidity: 55,
+  },
+  {
+    id: 2643743,
+    coord: { lon: -0.13, lat: 51.51 },
+    country: 'GB',
+    timezone: 0,
+    names: { en: 'London', zh_tw: '倫敦', ja: 'ロンドン' },
+    condition: {
+      id: 804,
+      main: 'Clouds',
+      icon: '04d',
+      description: { en: 'overcast clouds', zh_tw: '陰，多雲', ja: '厚い雲' },
+    },
     temp: 7.8,
     humidity: 88,
-    id: 2643743,
   },
-  'new york': {
-    name: 'New York',
-    en: 'broken clouds',
-    zh: '多雲',
+  {
+    id: 5128581,
+    coord: { lon: -74.01, lat: 40.71 },
+    country: 'US',
+    timezone: -18000,
+    names: { en: 'New York', zh_tw: '紐約', ja: 'ニューヨーク' },
+    condition: {
+      id: 803,
+      main: 'Clouds',
+      icon: '04n',
+      description: { en: 'broken clouds', zh_tw: '多雲', ja: '曇りがち' },
+    },
     temp: 4.2,
     humidity: 60,
-    id: 5128581,
   },
-};
+];
+
+/** Every name of every city (any language, any case) → the city. */
+const CITIES = new Map<string, StandInCity>(
+  CITY_LIST.flatMap((c) =>
+    [...Object.values(c.names), c.names.zh_tw.replace('台', '臺')].map(
+      (n) => [n.toLowerCase(), c] as const,
+    ),
+  ),
+);
+
+const localised = (text: Localised, lang: string): string =>
+  lang === 'zh_tw' || lang === 'ja' ? text[lang] : text.en;
 
 /** What a test wants the stand-in to do with one request instead of answering normally. */
 export type Interception =
@@ -57,20 +130,27 @@ export interface WeatherStandIn {
   close(): Promise<void>;
 }
 
+/** The API's answer for `q` in `lang`: city names and descriptions localised like OpenWeatherMap's. */
 export function currentWeatherBody(q: string, lang: string): { status: number; body: unknown } {
-  const city = CITIES[q.trim().toLowerCase()];
+  const city = CITIES.get(q.trim().toLowerCase());
   if (!city) return { status: 404, body: { cod: '404', message: 'city not found' } };
+  const { condition } = city;
   return {
     status: 200,
     body: {
-      coord: { lon: 121.53, lat: 25.05 },
+      coord: city.coord,
       weather: [
-        { id: 500, main: 'Rain', description: lang === 'zh_tw' ? city.zh : city.en, icon: '10d' },
+        {
+          id: condition.id,
+          main: condition.main,
+          description: localised(condition.description, lang),
+          icon: condition.icon,
+        },
       ],
       base: 'stations',
       main: {
         temp: city.temp,
-        feels_like: city.temp - 0.6,
+        feels_like: Math.round((city.temp - 0.6) * 100) / 100,
         temp_min: city.temp - 1,
         temp_max: city.temp + 1,
         pressure: 1016,
@@ -80,10 +160,10 @@ export function currentWeatherBody(q: string, lang: string): { status: number; b
       wind: { speed: 3.6, deg: 70 },
       clouds: { all: 75 },
       dt: Math.floor(Date.now() / 1000),
-      sys: { country: 'TW', sunrise: 1764108000, sunset: 1764147000 },
-      timezone: 28800,
+      sys: { country: city.country, sunrise: 1764108000, sunset: 1764147000 },
+      timezone: city.timezone,
       id: city.id,
-      name: city.name,
+      name: localised(city.names, lang),
       cod: 200,
     },
   };

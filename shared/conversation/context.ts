@@ -1,11 +1,15 @@
-import { hashId, type LogFields, type Logger } from '../logger';
-import { messagesFor, resolveLanguage, type Language, type Messages } from '../messages';
+import type { LogFields, Logger } from '../logger';
+import type { Language, Messages } from '../messages';
 import type { Parameters, ParsedRequest } from '../dialogflow';
 import type { Budget } from '../deadline';
-import { createParamReader, type ParamReader } from './params';
+import type { ParamReader } from './params';
 import type { Platform } from './reply';
 import type { DeferOutcome, Deferrer, JobOrigin } from '../jobs/defer';
 import type { JobRequest } from '../jobs/registry';
+import { buildCxContext } from './context-cx';
+import { buildEsContext } from './context-es';
+
+export { platformOf } from './context-shared';
 
 /** An ES input context with its short name (the part after `/contexts/`). */
 export interface InputContext {
@@ -17,8 +21,10 @@ export interface InputContext {
 /** A CX form parameter as pageInfo.formInfo reports it. */
 export interface FormParameter {
   displayName: string;
-  state: string | undefined;
+  /** `EMPTY`, `INVALID` or `FILLED` (undefined when CX sends none or another value). */
+  state: 'EMPTY' | 'INVALID' | 'FILLED' | undefined;
   value: unknown;
+  /** Filled by the user's last input (this turn). */
   justCollected: boolean;
   required: boolean;
 }
@@ -34,6 +40,31 @@ export interface DeferNotify {
   email?: string | undefined;
 }
 
+/** What the user's turn was: words typed or spoken, or something that stands for them. */
+export interface TurnQuery {
+  /** `text` typed, `transcript` spoken, `intent`/`event` triggered, `dtmf` keypad digits. */
+  kind: 'text' | 'transcript' | 'intent' | 'event' | 'dtmf';
+  value: string;
+}
+
+/** Sentiment of the user's words (agents with sentiment analysis on). */
+export interface Sentiment {
+  /** -1 (negative) … 1 (positive). */
+  score: number;
+  /** Strength of the emotion, ≥ 0, regardless of sign. */
+  magnitude: number;
+}
+
+/** One of the messages the CX agent has queued for this turn (besides the webhook's reply). */
+export interface AgentMessage {
+  text: string[] | undefined;
+  payload: Parameters | undefined;
+  /** `ENTRY_PROMPT`, `PARAMETER_PROMPT`, `HANDLER_PROMPT`… */
+  responseType: string | undefined;
+  /** `VIRTUAL_AGENT`, `HUMAN_AGENT`… */
+  source: string | undefined;
+}
+
 /** Everything a handler may read about a turn, the same for ES and CX. */
 export interface TurnContext {
   edition: 'es' | 'cx';
@@ -41,13 +72,25 @@ export interface TurnContext {
   name: string;
   /** ES intent display name, or CX `intentInfo.displayName`. */
   intentDisplayName: string | undefined;
+  /** How sure Dialogflow is of the intent, 0…1 (ES intentDetectionConfidence, CX intentInfo.confidence). */
+  intentConfidence: number | undefined;
   /** CX fulfillment tag. */
   tag: string | undefined;
+  /** The user's words (typed text or speech transcript), when the turn had any. */
   queryText: string | undefined;
+  /** What the turn was: text, transcript, triggered intent or event, DTMF digits. */
+  query: TurnQuery | undefined;
+  /** Sentiment of the user's words, when the agent analyses it. */
+  sentiment: Sentiment | undefined;
   /** Parameters: ES queryResult.parameters; CX intent parameters, then session, then form values. */
   parameters: Parameters;
   params: ParamReader;
+  /**
+   * The request's language tag: ES queryResult.languageCode; CX languageInfo.resolvedLanguageCode
+   * when present (the language the agent detected), else languageCode.
+   */
   languageCode: string | undefined;
+  /** The reply language negotiated from `languageCode` (`en`, `zh-TW`, `ja`). */
   language: Language;
   /** The message catalogue in the turn's language. */
   t: Messages;
@@ -65,8 +108,12 @@ export interface TurnContext {
   contexts: InputContext[];
   /** CX session parameters (empty for ES). */
   sessionParameters: Parameters;
-  /** CX form parameters (empty for ES). */
+  /** CX current page (undefined for ES). */
+  page: { name: string | undefined; displayName: string | undefined } | undefined;
+  /** CX form parameters with their state (empty for ES). */
   form: FormParameter[];
+  /** CX: the messages the agent has queued for this turn (empty for ES). */
+  agentMessages: AgentMessage[];
   budget: Budget;
   log: Logger;
   request: ParsedRequest;
@@ -78,30 +125,12 @@ export interface TurnContext {
   defer(job: JobRequest, notify?: DeferNotify): Promise<DeferOutcome>;
 }
 
-const PLATFORM_BY_SOURCE: Record<string, Platform> = {
-  line: 'LINE',
-  slack: 'SLACK',
-  slack_testbot: 'SLACK',
-  telegram: 'TELEGRAM',
-  facebook: 'FACEBOOK',
-  google: 'ACTIONS_ON_GOOGLE',
-  actions_on_google: 'ACTIONS_ON_GOOGLE',
-};
-
-/** Maps an integration's source name to the platform its rich messages use. */
-export function platformOf(source: string | undefined): Platform | undefined {
-  return source ? PLATFORM_BY_SOURCE[source.trim().toLowerCase()] : undefined;
-}
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function lineUser(payload: Parameters | undefined): string | undefined {
-  const data = payload?.data;
-  const src = isRecord(data) ? data.source : undefined;
-  const id = isRecord(src) ? src.userId : undefined;
-  // LINE user ids are U + 32 hex digits; accept any plain id so test and legacy ids work too.
-  return typeof id === 'string' && /^[A-Za-z0-9_-]{1,100}$/.test(id) ? id : undefined;
+/** The parts of a TurnContext every edition fills the same way. */
+export interface TurnServices {
+  budget: Budget;
+  /** The turn's logger, given the fields that name the turn (edition, intent, session hash). */
+  logFor: (fields: LogFields) => Logger;
+  defer: (job: JobRequest, notify?: DeferNotify) => Promise<DeferOutcome>;
 }
 
 /** Builds the handler's view of a parsed request. */
@@ -112,13 +141,18 @@ export function createTurnContext(
   logger: Logger | ((fields: LogFields) => Logger),
   deferrer?: Deferrer,
 ): TurnContext {
-  const log = (fields: LogFields) =>
-    typeof logger === 'function' ? logger(fields) : logger.child(fields);
-  const ctx: TurnContext = buildTurnContext(parsed, budget, log, (job, notify) =>
-    deferrer
-      ? deferrer(jobOrigin(ctx, notify), job)
-      : Promise.resolve({ ok: false, jobId: '', reason: 'jobs are not configured' }),
-  );
+  const services: TurnServices = {
+    budget,
+    logFor: (fields) => (typeof logger === 'function' ? logger(fields) : logger.child(fields)),
+    defer: (job, notify) =>
+      deferrer
+        ? deferrer(jobOrigin(ctx, notify), job)
+        : Promise.resolve({ ok: false, jobId: '', reason: 'jobs are not configured' }),
+  };
+  const ctx: TurnContext =
+    parsed.edition === 'es'
+      ? buildEsContext(parsed.request, parsed, services)
+      : buildCxContext(parsed.request, parsed, services);
   return ctx;
 }
 
@@ -135,109 +169,5 @@ function jobOrigin(ctx: TurnContext, notify: DeferNotify | undefined): JobOrigin
     recipients,
     budget: ctx.budget,
     log: ctx.log,
-  };
-}
-
-function buildTurnContext(
-  parsed: ParsedRequest,
-  budget: Budget,
-  logFor: (fields: LogFields) => Logger,
-  defer: (job: JobRequest, notify?: DeferNotify) => Promise<DeferOutcome>,
-): TurnContext {
-  if (parsed.edition === 'es') {
-    const r = parsed.request;
-    const q = r.queryResult;
-    const original = r.originalDetectIntentRequest;
-    const payloadSource =
-      typeof original?.payload?.source === 'string' ? original.payload.source : undefined;
-    const source = original?.source || payloadSource;
-    const platform = platformOf(source);
-    const parameters = q.parameters ?? {};
-    const language = resolveLanguage(q.languageCode);
-    const userId = platform === 'LINE' ? lineUser(original?.payload) : undefined;
-    return {
-      edition: 'es',
-      name: q.intent?.displayName ?? '',
-      intentDisplayName: q.intent?.displayName ?? undefined,
-      tag: undefined,
-      queryText: q.queryText,
-      parameters,
-      params: createParamReader(parameters),
-      languageCode: q.languageCode,
-      language,
-      t: messagesFor(language),
-      session: r.session,
-      sessionKey: hashId(r.session),
-      responseId: r.responseId,
-      source,
-      platform,
-      user: userId && platform ? { platform, userId } : undefined,
-      contexts: q.outputContexts.map((c) => ({
-        name: c.name.slice(c.name.lastIndexOf('/') + 1),
-        lifespanCount: c.lifespanCount ?? 0,
-        parameters: c.parameters ?? {},
-      })),
-      sessionParameters: {},
-      form: [],
-      budget,
-      log: logFor({
-        edition: 'es',
-        intent: q.intent?.displayName ?? '',
-        session: hashId(r.session),
-      }),
-      request: parsed,
-      defer,
-    };
-  }
-  const r = parsed.request;
-  const intentParams: Parameters = {};
-  for (const [k, v] of Object.entries(r.intentInfo?.parameters ?? {})) {
-    if (isRecord(v) && 'resolvedValue' in v) intentParams[k] = v.resolvedValue;
-  }
-  const form: FormParameter[] = (r.pageInfo?.formInfo?.parameterInfo ?? []).map((p) => ({
-    displayName: p.displayName,
-    state: p.state,
-    value: p.value,
-    justCollected: p.justCollected ?? false,
-    required: p.required ?? false,
-  }));
-  const sessionParameters = r.sessionInfo?.parameters ?? {};
-  const formValues: Parameters = {};
-  for (const p of form) if (p.value !== undefined) formValues[p.displayName] = p.value;
-  const parameters = { ...intentParams, ...sessionParameters, ...formValues };
-  const payloadSource =
-    typeof r.payload?.source === 'string'
-      ? r.payload.source
-      : typeof r.payload?.platform === 'string'
-        ? r.payload.platform
-        : undefined;
-  const platform = platformOf(payloadSource);
-  const language = resolveLanguage(r.languageCode);
-  const userId = platform === 'LINE' ? lineUser(r.payload) : undefined;
-  const session = r.sessionInfo?.session;
-  return {
-    edition: 'cx',
-    name: r.fulfillmentInfo?.tag ?? '',
-    intentDisplayName: r.intentInfo?.displayName,
-    tag: r.fulfillmentInfo?.tag ?? undefined,
-    queryText: r.text ?? r.transcript,
-    parameters,
-    params: createParamReader(parameters),
-    languageCode: r.languageCode,
-    language,
-    t: messagesFor(language),
-    session,
-    sessionKey: hashId(session),
-    responseId: r.detectIntentResponseId,
-    source: payloadSource,
-    platform,
-    user: userId && platform ? { platform, userId } : undefined,
-    contexts: [],
-    sessionParameters,
-    form,
-    budget,
-    log: logFor({ edition: 'cx', intent: r.fulfillmentInfo?.tag ?? '', session: hashId(session) }),
-    request: parsed,
-    defer,
   };
 }

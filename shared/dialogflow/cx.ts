@@ -14,6 +14,18 @@ const CxParameterInfoIn = z.looseObject({
   justCollected: z.boolean().optional().catch(undefined),
 });
 
+/** A ResponseMessage in a request (the agent's queued messages): what a handler may read. */
+const CxResponseMessageIn = z.looseObject({
+  text: z
+    .looseObject({ text: z.array(z.string()).optional().catch(undefined) })
+    .optional()
+    .catch(undefined),
+  payload: lenientParameters,
+  responseType: lenientString,
+  source: lenientString,
+  channel: lenientString,
+});
+
 /** google.cloud.dialogflow.cx.v3.WebhookRequest, parsed leniently. */
 export const CxWebhookRequest = z.looseObject({
   detectIntentResponseId: lenientString,
@@ -22,6 +34,33 @@ export const CxWebhookRequest = z.looseObject({
   transcript: lenientString,
   triggerIntent: lenientString,
   triggerEvent: lenientString,
+  dtmfDigits: lenientString,
+  languageInfo: z
+    .looseObject({
+      inputLanguageCode: lenientString,
+      resolvedLanguageCode: lenientString,
+      confidenceScore: z.number().optional().catch(undefined),
+    })
+    .optional()
+    .catch(undefined),
+  sentimentAnalysisResult: z
+    .looseObject({
+      score: z.number().optional().catch(undefined),
+      magnitude: z.number().optional().catch(undefined),
+    })
+    .optional()
+    .catch(undefined),
+  // The agent's queued messages for this turn (what it will say besides the webhook's reply).
+  messages: z
+    .array(z.unknown())
+    .optional()
+    .catch(undefined)
+    .transform((list) =>
+      (list ?? []).flatMap((m) => {
+        const parsed = CxResponseMessageIn.safeParse(m);
+        return parsed.success ? [parsed.data] : [];
+      }),
+    ),
   // The router needs the tag: a fulfillmentInfo or tag of the wrong kind is a bad request.
   fulfillmentInfo: z.looseObject({ tag: z.string().nullish() }).nullish(),
   intentInfo: z
@@ -65,11 +104,17 @@ export type CxWebhookRequest = z.infer<typeof CxWebhookRequest>;
 
 /** google.cloud.dialogflow.cx.v3.ResponseMessage: exactly one of the `message` oneof. */
 export type CxResponseMessage = { channel?: string } & (
-  { text: { text: string[]; allowPlaybackInterruption?: boolean } } | { payload: JsonObject }
+  | { text: { text: string[] } }
+  | { payload: JsonObject }
+  | { conversationSuccess: { metadata?: JsonObject } }
+  | { outputAudioText: { ssml: string } | { text: string } }
+  | { liveAgentHandoff: { metadata?: JsonObject } }
+  | { playAudio: { audioUri: string } }
+  | { telephonyTransferCall: { phoneNumber: string } }
 );
 
 /** google.cloud.dialogflow.cx.v3.PageInfo.FormInfo.ParameterInfo.ParameterState */
-export type CxParameterState = 'EMPTY' | 'INVALID' | 'VALID';
+export type CxParameterState = 'EMPTY' | 'INVALID' | 'FILLED';
 
 /** google.cloud.dialogflow.cx.v3.WebhookResponse (transition oneof: targetPage xor targetFlow). */
 export type CxWebhookResponse = {

@@ -13,6 +13,12 @@ const EsContextIn = z.looseObject({
   parameters: lenientParameters,
 });
 
+/** google.cloud.dialogflow.v2.Sentiment (score -1…1, magnitude ≥ 0). */
+const Sentiment = z.looseObject({
+  score: z.number().optional().catch(undefined),
+  magnitude: z.number().optional().catch(undefined),
+});
+
 /** google.cloud.dialogflow.v2.WebhookRequest, parsed leniently. */
 export const EsWebhookRequest = z.looseObject({
   responseId: lenientString,
@@ -43,6 +49,10 @@ export const EsWebhookRequest = z.looseObject({
       })
       .nullish(),
     intentDetectionConfidence: z.number().optional().catch(undefined),
+    sentimentAnalysisResult: z
+      .looseObject({ queryTextSentiment: Sentiment.optional().catch(undefined) })
+      .optional()
+      .catch(undefined),
   }),
   originalDetectIntentRequest: z
     .looseObject({
@@ -70,13 +80,61 @@ export const EsPlatforms = [
 ] as const;
 export type EsPlatform = (typeof EsPlatforms)[number];
 
+/** google.cloud.dialogflow.v2.Intent.Message.Image */
+export interface EsImage {
+  imageUri: string;
+  accessibilityText?: string;
+}
+
+/** google.cloud.dialogflow.v2.Intent.Message.SelectItemInfo */
+export interface EsSelectItemInfo {
+  key: string;
+  synonyms?: string[];
+}
+
+/** google.cloud.dialogflow.v2.Intent.Message.SimpleResponse: textToSpeech or ssml. */
+export type EsSimpleResponse = { displayText?: string } & (
+  { textToSpeech: string } | { ssml: string }
+);
+
 /** One google.cloud.dialogflow.v2.Intent.Message: exactly one of the `message` oneof. */
 export type EsMessage = { platform?: EsPlatform } & (
   | { text: { text: string[] } }
+  | { image: EsImage }
   | { quickReplies: { title: string; quickReplies: string[] } }
+  | {
+      card: {
+        title: string;
+        subtitle?: string;
+        imageUri?: string;
+        buttons?: { text: string; postback: string }[];
+      };
+    }
   | { payload: JsonObject }
-  | { simpleResponses: { simpleResponses: { textToSpeech: string; displayText?: string }[] } }
+  | { simpleResponses: { simpleResponses: EsSimpleResponse[] } }
+  | {
+      basicCard: {
+        title?: string;
+        subtitle?: string;
+        formattedText?: string;
+        image?: EsImage;
+        buttons?: { title: string; openUriAction: { uri: string } }[];
+      };
+    }
   | { suggestions: { suggestions: { title: string }[] } }
+  | { linkOutSuggestion: { destinationName: string; uri: string } }
+  | {
+      listSelect: {
+        title?: string;
+        subtitle?: string;
+        items: { info: EsSelectItemInfo; title: string; description?: string; image?: EsImage }[];
+      };
+    }
+  | {
+      carouselSelect: {
+        items: { info: EsSelectItemInfo; title: string; description?: string; image?: EsImage }[];
+      };
+    }
 );
 
 /** google.cloud.dialogflow.v2.Context */
@@ -94,6 +152,15 @@ export interface EsWebhookResponse {
   payload?: JsonObject;
   outputContexts?: EsContextOut[];
   followupEventInput?: { name: string; languageCode: string; parameters?: JsonObject };
+  sessionEntityTypes?: EsSessionEntityType[];
+}
+
+/** google.cloud.dialogflow.v2.SessionEntityType */
+export interface EsSessionEntityType {
+  /** `projects/…/agent/sessions/…/entityTypes/<display name>` */
+  name: string;
+  entityOverrideMode: 'ENTITY_OVERRIDE_MODE_OVERRIDE' | 'ENTITY_OVERRIDE_MODE_SUPPLEMENT';
+  entities: { value: string; synonyms: string[] }[];
 }
 
 /** Dialogflow ignores (and logs) an ES webhook response over 64 KiB. */

@@ -5,6 +5,8 @@ export const en = {
   fallback: "Sorry, I didn't get that. Could you say it another way?",
   fallbackSuggestions: ['Check an order', 'Check stock', 'Weather'],
   suggestionsTitle: 'You can say:',
+  /** The button that picks an item of a list or carousel. */
+  choose: 'Choose',
   stillWorking: "I'm still working on that. Please ask me again in a moment.",
   apology: 'Sorry, something went wrong on my side. Please try again.',
   backendSlow: 'Looking that up is taking longer than usual. Please try again in a moment.',
@@ -17,6 +19,13 @@ export const en = {
     `I couldn't find order ${p.id}. Could you check the number?`,
   orderStatus: (p: { id: string; status: string; deliveryDate: string }) =>
     `Order ${p.id} is ${p.status}. Delivery date: ${p.deliveryDate}.`,
+  orderDelivered: (p: { id: string; deliveryDate: string }) =>
+    `Order ${p.id} was delivered on ${p.deliveryDate}.`,
+  orderCancelled: (p: { id: string }) => `Order ${p.id} was cancelled, so it won't be delivered.`,
+  orderCardTitle: (p: { id: string }) => `Order ${p.id}`,
+  orderCardDeliveryDate: (p: { deliveryDate: string }) => `Delivery date: ${p.deliveryDate}`,
+  orderCardDeliveredOn: (p: { deliveryDate: string }) => `Delivered on ${p.deliveryDate}`,
+  orderSuggestions: ['Check another order', 'Talk to a person'],
   orderStatusNames: {
     pending: 'pending',
     processing: 'being prepared',
@@ -33,8 +42,14 @@ export const en = {
   askCity: 'Which city?',
   weatherNow: (p: { city: string; description: string; temperature: string; humidity?: number }) =>
     `Now in ${p.city}: ${p.description}, ${p.temperature}°C${p.humidity === undefined ? '' : `, humidity ${p.humidity}%`}.`,
+  weatherSummary: (p: { description: string; temperature: string }) =>
+    `${p.description}, ${p.temperature}°C`,
+  weatherHumidity: (p: { humidity: number }) => `Humidity ${p.humidity}%`,
   weatherUnknownCity: (p: { city: string }) => `I couldn't find a city called "${p.city}".`,
   weatherUnavailable: "Sorry, I can't get the weather right now. Please try again later.",
+
+  handoff:
+    "I'm passing you to a member of our team. Please stay here: they will reply in this chat shortly.",
 
   askDate: 'For which date would you like to book?',
   askTime: 'At what time?',

@@ -7,6 +7,7 @@ export const zhTW: Messages = {
   fallback: '抱歉，我不太明白。可以換個說法嗎？',
   fallbackSuggestions: ['查詢訂單', '查詢庫存', '天氣'],
   suggestionsTitle: '你可以說：',
+  choose: '選擇',
   stillWorking: '我還在處理中，請稍後再問我一次。',
   apology: '抱歉，系統發生問題，請再試一次。',
   backendSlow: '查詢時間比平常久，請稍後再試一次。',
@@ -16,6 +17,12 @@ export const zhTW: Messages = {
   orderIdInvalid: '這看起來不像訂單編號。訂單編號由英文字母和數字組成，例如 1001。',
   orderNotFound: (p) => `找不到訂單 ${p.id}，請確認編號是否正確。`,
   orderStatus: (p) => `訂單 ${p.id} 目前${p.status}，預計送達日期：${p.deliveryDate}。`,
+  orderDelivered: (p) => `訂單 ${p.id} 已於 ${p.deliveryDate} 送達。`,
+  orderCancelled: (p) => `訂單 ${p.id} 已取消，因此不會配送。`,
+  orderCardTitle: (p) => `訂單 ${p.id}`,
+  orderCardDeliveryDate: (p) => `預計送達日期：${p.deliveryDate}`,
+  orderCardDeliveredOn: (p) => `送達日期：${p.deliveryDate}`,
+  orderSuggestions: ['查詢其他訂單', '找真人客服'],
   orderStatusNames: {
     pending: '等待處理',
     processing: '正在備貨',
@@ -32,8 +39,12 @@ export const zhTW: Messages = {
   askCity: '請問是哪個城市？',
   weatherNow: (p) =>
     `${p.city}現在${p.description}，氣溫 ${p.temperature}°C${p.humidity === undefined ? '' : `，濕度 ${p.humidity}%`}。`,
+  weatherSummary: (p) => `${p.description}，${p.temperature}°C`,
+  weatherHumidity: (p) => `濕度 ${p.humidity}%`,
   weatherUnknownCity: (p) => `找不到名為「${p.city}」的城市。`,
   weatherUnavailable: '抱歉，目前無法取得天氣資訊，請稍後再試。',
+
+  handoff: '正在為你轉接客服人員，請留在這個對話中，專人很快就會回覆你。',
 
   askDate: '請問要預約哪一天？',
   askTime: '請問幾點？',

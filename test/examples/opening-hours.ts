@@ -11,6 +11,7 @@ type Hours = z.infer<typeof Hours>;
 const answer: Record<Language, (day: string, hours: Hours | undefined) => string> = {
   en: (day, h) => (h ? `On ${day} we are open ${h.open}–${h.close}.` : `We are closed on ${day}.`),
   'zh-TW': (day, h) => (h ? `${day} 營業時間 ${h.open}–${h.close}。` : `${day} 公休。`),
+  ja: (day, h) => (h ? `${day} の営業時間は ${h.open}–${h.close} です。` : `${day} は定休日です。`),
 };
 
 /** opening_hours (date): the hours of the asked day, read within the turn's budget. */

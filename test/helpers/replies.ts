@@ -33,11 +33,27 @@ export function suggestionsOf(edition: 'es' | 'cx', body: unknown): string[] {
     );
     return ((qr?.quickReplies as Json | undefined)?.quickReplies ?? []) as string[];
   }
-  const messages = ((b.fulfillmentResponse as Json | undefined)?.messages ?? []) as Json[];
-  for (const m of messages) {
-    const rich = (m.payload as Json | undefined)?.richContent as Json[][] | undefined;
-    const chips = rich?.flat().find((c) => c.type === 'chips');
-    if (chips) return (chips.options as { text: string }[]).map((o) => o.text);
-  }
-  return [];
+  // Suggestions are the last chips of the reply (a card's postback buttons are chips too).
+  const chips = richContentOf(body)
+    .flat()
+    .filter((c) => c.type === 'chips')
+    .at(-1);
+  return chips ? (chips.options as { text: string }[]).map((o) => o.text) : [];
+}
+
+/** The Dialogflow CX Messenger cards of a CX response (every richContent payload's cards). */
+export function richContentOf(body: unknown): Json[][] {
+  const messages = (((body as Json).fulfillmentResponse as Json | undefined)?.messages ??
+    []) as Json[];
+  return messages.flatMap(
+    (m) => ((m.payload as Json | undefined)?.richContent as Json[][] | undefined) ?? [],
+  );
+}
+
+/** The LINE messages of an ES response (`payload.line` for platform LINE). */
+export function lineMessagesOf(body: unknown): Json[] {
+  const messages = ((body as Json).fulfillmentMessages ?? []) as Json[];
+  return messages
+    .filter((m) => m.platform === 'LINE')
+    .map((m) => (m.payload as Json | undefined)?.line as Json);
 }
