@@ -10,10 +10,17 @@ export const OrderDoc = z.looseObject({
 });
 export type OrderDoc = z.infer<typeof OrderDoc>;
 
-/** `products/{productId}` */
+/**
+ * `products/{productId}`: `name` is the English name; `names` (other languages) and `nameKeys`
+ * (the names' lookup keys, for finding a product by name) are optional extras.
+ */
 export const ProductDoc = z.looseObject({
   name: z.string().min(1),
   stock: z.number().int().min(0),
+  names: z
+    .looseObject({ en: z.string().min(1).optional(), 'zh-TW': z.string().min(1).optional() })
+    .optional(),
+  nameKeys: z.array(z.string()).optional(),
 });
 export type ProductDoc = z.infer<typeof ProductDoc>;
 
