@@ -131,28 +131,45 @@ describe('check_order and check_inventory on the Firestore emulator', () => {
     });
   });
 
-  const hostile: [string, unknown][] = [
-    ['an object', { id: 1001 }],
-    ['a 10 KB id', '1'.repeat(10 * 1024)],
-    ['a path to another collection', 'products/latte'],
-    ['a path up', '../products/latte'],
-    ['a reserved id', '__name__'],
-    ['a negative number', -5],
-    ['a boolean', true],
-    ['an empty list', []],
+  // [what, value, what check_inventory does: ask again, or look it up as a name and not find it]
+  const hostile: [string, unknown, 'ask' | 'unknown'][] = [
+    ['an object', { id: 1001 }, 'ask'],
+    ['a 10 KB id', '1'.repeat(10 * 1024), 'ask'],
+    ['a path to another collection', 'products/latte', 'unknown'],
+    ['a path up', '../products/latte', 'unknown'],
+    ['a reserved id', '__name__', 'unknown'],
+    ['a negative number', -5, 'unknown'],
+    ['a boolean', true, 'ask'],
+    ['an empty list', [], 'ask'],
   ];
-  it.each(hostile)('asks again for %s and reads nothing', async (_n, value) => {
-    for (const [name, param, ask] of [
-      ['check_order', 'order_id', en.askOrderId],
-      ['check_inventory', 'product', en.askProduct],
-    ] as const) {
-      const before = reads;
-      const res = await post(webhook.url, esRequest({ name, parameters: { [param]: value } }));
-      expect(res.status).toBe(200);
-      expect(textOf('es', res.body)).toBe(ask);
-      expect(reads).toBe(before);
-    }
+  it.each(hostile)('check_order asks again for %s and reads nothing', async (_n, value) => {
+    const before = reads;
+    const res = await post(
+      webhook.url,
+      esRequest({ name: 'check_order', parameters: { order_id: value } }),
+    );
+    expect(res.status).toBe(200);
+    expect(textOf('es', res.body)).toBe(en.askOrderId);
+    expect(reads).toBe(before);
   });
+  it.each(hostile)(
+    'check_inventory never reads the document %s names',
+    async (_n, value, expected) => {
+      const before = reads;
+      const res = await post(
+        webhook.url,
+        esRequest({ name: 'check_inventory', parameters: { product: value } }),
+      );
+      expect(res.status).toBe(200);
+      if (expected === 'ask') {
+        expect(textOf('es', res.body)).toBe(en.askProduct);
+        expect(reads).toBe(before);
+      } else {
+        // A product name, not a path: looked up by name, found nowhere.
+        expect(textOf('es', res.body)).toBe(en.productUnknown({ product: String(value) }));
+      }
+    },
+  );
 
   it('answers politely when the stored document is malformed', async () => {
     await testFirestore().collection('orders').doc('7777').set({ status: 5, deliveryDate: 'soon' });

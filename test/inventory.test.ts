@@ -1,9 +1,19 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { RowDataPacket } from 'mysql2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cxRequest, esRequest } from '../scripts/lib/requests';
 import { messagesFor } from '../shared/messages';
 import { seedDemoData } from '../demo/seed-data';
-import { createInventory, type Inventory, type MysqlInventory } from '../demo/inventory';
+import {
+  createInventory,
+  productKey,
+  type Inventory,
+  type MysqlInventory,
+} from '../demo/inventory';
+import { migrateMysql, readMigrations } from '../demo/inventory/migrate';
+import type { MysqlSettings } from '../shared/config';
 import { resetTestFirestore, testFirestore, testFirestoreFactory } from './helpers/firestore';
 import { startTestMariadb, type TestMariadb } from './helpers/mariadb';
 import { textOf } from './helpers/replies';
@@ -316,5 +326,87 @@ describe('the MySQL pool', () => {
       await webhook.close();
       await inventory.close();
     }
+  });
+});
+
+describe('productKey', () => {
+  it.each([
+    ['latte', 'latte'],
+    ['  LATTE  ', 'latte'],
+    ['ＬＡＴＴＥ', 'latte'],
+    ['Ｍａｔｃｈａ\u3000Ｐｏｗｄｅｒ', 'matcha powder'],
+    ['Oolong \t  Tea', 'oolong tea'],
+    ['拿鐵咖啡豆', '拿鐵咖啡豆'],
+    ['ｶﾌｪﾗﾃ', 'カフェラテ'],
+    ['１００１', '1001'],
+  ])('%s → %s', (text, key) => {
+    expect(productKey(text)).toBe(key);
+  });
+});
+
+describe('migrations', () => {
+  const database = 'migration_test';
+  let settings: MysqlSettings;
+  let dir: string;
+  beforeEach(async () => {
+    await mariadb.admin(`DROP DATABASE IF EXISTS ${database}`);
+    await mariadb.admin(`CREATE DATABASE ${database}`);
+    await mariadb.admin(`GRANT ALL PRIVILEGES ON ${database}.* TO 'inventory'@'127.0.0.1'`);
+    settings = { ...mariadb.settings, database };
+    dir = mkdtempSync(join(tmpdir(), 'migrations-'));
+    for (const m of readMigrations()) writeFileSync(join(dir, m.version), m.text);
+    return () => rmSync(dir, { recursive: true, force: true });
+  });
+  const rows = <T extends RowDataPacket[]>(sql: string) =>
+    mariadb.admin<T>(sql.replaceAll('{db}', database));
+
+  it('applies each schema file once, the data on every run, and records checksums', async () => {
+    expect(await migrateMysql(settings, dir)).toEqual({
+      applied: ['001-create-products.sql'],
+      products: 4,
+    });
+    await rows("UPDATE {db}.products SET stock = 1 WHERE id = 'latte'");
+    expect(await migrateMysql(settings, dir)).toEqual({ applied: [], products: 4 });
+    const recorded = await rows('SELECT version, checksum FROM {db}.schema_migrations');
+    expect(recorded.map((r) => [r.version, r.checksum])).toEqual(
+      readMigrations()
+        .filter((m) => m.kind === 'sql')
+        .map((m) => [m.version, m.checksum]),
+    );
+    const [latteRow] = await rows("SELECT stock FROM {db}.products WHERE id = 'latte'");
+    expect(latteRow?.stock).toBe(42); // the demo row is back, as `npm run seed` promises
+  });
+
+  it('applies a new file, and refuses an applied file that was edited', async () => {
+    await migrateMysql(settings, dir);
+    writeFileSync(
+      join(dir, '003-add-note.sql'),
+      "ALTER TABLE products ADD COLUMN note VARCHAR(20) NULL;\nUPDATE products SET note = 'x';\n",
+    );
+    expect((await migrateMysql(settings, dir)).applied).toEqual(['003-add-note.sql']);
+    expect((await rows("SELECT note FROM {db}.products WHERE id = 'latte'"))[0]?.note).toBe('x');
+
+    writeFileSync(join(dir, '001-create-products.sql'), '-- edited\nSELECT 1;\n');
+    await expect(migrateMysql(settings, dir)).rejects.toThrow(/001-create-products.sql changed/);
+  });
+
+  it('concurrent runs wait for each other: the schema is applied once', async () => {
+    const reports = await Promise.all([1, 2, 3].map(() => migrateMysql(settings, dir)));
+    expect(reports.flatMap((r) => r.applied)).toEqual(['001-create-products.sql']);
+    expect(await rows('SELECT COUNT(*) AS n FROM {db}.products')).toEqual([{ n: 4 }]);
+  });
+
+  it('refuses a data file of the wrong shape, naming it', async () => {
+    writeFileSync(
+      join(dir, '009-bad.json'),
+      JSON.stringify({ products: [{ id: 'Bad Id', names: { en: 'x' }, stock: 1 }] }),
+    );
+    await expect(migrateMysql(settings, dir)).rejects.toThrow(/009-bad.json/);
+  });
+
+  it('the local server listens on loopback only', async () => {
+    expect(await mariadb.admin('SELECT @@bind_address AS b, @@skip_networking AS s')).toEqual([
+      { b: '127.0.0.1', s: 0 },
+    ]);
   });
 });
