@@ -57,6 +57,17 @@ const positiveInt = (fallback: number, min: number, max: number) =>
         .max(max, `must be between ${min} and ${max}`),
     );
 
+/** `MYSQL_URL` parsed into connection settings (see {@link parseMysqlUrl}). */
+const mysqlUrl = optionalString.transform((v, ctx) => {
+  if (v === undefined) return undefined;
+  const parsed = parseMysqlUrl(v);
+  if (typeof parsed === 'string') {
+    ctx.issues.push({ code: 'custom', message: parsed, input: v });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
 const EnvSchema = z.object({
   GOOGLE_CLOUD_PROJECT: optionalString
     .transform((v) => v ?? 'demo-local')
@@ -123,15 +134,7 @@ const EnvSchema = z.object({
   INVENTORY_SOURCE: optionalString
     .transform((v) => v ?? 'firestore')
     .pipe(z.enum(['firestore', 'mysql'], { error: 'must be firestore or mysql' })),
-  MYSQL_URL: optionalString.transform((v, ctx) => {
-    if (v === undefined) return undefined;
-    const parsed = parseMysqlUrl(v);
-    if (typeof parsed === 'string') {
-      ctx.issues.push({ code: 'custom', message: parsed, input: v });
-      return z.NEVER;
-    }
-    return parsed;
-  }),
+  MYSQL_URL: mysqlUrl,
 });
 
 const SECRET_VARIABLES = new Set([
