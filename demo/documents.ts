@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { Budget } from '../shared/conversation';
 import { readDocument, type FirestoreFactory } from '../shared/firestore';
-import type { Language } from '../shared/messages';
 
 /** `orders/{orderId}` */
 export const OrderDoc = z.looseObject({
@@ -11,22 +10,24 @@ export const OrderDoc = z.looseObject({
 });
 export type OrderDoc = z.infer<typeof OrderDoc>;
 
-/** `products/{productId}`: `name`, plus optional names per reply language (`{en, 'zh-TW', ja}`). */
+/**
+ * `products/{productId}`: `name` is the English name; `names` (per reply language: `{en,
+ * 'zh-TW', ja}`) and `nameKeys` (the names' lookup keys, for finding a product by name) are
+ * optional extras.
+ */
 export const ProductDoc = z.looseObject({
   name: z.string().min(1),
   stock: z.number().int().min(0),
-  // Localised names are a nicety: a malformed map is ignored, never a failed read.
-  names: z.record(z.string(), z.string().min(1)).optional().catch(undefined),
+  names: z
+    .looseObject({
+      en: z.string().min(1).optional(),
+      'zh-TW': z.string().min(1).optional(),
+      ja: z.string().min(1).optional(),
+    })
+    .optional(),
+  nameKeys: z.array(z.string()).optional(),
 });
 export type ProductDoc = z.infer<typeof ProductDoc>;
-
-/** The product's name in `language`, else its `name`. */
-export function productName(doc: Pick<ProductDoc, 'name' | 'names'>, language: Language): string {
-  const names = doc.names;
-  return names && Object.prototype.hasOwnProperty.call(names, language)
-    ? (names[language] ?? doc.name)
-    : doc.name;
-}
 
 export const ORDERS = 'orders';
 export const PRODUCTS = 'products';

@@ -1,8 +1,10 @@
 import { Firestore } from '@google-cloud/firestore';
 import { emulatorSettings } from '../shared/firestore';
-import { ORDERS, PRODUCTS, type OrderDoc, type ProductDoc } from './documents';
+import { ORDERS, type OrderDoc, type ProductDoc } from './documents';
+import { productDocument } from './inventory/firestore';
+import { seedFirestoreProducts, seedProducts } from './inventory/migrate';
 
-/** The demo agent's data: what `npm run seed` writes and the README's examples use. */
+/** The demo agent's orders: what `npm run seed` writes and the README's examples use. */
 export const DEMO_ORDERS: Record<string, OrderDoc> = {
   '1001': {
     status: 'shipped',
@@ -14,50 +16,40 @@ export const DEMO_ORDERS: Record<string, OrderDoc> = {
   'A-1004': { status: 'cancelled', deliveryDate: '2026-11-28' },
 };
 
-export const DEMO_PRODUCTS: Record<string, ProductDoc> = {
-  latte: {
-    name: 'Latte beans',
-    names: { en: 'Latte beans', 'zh-TW': '拿鐵咖啡豆', ja: 'ラテ用コーヒー豆' },
-    stock: 42,
-  },
-  matcha: {
-    name: 'Matcha powder',
-    names: { en: 'Matcha powder', 'zh-TW': '抹茶粉', ja: '抹茶パウダー' },
-    stock: 0,
-  },
-  croissant: {
-    name: 'Croissant',
-    names: { en: 'Croissant', 'zh-TW': '可頌', ja: 'クロワッサン' },
-    stock: 7,
-  },
-  'oolong-tea': {
-    name: 'Oolong tea',
-    names: { en: 'Oolong tea', 'zh-TW': '烏龍茶', ja: '烏龍茶' },
-    stock: 15,
-  },
-};
+/** The demo products as Firestore stores them (from demo/inventory/migrations). */
+export const DEMO_PRODUCTS: Record<string, ProductDoc> = Object.fromEntries(
+  seedProducts().map((p) => [p.id, productDocument(p)]),
+);
 
-/** Writes the demo documents (a set per document: running it twice gives the same data). */
-export async function seedDemoData(db: Firestore): Promise<number> {
+/**
+ * Writes the demo documents (a set per document: running it twice gives the same data): the
+ * orders, and the products of demo/inventory/migrations unless `products: false` (when the
+ * inventory lives in MySQL).
+ */
+export async function seedDemoData(
+  db: Firestore,
+  options: { products?: boolean } = {},
+): Promise<number> {
   const batch = db.batch();
   let count = 0;
   for (const [id, doc] of Object.entries(DEMO_ORDERS)) {
     batch.set(db.collection(ORDERS).doc(id), doc);
     count++;
   }
-  for (const [id, doc] of Object.entries(DEMO_PRODUCTS)) {
-    batch.set(db.collection(PRODUCTS).doc(id), doc);
-    count++;
-  }
   await batch.commit();
+  if (options.products !== false) count += await seedFirestoreProducts(db);
   return count;
 }
 
 /** Seeds the demo data into the emulator at `host` with a client of its own. */
-export async function seedEmulator(host: string, projectId: string): Promise<number> {
+export async function seedEmulator(
+  host: string,
+  projectId: string,
+  options: { products?: boolean } = {},
+): Promise<number> {
   const db = new Firestore({ projectId, ...emulatorSettings(host) });
   try {
-    return await seedDemoData(db);
+    return await seedDemoData(db, options);
   } finally {
     await db.terminate();
   }

@@ -6,9 +6,11 @@ import type { WebhookHandler } from '../functions/webhook/handler';
 import { createWeatherService } from './backends/weather';
 import { createDemoIntents, fallback } from './intents';
 import { demoJobs } from './jobs';
+import { createInventory } from './inventory';
 
 /**
- * The demo agent's webhook: its intents on Firestore and the weather API, its job types. What
+ * The demo agent's webhook: its intents on Firestore (or MySQL for the inventory, as
+ * INVENTORY_SOURCE says) and the weather API, its job types. What
  * `http('webhook', …)` serves, and what a self-hosted Express app can mount.
  */
 export function createDemoWebhook(
@@ -19,6 +21,7 @@ export function createDemoWebhook(
     intents: ({ db }) =>
       createDemoIntents({
         db,
+        inventory: createInventory(config, { db }),
         weather: createWeatherService({
           baseUrl: config.weather.baseUrl,
           apiKey: config.weather.apiKey,

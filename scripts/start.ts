@@ -7,12 +7,14 @@
  * `npm run dev` (`--dev`): the same, and on each source change an incremental rebuild and
  * a restart of both functions.
  */
+import { join } from 'node:path';
 import { parseConfig, ConfigError } from '../shared/config';
 import { formatLogLine } from './lib/log-format';
 import { EmulatorUnavailableError, ensureFirestoreEmulator } from './lib/firestore-emulator';
 import {
   freePort,
   portIsFree,
+  ROOT,
   spawnFunction,
   spawnTasksEmulator,
   waitForPort,
@@ -33,6 +35,8 @@ import { startSmtpSink, type SmtpSink } from './lib/smtp-sink';
 import { writeStackFile } from './lib/stack-file';
 import { startSweepLoop } from './lib/sweep-loop';
 import { createTasksClient } from '../shared/tasks';
+import { migrateMysql } from '../demo/inventory/migrate';
+import { ensureMariadb, MariadbUnavailableError } from './lib/mariadb';
 
 /** What this process started and stops, in the order it started them. */
 const services: Pick<Service, 'name' | 'stop' | 'kill'>[] = [];
@@ -142,10 +146,53 @@ async function main(): Promise<void> {
     `firestore ${firestore.host} (${firestore.service ? "Google's emulator, started here" : 'FIRESTORE_EMULATOR_HOST, not started here'})`,
   );
   env.FIRESTORE_EMULATOR_HOST = firestore.host;
-  const seeded = await seedEmulator(firestore.host, config.projectId);
+  const productsIn = config.inventory.source;
+  const seeded = await seedEmulator(firestore.host, config.projectId, {
+    products: productsIn === 'firestore',
+  });
   notes.push(
-    `seeded ${seeded} demo documents (orders 1001-1003, A-1004; products latte, matcha, croissant, oolong-tea)`,
+    productsIn === 'firestore'
+      ? `seeded ${seeded} demo documents (orders 1001-1003, A-1004; products latte, matcha, croissant, oolong-tea)`
+      : `seeded ${seeded} demo orders (1001-1003, A-1004)`,
   );
+
+  // Inventory in MySQL: a local MariaDB unless MYSQL_URL names a database.
+  if (productsIn === 'mysql') {
+    if (!config.inventory.mysql) console.log('Starting MariaDB…');
+    let mysql;
+    try {
+      mysql = await ensureMariadb({
+        settings: config.inventory.mysql,
+        dir: join(ROOT, '.data', 'mariadb'),
+        onSpawn: (service) => services.push(service),
+        onLine: (line) => {
+          if (/\[ERROR\]/.test(line)) prefixed('mariadb')(line);
+        },
+      });
+    } catch (err) {
+      if (err instanceof MariadbUnavailableError) {
+        console.error(err.message);
+        await stopAll(1);
+      }
+      throw err;
+    }
+    const { settings, server } = mysql;
+    if (server) {
+      env.MYSQL_URL = server.url;
+      void server.service.exited.then((code) => {
+        if (!stopping)
+          console.error(
+            `mariadb exited (code ${code}): check_inventory will answer that it can't look products up.`,
+          );
+      });
+    }
+    const migrated = await migrateMysql(settings);
+    const where = settings.socketPath ?? `${settings.host}:${settings.port}`;
+    notes.push(
+      `mysql    ${where} database ${settings.database} (${server ? 'MariaDB, started here, data in .data/mariadb' : 'MYSQL_URL, not started here'})`,
+      `inventory INVENTORY_SOURCE=mysql: ${migrated.applied.length ? `applied ${migrated.applied.join(', ')}; ` : ''}${migrated.products} demo products (latte, matcha, croissant, oolong-tea)`,
+    );
+  }
 
   // Weather: a loopback stand-in in OpenWeatherMap's format, unless an API is configured.
   if (process.env.WEATHER_API_BASE_URL) {

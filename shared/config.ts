@@ -57,6 +57,17 @@ const positiveInt = (fallback: number, min: number, max: number) =>
         .max(max, `must be between ${min} and ${max}`),
     );
 
+/** `MYSQL_URL` parsed into connection settings (see {@link parseMysqlUrl}). */
+const mysqlUrl = optionalString.transform((v, ctx) => {
+  if (v === undefined) return undefined;
+  const parsed = parseMysqlUrl(v);
+  if (typeof parsed === 'string') {
+    ctx.issues.push({ code: 'custom', message: parsed, input: v });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
 const EnvSchema = z.object({
   GOOGLE_CLOUD_PROJECT: optionalString
     .transform((v) => v ?? 'demo-local')
@@ -121,6 +132,10 @@ const EnvSchema = z.object({
   NOTIFY_EMAIL_FROM: optionalString
     .transform((v) => v ?? 'bot@localhost')
     .pipe(z.string().regex(/^[^\s@<>]+@[^\s@<>]+$/, 'must be an email address')),
+  INVENTORY_SOURCE: optionalString
+    .transform((v) => v ?? 'firestore')
+    .pipe(z.enum(['firestore', 'mysql'], { error: 'must be firestore or mysql' })),
+  MYSQL_URL: mysqlUrl,
 });
 
 const SECRET_VARIABLES = new Set([
@@ -131,6 +146,7 @@ const SECRET_VARIABLES = new Set([
   'WEBHOOK_BASIC_AUTH',
   'WEBHOOK_TOKEN',
   'SMTP_URL',
+  'MYSQL_URL',
 ]);
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -168,6 +184,88 @@ export interface Config {
   reservation: { slotCapacity: number };
   watchOrder: { checkSeconds: number };
   email: { smtpUrl: string | undefined; from: string };
+  /** Where check_inventory reads products: Firestore `products/{id}`, or a MySQL table. */
+  inventory: { source: 'firestore' | 'mysql'; mysql: MysqlSettings | undefined };
+}
+
+/** A MySQL/MariaDB connection, from `MYSQL_URL`. */
+export interface MysqlSettings {
+  /** TCP host (ignored when `socketPath` is set). */
+  host: string;
+  port: number;
+  /** A unix socket instead of TCP, e.g. Cloud SQL's `/cloudsql/PROJECT:REGION:INSTANCE`. */
+  socketPath: string | undefined;
+  user: string;
+  password: string;
+  database: string;
+  /** Most connections the pool opens. */
+  connectionLimit: number;
+  /** Most lookups waiting for a connection; more are refused at once. */
+  queueLimit: number;
+}
+
+const MYSQL_URL_FORM = 'mysql://user:password@host:port/database[?socketPath=/cloudsql/…]';
+const MYSQL_PARAMS = new Set(['socketPath', 'connectionLimit', 'queueLimit']);
+
+/**
+ * `mysql://user:password@host[:port]/database`, with optional `socketPath`, `connectionLimit`
+ * (1–100, default 5) and `queueLimit` (0–10000, default 100) parameters. Returns the settings,
+ * or what is wrong (never the value itself: it holds a password).
+ */
+export function parseMysqlUrl(raw: string): MysqlSettings | string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return `must be ${MYSQL_URL_FORM}`;
+  }
+  if (url.protocol !== 'mysql:') return `must start with mysql:// (${MYSQL_URL_FORM})`;
+  const database = decode(url.pathname.replace(/^\//, ''));
+  if (!database || !/^[A-Za-z0-9_$-]{1,64}$/.test(database)) {
+    return `must name a database after the host (${MYSQL_URL_FORM})`;
+  }
+  const user = decode(url.username);
+  const password = decode(url.password);
+  if (user === undefined || password === undefined) return 'has a malformed %-escape';
+  if (!user) return `must name a user (${MYSQL_URL_FORM})`;
+  for (const key of url.searchParams.keys()) {
+    if (!MYSQL_PARAMS.has(key)) {
+      return `has an unknown parameter ${JSON.stringify(key.slice(0, 40))} (known: ${[...MYSQL_PARAMS].join(', ')})`;
+    }
+  }
+  const socketPath = url.searchParams.get('socketPath') ?? undefined;
+  if (socketPath !== undefined && !socketPath.startsWith('/')) {
+    return 'socketPath must be an absolute path, e.g. /cloudsql/PROJECT:REGION:INSTANCE';
+  }
+  const limit = (name: string, fallback: number, min: number, max: number) => {
+    const v = url.searchParams.get(name);
+    if (v === null) return fallback;
+    const n = /^\d+$/.test(v) ? Number(v) : NaN;
+    return n >= min && n <= max ? n : `${name} must be a whole number from ${min} to ${max}`;
+  };
+  const connectionLimit = limit('connectionLimit', 5, 1, 100);
+  if (typeof connectionLimit === 'string') return connectionLimit;
+  const queueLimit = limit('queueLimit', 100, 0, 10_000);
+  if (typeof queueLimit === 'string') return queueLimit;
+  if (!url.hostname && !socketPath) return `must name a host (${MYSQL_URL_FORM})`;
+  return {
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1') || 'localhost',
+    port: url.port ? Number(url.port) : 3306,
+    socketPath,
+    user,
+    password,
+    database,
+    connectionLimit,
+    queueLimit,
+  };
+}
+
+function decode(s: string): string | undefined {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -226,6 +324,10 @@ export function parseConfig(
       'is needed in production: set WORKER_OIDC_AUDIENCE, or WORKER_AUTH=iam when the worker is deployed without public access',
     );
   }
+  if (forWebhook && production && e.INVENTORY_SOURCE === 'mysql' && !e.MYSQL_URL) {
+    // Locally `npm start` starts a MariaDB and sets it; a deployed webhook has nobody to.
+    throw new ConfigError('MYSQL_URL', 'must be set when INVENTORY_SOURCE=mysql in production');
+  }
   if (e.WORKER_OIDC_AUDIENCE && !e.TASKS_SERVICE_ACCOUNT) {
     throw new ConfigError('TASKS_SERVICE_ACCOUNT', 'must be set when WORKER_OIDC_AUDIENCE is set');
   }
@@ -278,6 +380,7 @@ export function parseConfig(
     reservation: { slotCapacity: e.RESERVATION_SLOT_CAPACITY },
     watchOrder: { checkSeconds: e.WATCH_ORDER_CHECK_SECONDS },
     email: { smtpUrl: e.SMTP_URL, from: e.NOTIFY_EMAIL_FROM },
+    inventory: { source: e.INVENTORY_SOURCE, mysql: e.MYSQL_URL },
   };
 }
 

@@ -129,31 +129,47 @@ describe('check_order and check_inventory on the Firestore emulator', () => {
     });
   });
 
-  // Values of the wrong shape count as missing (ask again); strings and numbers that are not
-  // ids are not order numbers (say so). Neither reads anything.
-  const hostile: [string, unknown, 'ask' | 'invalid'][] = [
-    ['an object', { id: 1001 }, 'ask'],
-    ['a 10 KB id', '1'.repeat(10 * 1024), 'ask'],
-    ['a boolean', true, 'ask'],
-    ['an empty list', [], 'ask'],
-    ['a path to another collection', 'products/latte', 'invalid'],
-    ['a path up', '../products/latte', 'invalid'],
-    ['a reserved id', '__name__', 'invalid'],
-    ['a negative number', -5, 'invalid'],
-    ['12/34', '12/34', 'invalid'],
+  // [what, value, what check_order does: ask again or say it is not an order number,
+  //  what check_inventory does: ask again, or look it up as a name and not find it]
+  const hostile: [string, unknown, 'ask' | 'invalid', 'ask' | 'unknown'][] = [
+    ['an object', { id: 1001 }, 'ask', 'ask'],
+    ['a 10 KB id', '1'.repeat(10 * 1024), 'ask', 'ask'],
+    ['a boolean', true, 'ask', 'ask'],
+    ['an empty list', [], 'ask', 'ask'],
+    ['a path to another collection', 'products/latte', 'invalid', 'unknown'],
+    ['a path up', '../products/latte', 'invalid', 'unknown'],
+    ['a reserved id', '__name__', 'invalid', 'unknown'],
+    ['a negative number', -5, 'invalid', 'unknown'],
+    ['12/34', '12/34', 'invalid', 'unknown'],
   ];
-  it.each(hostile)('%s: answers without reading', async (_n, value, kind) => {
-    for (const [name, param, expected] of [
-      ['check_order', 'order_id', kind === 'ask' ? en.askOrderId : en.orderIdInvalid],
-      ['check_inventory', 'product', en.askProduct],
-    ] as const) {
-      const before = reads;
-      const res = await post(webhook.url, esRequest({ name, parameters: { [param]: value } }));
-      expect(res.status).toBe(200);
-      expect(textOf('es', res.body)).toBe(expected);
-      expect(reads).toBe(before);
-    }
+  it.each(hostile)('check_order answers %s without reading', async (_n, value, kind) => {
+    const before = reads;
+    const res = await post(
+      webhook.url,
+      esRequest({ name: 'check_order', parameters: { order_id: value } }),
+    );
+    expect(res.status).toBe(200);
+    expect(textOf('es', res.body)).toBe(kind === 'ask' ? en.askOrderId : en.orderIdInvalid);
+    expect(reads).toBe(before);
   });
+  it.each(hostile)(
+    'check_inventory never reads the document %s names',
+    async (_n, value, _order, expected) => {
+      const before = reads;
+      const res = await post(
+        webhook.url,
+        esRequest({ name: 'check_inventory', parameters: { product: value } }),
+      );
+      expect(res.status).toBe(200);
+      if (expected === 'ask') {
+        expect(textOf('es', res.body)).toBe(en.askProduct);
+        expect(reads).toBe(before);
+      } else {
+        // A product name, not a path: looked up by name, found nowhere.
+        expect(textOf('es', res.body)).toBe(en.productUnknown({ product: String(value) }));
+      }
+    },
+  );
 
   it.each(EDITIONS)(
     'check_order answers with a card and suggestions (%s)',

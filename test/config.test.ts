@@ -70,6 +70,23 @@ describe('parseConfig', () => {
     [{ WATCH_ORDER_CHECK_SECONDS: '0' }, 'WATCH_ORDER_CHECK_SECONDS'],
     [{ SMTP_URL: 'http://mail.example' }, 'SMTP_URL'],
     [{ NOTIFY_EMAIL_FROM: 'bot' }, 'NOTIFY_EMAIL_FROM'],
+    [{ INVENTORY_SOURCE: 'postgres' }, 'INVENTORY_SOURCE'],
+    [{ MYSQL_URL: 'postgres://u:p@h/db' }, 'MYSQL_URL'],
+    [{ MYSQL_URL: 'mysql://u:p@h' }, 'MYSQL_URL'],
+    [{ MYSQL_URL: 'mysql://u:p@h/db?ssl=true' }, 'MYSQL_URL'],
+    [{ MYSQL_URL: 'mysql://:p@h/db' }, 'MYSQL_URL'],
+    [{ MYSQL_URL: 'mysql://u:p@h/db?connectionLimit=0' }, 'MYSQL_URL'],
+    [{ MYSQL_URL: 'mysql://u:p@localhost/db?socketPath=cloudsql/x' }, 'MYSQL_URL'],
+    [{ MYSQL_URL: 'not a url' }, 'MYSQL_URL'],
+    [
+      {
+        NODE_ENV: 'production',
+        WEBHOOK_AUTH: 'none',
+        WORKER_AUTH: 'iam',
+        INVENTORY_SOURCE: 'mysql',
+      },
+      'MYSQL_URL',
+    ],
   ];
   it.each(invalid)('%o names %s', (env, variable) => {
     let error: unknown;
@@ -110,6 +127,50 @@ describe('parseConfig', () => {
   it('never prints a secret value', () => {
     expect(() => parseConfig({ SMTP_URL: 'ftp://user:hunter2@mail' })).toThrow(/^(?!.*hunter2)/);
     expect(() => parseConfig({ WEBHOOK_TOKEN: 'tiny-secret' })).toThrow(/^(?!.*tiny-secret)/);
+    for (const url of [
+      'mysql://u:tiny-secret@h/db?nope=1',
+      'mysql://u:tiny-secret@h/',
+      'mysql://u:tiny-secret@h/db?connectionLimit=tiny-secret',
+    ]) {
+      expect(() => parseConfig({ MYSQL_URL: url })).toThrow(/^(?!.*tiny-secret)/);
+    }
+  });
+
+  it('reads the inventory source and MYSQL_URL (TCP and a Cloud SQL unix socket)', () => {
+    expect(parseConfig({}).inventory).toEqual({ source: 'firestore', mysql: undefined });
+    expect(
+      parseConfig({
+        INVENTORY_SOURCE: 'mysql',
+        MYSQL_URL: 'mysql://shop:p%40ss%3Aword@10.1.2.3:3307/inventory?connectionLimit=8',
+      }).inventory,
+    ).toEqual({
+      source: 'mysql',
+      mysql: {
+        host: '10.1.2.3',
+        port: 3307,
+        socketPath: undefined,
+        user: 'shop',
+        password: 'p@ss:word',
+        database: 'inventory',
+        connectionLimit: 8,
+        queueLimit: 100,
+      },
+    });
+    expect(
+      parseConfig({
+        NODE_ENV: 'production',
+        WEBHOOK_AUTH: 'none',
+        WORKER_AUTH: 'iam',
+        INVENTORY_SOURCE: 'mysql',
+        MYSQL_URL:
+          'mysql://shop:pw@localhost/inventory?socketPath=/cloudsql/my-bot:asia-east1:shop',
+      }).inventory.mysql,
+    ).toMatchObject({
+      socketPath: '/cloudsql/my-bot:asia-east1:shop',
+      user: 'shop',
+      password: 'pw',
+      database: 'inventory',
+    });
   });
 
   it('accepts production with auth stated for both functions', () => {

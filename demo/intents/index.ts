@@ -2,6 +2,7 @@ import type { IntentHandler } from '../../shared/conversation';
 import type { FirestoreFactory } from '../../shared/firestore';
 import type { JobRegistry, JobsConfig } from '../../shared/jobs';
 import type { WeatherService } from '../backends/weather';
+import { firestoreInventory, type Inventory } from '../inventory';
 import { fallback } from './fallback';
 import { talkToAgent } from './talk-to-agent';
 import { checkInventory } from './inventory';
@@ -23,6 +24,8 @@ export interface DemoBackends {
   jobsConfig: JobsConfig;
   /** Clock, for tests. */
   now?: () => Date;
+  /** Where check_inventory reads products; default: Firestore `products/{id}` through `db`. */
+  inventory?: Inventory;
 }
 
 /**
@@ -36,7 +39,10 @@ export function createDemoIntents(backends: DemoBackends): Map<string, IntentHan
   intents.set('Default Fallback Intent', fallback);
   intents.set('fallback', fallback);
   intents.set('check_order', checkOrder(backends.db));
-  intents.set('check_inventory', checkInventory(backends.db));
+  intents.set(
+    'check_inventory',
+    checkInventory(backends.inventory ?? firestoreInventory(backends.db)),
+  );
   intents.set('get_weather', getWeather(backends.weather));
   intents.set('validate_order_id', validateOrderId);
   intents.set('make_reservation', makeReservation(backends.jobsConfig, backends.now));

@@ -1,26 +1,20 @@
 import { say, type IntentHandler } from '../../shared/conversation';
-import { isSafeDocumentId, type FirestoreFactory } from '../../shared/firestore';
-import { productName, readProduct } from '../documents';
+import { MAX_PRODUCT_QUERY_LENGTH, type Inventory } from '../inventory';
 import { backendFailure } from './backend-failure';
 
-/** check_inventory (product): stock of `products/{product}`, named in the user's language. */
-export function checkInventory(db: FirestoreFactory): IntentHandler {
+/** check_inventory (product): stock of the product with that id or name (INVENTORY_SOURCE). */
+export function checkInventory(inventory: Inventory): IntentHandler {
   return async (ctx) => {
-    const product = ctx.params.id('product');
-    if (!product || !isSafeDocumentId(product)) return say(ctx.t.askProduct);
+    const product = ctx.params.string('product');
+    if (!product || product.length > MAX_PRODUCT_QUERY_LENGTH) return say(ctx.t.askProduct);
     try {
-      // Entity values are often capitalised ("Latte"); ids are stored in lower case.
-      const doc =
-        (await readProduct(db, product, ctx.budget)) ??
-        (product !== product.toLowerCase()
-          ? await readProduct(db, product.toLowerCase(), ctx.budget)
-          : undefined);
-      if (!doc) return say(ctx.t.productUnknown({ product }));
-      const name = productName(doc, ctx.language);
-      if (doc.stock <= 0) return say(ctx.t.productOutOfStock({ name }));
-      return say(ctx.t.productInStock({ name, stock: doc.stock }));
+      const found = await inventory.findProduct(product, ctx.budget);
+      if (!found) return say(ctx.t.productUnknown({ product }));
+      const name = found.names[ctx.language] ?? found.names.en;
+      if (found.stock <= 0) return say(ctx.t.productOutOfStock({ name }));
+      return say(ctx.t.productInStock({ name, stock: found.stock }));
     } catch (err) {
-      return backendFailure(ctx, 'firestore', err);
+      return backendFailure(ctx, inventory.source, err);
     }
   };
 }

@@ -83,6 +83,7 @@ export async function startWebhook(
     config,
     intents: createDemoIntents({
       db: backends?.db ?? testFirestoreFactory,
+      inventory: backends?.inventory,
       weather:
         backends?.weather ??
         createWeatherService({
