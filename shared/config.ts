@@ -121,6 +121,17 @@ const EnvSchema = z.object({
   NOTIFY_EMAIL_FROM: optionalString
     .transform((v) => v ?? 'bot@localhost')
     .pipe(z.string().regex(/^[^\s@<>]+@[^\s@<>]+$/, 'must be an email address')),
+  DIALOGFLOW_STAND_IN_PORT: port(8130),
+  DIALOGFLOW_AGENT: optionalString.pipe(
+    z
+      .string()
+      .regex(
+        /^[a-z][a-z0-9-]{4,29}$|^projects\/[a-z][a-z0-9-]{4,29}(\/locations\/[a-z0-9-]+)?\/agent$|^projects\/[a-z][a-z0-9-]{4,29}\/locations\/[a-z0-9-]+\/agents\/[A-Za-z0-9-]+$/,
+        'must be a project id (ES) or projects/P/locations/L/agents/A (CX)',
+      )
+      .optional(),
+  ),
+  DIALOGFLOW_EMULATOR_HOST: hostPort,
 });
 
 const SECRET_VARIABLES = new Set([
@@ -168,6 +179,8 @@ export interface Config {
   reservation: { slotCapacity: number };
   watchOrder: { checkSeconds: number };
   email: { smtpUrl: string | undefined; from: string };
+  /** The agent `npm run detect` / `converse --live` talk to, and the local stand-in. */
+  dialogflow: { standInPort: number; agent: string | undefined; emulatorHost: string | undefined };
 }
 
 /**
@@ -278,6 +291,11 @@ export function parseConfig(
     reservation: { slotCapacity: e.RESERVATION_SLOT_CAPACITY },
     watchOrder: { checkSeconds: e.WATCH_ORDER_CHECK_SECONDS },
     email: { smtpUrl: e.SMTP_URL, from: e.NOTIFY_EMAIL_FROM },
+    dialogflow: {
+      standInPort: e.DIALOGFLOW_STAND_IN_PORT,
+      agent: e.DIALOGFLOW_AGENT,
+      emulatorHost: e.DIALOGFLOW_EMULATOR_HOST,
+    },
   };
 }
 

@@ -73,7 +73,9 @@ export function parseNumber(text: string): number | undefined {
     const [tens, ones] = t.split('十') as [string, string];
     const tensValue = tens === '' ? 1 : ZH_DIGITS[tens];
     const onesValue = ones === '' ? 0 : ZH_DIGITS[ones];
-    return tensValue === undefined || onesValue === undefined ? undefined : tensValue * 10 + onesValue;
+    return tensValue === undefined || onesValue === undefined
+      ? undefined
+      : tensValue * 10 + onesValue;
   }
   return undefined;
 }
@@ -96,7 +98,12 @@ function validDate(year: number, month: number, day: number): EntityValue | unde
 
 function addDays(now: ZonedNow, days: number): EntityValue {
   const d = new Date(Date.UTC(now.year, now.month - 1, now.day + days));
-  return { kind: 'date', year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
+  return {
+    kind: 'date',
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+  };
 }
 
 /** A month and day without a year: the next such date from today on. */
@@ -268,7 +275,8 @@ function developerRecognizer(type: EntityTypeDef, language: string): Recognizer 
     return {
       pattern: unique.join('|') || '(?!)',
       free: false,
-      resolve: (text) => (full.test(text.trim()) ? { kind: 'string', value: text.trim() } : undefined),
+      resolve: (text) =>
+        full.test(text.trim()) ? { kind: 'string', value: text.trim() } : undefined,
     };
   }
   const bySynonym = new Map<string, string>();
@@ -292,11 +300,7 @@ function developerRecognizer(type: EntityTypeDef, language: string): Recognizer 
 }
 
 /** The recognizer of an entity type (`sys.date`, `product`) in a language. */
-export function recognizerFor(
-  agent: AgentModel,
-  entityType: string,
-  language: string,
-): Recognizer {
+export function recognizerFor(agent: AgentModel, entityType: string, language: string): Recognizer {
   const system = SYSTEM[entityType];
   if (system) return system;
   const developer = agent.entityTypes.get(entityType);
