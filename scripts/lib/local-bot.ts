@@ -2,13 +2,10 @@ import type { AddressInfo } from 'node:net';
 import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { parseConfig } from '../../shared/config';
-import { lazyFirestore } from '../../shared/firestore';
-import { createHttpClient } from '../../shared/http';
 import { createLogger, type Logger } from '../../shared/logger';
-import { createNotifiers } from '../../shared/notify';
 import { createTasksClient } from '../../shared/tasks';
 import { createDemoWebhook } from '../../demo/webhook';
-import { createWorkerHandler } from '../../functions/worker/handler';
+import { createDemoWorker } from '../../demo/worker';
 import { webhookAuthHeaders } from './agent/webhook-auth';
 import { loadAgents } from '../dialogflow-stand-in/load-agents';
 import { startDialogflowStandIn } from '../dialogflow-stand-in/server';
@@ -79,17 +76,7 @@ export async function startLocalBot(options: {
       WEATHER_API_BASE_URL: weather.url,
     };
     const workerConfig = parseConfig(base);
-    const worker = await serve(
-      createWorkerHandler({
-        config: workerConfig,
-        db: lazyFirestore({
-          projectId: workerConfig.projectId,
-          emulatorHost: options.firestoreHost,
-        }),
-        notifiers: createNotifiers(workerConfig, createHttpClient()),
-        logger,
-      }),
-    );
+    const worker = await serve(createDemoWorker(workerConfig, { logger }));
     stops.push(() => worker.close());
     const config = parseConfig({ ...base, WORKER_URL: worker.url });
     const tasksClient = await createTasksClient(tasks.host);
