@@ -146,7 +146,8 @@ export class CxAgentSessions {
         turn.intent = m;
         for (const p of m.parameters) {
           state.params[p.name] = cxValue(p.value);
-          if (page?.form.some((f) => f.name === p.name)) state.justCollected.add(p.name);
+          // Collected this turn, for whichever page's form it fills.
+          state.justCollected.add(p.name);
         }
         const route = routes.find((r) => r.intent === m.intent.name) as CxRoute;
         await this.runRoute(turn, route);
