@@ -54,7 +54,10 @@ export function jsonToMessage(type: protobuf.Type, json: unknown): unknown {
   return out;
 }
 
-/** A proto-loader object of `type` → proto3 JSON. */
+/**
+ * A proto-loader object of `type` → proto3 JSON. Fields at their default value are left out,
+ * as proto3 JSON does (google-gax decodes with `defaults: true`).
+ */
 export function messageToJson(type: protobuf.Type, message: unknown): unknown {
   switch (type.fullName) {
     case '.google.protobuf.Struct':
@@ -70,10 +73,20 @@ export function messageToJson(type: protobuf.Type, message: unknown): unknown {
   const out: Obj = {};
   for (const field of type.fieldsArray) {
     const value = message[field.name];
-    if (value === undefined || value === null) continue;
+    if (value === undefined || value === null || isDefault(field, value)) continue;
     out[field.name] = convertField(field, value, messageToJson);
   }
   return out;
+}
+
+function isDefault(field: protobuf.Field, value: unknown): boolean {
+  if (field.repeated) return Array.isArray(value) && value.length === 0;
+  if (field instanceof protobuf.MapField) return isObj(value) && Object.keys(value).length === 0;
+  if (field.partOf) return false; // a oneof member that is set is set, even to its default
+  const resolved = field.resolvedType;
+  if (resolved instanceof protobuf.Enum) return value === 0 || resolved.valuesById[0] === value;
+  if (resolved) return false;
+  return value === '' || value === 0 || value === '0' || value === false;
 }
 
 function convertField(
