@@ -5,7 +5,8 @@ import { parseConfig } from '../../shared/config';
 import { createLogger, type Logger } from '../../shared/logger';
 import { createTasksClient } from '../../shared/tasks';
 import { createDemoWebhook } from '../../demo/webhook';
-import { createDemoWorker } from '../../demo/worker';
+import { demoJobs } from '../../demo/jobs';
+import { createWorker } from '../../functions/worker/app';
 import { webhookAuthHeaders } from './agent/webhook-auth';
 import { loadAgents } from '../dialogflow-stand-in/load-agents';
 import { startDialogflowStandIn } from '../dialogflow-stand-in/server';
@@ -76,7 +77,7 @@ export async function startLocalBot(options: {
       WEATHER_API_BASE_URL: weather.url,
     };
     const workerConfig = parseConfig(base);
-    const worker = await serve(createDemoWorker(workerConfig, { logger }));
+    const worker = await serve(createWorker(workerConfig, { jobs: demoJobs, logger }));
     stops.push(() => worker.close());
     const config = parseConfig({ ...base, WORKER_URL: worker.url });
     const tasksClient = await createTasksClient(tasks.host);
