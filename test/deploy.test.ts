@@ -662,4 +662,34 @@ describe('scripts/deploy.sh in other situations', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/usage: scripts\/deploy.sh \[--dry-run\] \[--with-alerts\]/);
   });
+
+  it('--agent es|cx builds the agent zip for the deployed webhook and restores it through the API', async () => {
+    const env = { ...BASE, WEBHOOK_TOKEN: 't'.repeat(20) };
+    const es = await run('bash', [script, '--dry-run', '--agent', 'es'], { env });
+    expect(es.stdout).toMatch(
+      /npm run -s agent -- es --webhook-url https:\/\/WEBHOOK-URL-FROM-THE-DEPLOY-ABOVE --out \S+\/agent\.zip/,
+    );
+    expect(es.stdout).toContain(
+      'https://dialogflow.googleapis.com/v2/projects/my-bot-123/agent:restore',
+    );
+    const cx = await run('bash', [script, '--dry-run', '--agent=cx'], {
+      env: {
+        ...env,
+        DIALOGFLOW_AGENT: 'projects/my-bot-123/locations/asia-northeast1/agents/abc-123',
+      },
+    });
+    expect(cx.stdout).toContain(
+      'https://asia-northeast1-dialogflow.googleapis.com/v3/projects/my-bot-123/locations/asia-northeast1/agents/abc-123:restore',
+    );
+    for (const [args, extra, message] of [
+      [['--agent', 'cx'], {}, /DIALOGFLOW_AGENT/],
+      [['--agent', 'ab'], {}, /--agent must be es or cx/],
+    ] as const) {
+      const err = (await run('bash', [script, '--dry-run', ...args], {
+        env: { ...env, ...extra },
+      }).catch((e: unknown) => e)) as { code: number; stderr: string };
+      expect(err.code).toBeGreaterThan(0);
+      expect(err.stderr).toMatch(message);
+    }
+  });
 });
