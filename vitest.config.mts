@@ -20,6 +20,8 @@ const UNIT = [
   'test/saturation.test.ts',
   'test/workflows.test.ts',
   'test/shell-scripts.test.ts',
+  'test/agent-format.test.ts',
+  'test/dialogflow-stand-in.test.ts',
 ];
 
 export default defineConfig({
