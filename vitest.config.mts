@@ -23,6 +23,8 @@ const UNIT = [
   'test/render.test.ts',
   'test/context.test.ts',
   'test/messages.test.ts',
+  'test/agent-format.test.ts',
+  'test/dialogflow-stand-in.test.ts',
 ];
 
 export default defineConfig({

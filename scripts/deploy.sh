@@ -6,12 +6,16 @@
 # with --with-alerts the log-based metric, notification channels and alert policies of
 # monitoring/. Ends by printing the webhook URL to paste into Dialogflow.
 #
-# Usage: GOOGLE_CLOUD_PROJECT=my-project scripts/deploy.sh [--dry-run] [--with-alerts]
+# Usage: GOOGLE_CLOUD_PROJECT=my-project scripts/deploy.sh [--dry-run] [--with-alerts] [--agent es|cx]
 #   --dry-run      print every command that would change something and run none of them
 #                  (read-only look-ups still run when gcloud can read the project; no gcloud
 #                  at all plans as if nothing existed)
 #   --with-alerts  also apply monitoring/ (ALERT_EMAIL and/or ALERT_SLACK_CHANNEL +
 #                  ALERT_SLACK_AUTH_TOKEN, or ALERT_NOTIFICATION_CHANNELS)
+#   --agent es|cx  then restore the demo agent (npm run agent: agent/es or agent/cx with this
+#                  webhook's URL and auth) through the Dialogflow API: ES into the project's
+#                  agent, CX into DIALOGFLOW_AGENT (projects/P/locations/L/agents/A); the
+#                  agent must exist (create it in the console first)
 #
 # Only GOOGLE_CLOUD_PROJECT is required. Optional, with their defaults:
 #   TASKS_LOCATION=asia-east1   region of the functions, the queue and the scheduler job
@@ -30,20 +34,35 @@ cd "$(dirname "$0")/.."
 SCRIPT_NAME=deploy.sh
 DRY_RUN=false
 WITH_ALERTS=false
-for arg in "$@"; do
-  case "$arg" in
+AGENT=""
+USAGE="usage: scripts/deploy.sh [--dry-run] [--with-alerts] [--agent es|cx]"
+while [ $# -gt 0 ]; do
+  case "$1" in
     --dry-run) DRY_RUN=true ;;
     --with-alerts) WITH_ALERTS=true ;;
+    --agent)
+      AGENT="${2:-}"
+      shift
+      ;;
+    --agent=*) AGENT="${1#--agent=}" ;;
     -h | --help)
       sed -n '2,/^set -euo/p' "$0" | sed '$d'
       exit 0
       ;;
     *)
-      echo "unknown argument: $arg (usage: scripts/deploy.sh [--dry-run] [--with-alerts])" >&2
+      echo "unknown argument: $1 ($USAGE)" >&2
       exit 2
       ;;
   esac
+  shift
 done
+case "$AGENT" in
+  "" | es | cx) ;;
+  *)
+    echo "--agent must be es or cx ($USAGE)" >&2
+    exit 2
+    ;;
+esac
 # shellcheck source=scripts/lib/gcloud.sh
 source scripts/lib/gcloud.sh
 
@@ -51,6 +70,9 @@ PROJECT="${GOOGLE_CLOUD_PROJECT:-}"
 [ -n "$PROJECT" ] || fail "GOOGLE_CLOUD_PROJECT is required (the project id)"
 [[ $PROJECT =~ ^[a-z][a-z0-9-]{4,29}$ ]] || fail "GOOGLE_CLOUD_PROJECT must be a project id (got '$PROJECT')"
 command -v node >/dev/null 2>&1 || fail "node is required"
+if [ "$AGENT" = cx ] && ! [[ ${DIALOGFLOW_AGENT:-} =~ ^projects/[^/]+/locations/[^/]+/agents/[^/]+$ ]]; then
+  fail "--agent cx restores into DIALOGFLOW_AGENT: set it to projects/P/locations/L/agents/A (create the agent first)"
+fi
 
 REGION="${TASKS_LOCATION:-asia-east1}"
 QUEUE="${TASKS_QUEUE:-fulfillment-jobs}"
@@ -413,5 +435,38 @@ if [ -n "$(secret_ref WEBHOOK_TOKEN)" ]; then
 fi
 if [ -n "$(secret_ref WEBHOOK_BASIC_AUTH)" ]; then
   note "Basic auth (secret WEBHOOK_BASIC_AUTH): ES: Fulfillment > Webhook > BASIC AUTH; CX: the webhook's Authentication > username and password."
+fi
+
+# ---------------------------------------------------------------------------------------------
+if [ -n "$AGENT" ]; then
+  if [ "$AGENT" = es ]; then
+    RESTORE_URL="https://dialogflow.googleapis.com/v2/projects/$PROJECT/agent:restore"
+  else
+    AGENT_LOCATION=${DIALOGFLOW_AGENT#projects/*/locations/}
+    AGENT_LOCATION=${AGENT_LOCATION%%/*}
+    AGENT_HOST=dialogflow.googleapis.com
+    [ "$AGENT_LOCATION" = global ] || AGENT_HOST="$AGENT_LOCATION-$AGENT_HOST"
+    RESTORE_URL="https://$AGENT_HOST/v3/$DIALOGFLOW_AGENT:restore"
+  fi
+  note "Agent: agent/$AGENT with this webhook, restored into the ${AGENT^^} agent"
+  # The zip carries the header the webhook requires: the token in use (read from Secret Manager
+  # when it is not in the environment; never printed).
+  if [ -z "${WEBHOOK_TOKEN:-}" ] && [ -n "$(secret_ref WEBHOOK_TOKEN)" ] &&
+    lookup gcloud secrets versions access latest --secret=WEBHOOK_TOKEN "$P"; then
+    WEBHOOK_TOKEN=$LOOKUP
+  fi
+  if [ -z "${WEBHOOK_BASIC_AUTH:-}" ] && [ -n "$(secret_ref WEBHOOK_BASIC_AUTH)" ] &&
+    lookup gcloud secrets versions access latest --secret=WEBHOOK_BASIC_AUTH "$P"; then
+    WEBHOOK_BASIC_AUTH=$LOOKUP
+  fi
+  WEBHOOK_TOKEN="${WEBHOOK_TOKEN:-}" WEBHOOK_BASIC_AUTH="${WEBHOOK_BASIC_AUTH:-}" \
+    run npm run -s agent -- "$AGENT" --webhook-url "$WEBHOOK_URL" --out "$LIB_TMP/agent.zip"
+  run node -e 'const fs = require("fs"); fs.writeFileSync(process.argv[2], JSON.stringify({ agentContent: fs.readFileSync(process.argv[1]).toString("base64") }))' \
+    "$LIB_TMP/agent.zip" "$LIB_TMP/restore.json"
+  # The access token goes in a header file, not on the command line.
+  $DRY_RUN || printf 'Authorization: Bearer %s\n' "$(gcloud auth print-access-token)" >"$LIB_TMP/auth-header"
+  run curl --fail-with-body -sS -X POST "$RESTORE_URL" -H "@$LIB_TMP/auth-header" \
+    -H "x-goog-user-project: $PROJECT" -H "Content-Type: application/json" \
+    --data-binary "@$LIB_TMP/restore.json"
 fi
 if $DRY_RUN; then note "dry run: nothing was changed"; else note "deployed"; fi

@@ -37,6 +37,9 @@ import { startSweepLoop } from './lib/sweep-loop';
 import { createTasksClient } from '../shared/tasks';
 import { migrateMysql } from '../demo/inventory/migrate';
 import { ensureMariadb, MariadbUnavailableError } from './lib/mariadb';
+import { startDialogflowStandIn, type RunningStandIn } from './dialogflow-stand-in/server';
+import { loadAgents } from './dialogflow-stand-in/load-agents';
+import { webhookAuthHeaders } from './lib/agent/webhook-auth';
 
 /** What this process started and stops, in the order it started them. */
 const services: Pick<Service, 'name' | 'stop' | 'kill'>[] = [];
@@ -46,6 +49,7 @@ let smtpSink: SmtpSink | undefined;
 let stopSweeps: (() => void) | undefined;
 let removeStackFile: (() => void) | undefined;
 let rebuilds: { close(): void } | undefined;
+let dialogflow: RunningStandIn | undefined;
 let stopping = false;
 const dev = process.argv.includes('--dev');
 
@@ -68,6 +72,7 @@ async function stopAll(code: number): Promise<never> {
     stopping = true;
     rebuilds?.close();
     stopSweeps?.();
+    await dialogflow?.stop();
     for (const s of [...services].reverse()) await s.stop();
     await weatherStandIn?.close();
     await notifySink?.close();
@@ -323,6 +328,27 @@ async function main(): Promise<void> {
     prefixed('sweep'),
   );
 
+  // Dialogflow: the stand-in running agent/ (ES and CX), calling the local webhook.
+  const standInPort = config.dialogflow.standInPort;
+  if (!(await portIsFree('127.0.0.1', standInPort))) {
+    console.error(`Port ${standInPort} is in use: set DIALOGFLOW_STAND_IN_PORT to another port.`);
+    await stopAll(1);
+  }
+  const agents = loadAgents();
+  for (const agent of [agents.es, agents.cx]) {
+    for (const w of agent.warnings) console.warn(`[dialogflow] warning (${agent.edition}): ${w}`);
+  }
+  dialogflow = await startDialogflowStandIn({
+    ...agents,
+    webhookUrl: `http://127.0.0.1:${config.ports.webhook}/`,
+    webhookHeaders: webhookAuthHeaders(config),
+    port: standInPort,
+    onTurn: (line) => console.log(`${'[dialogflow]'.padEnd(11)} ${line}`),
+  });
+  notes.push(
+    `dialogflow ${dialogflow.host} (stand-in for ES and CX DetectIntent, agent/ → the webhook)`,
+  );
+
   console.log(`
 Local stack is up (NODE_ENV=${config.nodeEnv}, project ${config.projectId}):
   webhook  http://127.0.0.1:${config.ports.webhook}/
@@ -339,6 +365,10 @@ Try:  npm run simulate -- "Default Welcome Intent"
       npm run simulate -- task_status
       npm run simulate -- watch_order order_id=1002 --source line
       npm run order-status -- 1002 shipped
+Talk to the agent (DetectIntent through the Dialogflow stand-in):
+      export DIALOGFLOW_EMULATOR_HOST=${dialogflow.host}
+      npm run detect -- "where is my order 1001"
+      npm run detect -- "我的訂單1001在哪裡" --cx --lang zh-TW
 ${dev ? 'Source changes rebuild and restart the functions. ' : ''}Ctrl-C stops everything.
 `);
 }

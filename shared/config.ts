@@ -136,6 +136,17 @@ const EnvSchema = z.object({
     .transform((v) => v ?? 'firestore')
     .pipe(z.enum(['firestore', 'mysql'], { error: 'must be firestore or mysql' })),
   MYSQL_URL: mysqlUrl,
+  DIALOGFLOW_STAND_IN_PORT: port(8130),
+  DIALOGFLOW_AGENT: optionalString.pipe(
+    z
+      .string()
+      .regex(
+        /^[a-z][a-z0-9-]{4,29}$|^projects\/[a-z][a-z0-9-]{4,29}(\/locations\/[a-z0-9-]+)?\/agent$|^projects\/[a-z][a-z0-9-]{4,29}\/locations\/[a-z0-9-]+\/agents\/[A-Za-z0-9-]+$/,
+        'must be a project id (ES) or projects/P/locations/L/agents/A (CX)',
+      )
+      .optional(),
+  ),
+  DIALOGFLOW_EMULATOR_HOST: hostPort,
 });
 
 const SECRET_VARIABLES = new Set([
@@ -186,6 +197,8 @@ export interface Config {
   email: { smtpUrl: string | undefined; from: string };
   /** Where check_inventory reads products: Firestore `products/{id}`, or a MySQL table. */
   inventory: { source: 'firestore' | 'mysql'; mysql: MysqlSettings | undefined };
+  /** The agent `npm run detect` / `converse --live` talk to, and the local stand-in. */
+  dialogflow: { standInPort: number; agent: string | undefined; emulatorHost: string | undefined };
 }
 
 /** A MySQL/MariaDB connection, from `MYSQL_URL`. */
@@ -381,6 +394,11 @@ export function parseConfig(
     watchOrder: { checkSeconds: e.WATCH_ORDER_CHECK_SECONDS },
     email: { smtpUrl: e.SMTP_URL, from: e.NOTIFY_EMAIL_FROM },
     inventory: { source: e.INVENTORY_SOURCE, mysql: e.MYSQL_URL },
+    dialogflow: {
+      standInPort: e.DIALOGFLOW_STAND_IN_PORT,
+      agent: e.DIALOGFLOW_AGENT,
+      emulatorHost: e.DIALOGFLOW_EMULATOR_HOST,
+    },
   };
 }
 

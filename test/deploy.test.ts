@@ -660,6 +660,49 @@ describe('scripts/deploy.sh in other situations', () => {
       GOOGLE_CLOUD_PROJECT: PROJECT,
     });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/usage: scripts\/deploy.sh \[--dry-run\] \[--with-alerts\]/);
+    expect(r.stderr).toMatch(
+      /usage: scripts\/deploy.sh \[--dry-run\] \[--with-alerts\] \[--agent es\|cx\]/,
+    );
+  });
+
+  it('--agent es|cx: the agent zip for this webhook with its token, restored through the API', async () => {
+    const token = 'agent-zip-token-4c7e1b9a';
+    // Dry runs only: a real one would call the Dialogflow API.
+    const es = await sandbox(true).run('scripts/deploy.sh', ['--dry-run', '--agent', 'es'], {
+      GOOGLE_CLOUD_PROJECT: PROJECT,
+      WEBHOOK_TOKEN: token,
+    });
+    expect(es.stderr).not.toMatch(/deploy\.sh: /);
+    expect(es.code).toBe(0);
+    const lines = commandLines(es.stdout);
+    const zipLine = lines.find((l) => l.startsWith('npm run -s agent -- es --webhook-url '));
+    expect(zipLine).toMatch(/--webhook-url https:\/\/\S+ --out \S+\/agent\.zip$/);
+    expect(
+      lines.some((l) =>
+        l.startsWith(
+          `curl --fail-with-body -sS -X POST https://dialogflow.googleapis.com/v2/projects/${PROJECT}/agent:restore `,
+        ),
+      ),
+    ).toBe(true);
+    expect(es.stdout).not.toContain(token);
+
+    const cx = await sandbox(false).run('scripts/deploy.sh', ['--dry-run', '--agent=cx'], {
+      GOOGLE_CLOUD_PROJECT: PROJECT,
+      DIALOGFLOW_AGENT: `projects/${PROJECT}/locations/asia-northeast1/agents/abc-123`,
+    });
+    expect(cx.code).toBe(0);
+    expect(cx.stdout).toContain(
+      `https://asia-northeast1-dialogflow.googleapis.com/v3/projects/${PROJECT}/locations/asia-northeast1/agents/abc-123:restore`,
+    );
+    for (const [args, message] of [
+      [['--agent', 'cx'], /DIALOGFLOW_AGENT/],
+      [['--agent', 'ab'], /--agent must be es or cx/],
+    ] as const) {
+      const r = await sandbox(false).run('scripts/deploy.sh', ['--dry-run', ...args], {
+        GOOGLE_CLOUD_PROJECT: PROJECT,
+      });
+      expect(r.code).toBeGreaterThan(0);
+      expect(r.stderr).toMatch(message);
+    }
   });
 });

@@ -1,0 +1,472 @@
+import { randomUUID } from 'node:crypto';
+import {
+  agentLanguage,
+  type AgentModel,
+  type CxEventHandler,
+  type CxFlow,
+  type CxFulfillment,
+  type CxPage,
+  type CxRoute,
+} from '../lib/agent/model';
+import { evaluateCondition, UnsupportedConditionError } from './condition';
+import { zonedNow, type ZonedNow } from './entities';
+import { extractParameter, matchIntent, type IntentMatch } from './match';
+import { SessionStore } from './sessions';
+import { cxValue, type Json, type JsonObject } from './values';
+import { callWebhook, type WebhookStatus } from './webhook';
+
+/*
+ * Dialogflow CX's side of a conversation, for the stand-in: intent routes of the current page
+ * and of the flow, form filling with the pages' prompts, condition routes, entry fulfillment,
+ * event handlers (sys.no-match-default, sys.invalid-parameter, webhook.error), the webhook
+ * call with a real google.cloud.dialogflow.cx.v3.WebhookRequest and the merge of its
+ * WebhookResponse (messages, session parameters, form parameter state, target page).
+ */
+
+/** A v3 DetectIntentRequest, in proto3 JSON. */
+export interface CxDetectRequest {
+  session: string;
+  queryParams?: { parameters?: JsonObject; payload?: JsonObject };
+  queryInput: {
+    text?: { text: string };
+    event?: { event: string };
+    languageCode: string;
+  };
+}
+
+interface CxSessionState {
+  /** Current page display name; undefined on the flow's start page. */
+  page: string | undefined;
+  previousPage: string | undefined;
+  params: JsonObject;
+  /** The form parameter the last prompt asked for. */
+  prompted: string | undefined;
+  justCollected: Set<string>;
+  invalid: Set<string>;
+}
+
+export interface CxSessionOptions {
+  agent: AgentModel;
+  /** Overrides the URL of every webhook resource (the export's is the deployed function). */
+  webhookUrl: string | undefined;
+  webhookHeaders?: Record<string, string>;
+}
+
+const START_PAGE = 'START_PAGE';
+const MAX_TRANSITIONS = 30;
+
+/** What one detectIntent call accumulates while it runs the agent. */
+interface Turn {
+  request: CxDetectRequest;
+  state: CxSessionState;
+  flow: CxFlow;
+  agentPath: string;
+  responseId: string;
+  language: string;
+  now: ZonedNow;
+  messages: Json[];
+  webhookStatuses: WebhookStatus[];
+  webhookPayloads: Json[];
+  webhookLatencyMs: number;
+  intent: IntentMatch | undefined;
+  transitions: number;
+  ended: boolean;
+}
+
+type FulfillmentOutcome =
+  | { kind: 'done'; targetPage?: string; targetFlow?: string }
+  | { kind: 'webhook-error' }
+  | { kind: 'invalidated' };
+
+/** `projects/P/locations/L/agents/A` of a session path. */
+function agentPathOf(session: string): string {
+  return session.match(/^(projects\/[^/]+\/locations\/[^/]+\/agents\/[^/]+)\//)?.[1] ?? session;
+}
+
+const filled = (v: Json | undefined) =>
+  v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0);
+
+export class CxAgentSessions {
+  private readonly sessions = new SessionStore<CxSessionState>(() => ({
+    page: undefined,
+    previousPage: undefined,
+    params: {},
+    prompted: undefined,
+    justCollected: new Set(),
+    invalid: new Set(),
+  }));
+
+  constructor(private readonly options: CxSessionOptions) {}
+
+  get agent(): AgentModel {
+    return this.options.agent;
+  }
+
+  async detectIntent(request: CxDetectRequest): Promise<JsonObject> {
+    const agent = this.agent;
+    const flow = agent.flows.get(agent.startFlow ?? '') as CxFlow;
+    const state = this.sessions.get(request.session);
+    Object.assign(state.params, request.queryParams?.parameters ?? {});
+    for (const [k, v] of Object.entries(state.params)) if (v === null) delete state.params[k];
+    const turn: Turn = {
+      request,
+      state,
+      flow,
+      agentPath: agentPathOf(request.session),
+      responseId: randomUUID(),
+      language: agentLanguage(agent, request.queryInput.languageCode),
+      now: zonedNow(agent.timeZone),
+      messages: [],
+      webhookStatuses: [],
+      webhookPayloads: [],
+      webhookLatencyMs: 0,
+      intent: undefined,
+      transitions: 0,
+      ended: false,
+    };
+    state.justCollected.clear();
+
+    let matchType = 'NO_MATCH';
+    const text = request.queryInput.text?.text;
+    const event = request.queryInput.event?.event;
+    if (event) {
+      matchType = 'EVENT';
+      await this.handleEvent(turn, event);
+    } else if (text !== undefined) {
+      const page = this.currentPage(turn);
+      const routes = [...(page?.routes ?? []), ...flow.routes].filter((r) => r.intent);
+      const inScope = new Set(routes.map((r) => r.intent));
+      const m = matchIntent(agent, text, turn.language, {
+        now: turn.now,
+        candidates: (i) => inScope.has(i.name),
+      });
+      const prompted = page?.form.find((p) => p.name === state.prompted);
+      if (m) {
+        matchType = 'INTENT';
+        turn.intent = m;
+        for (const p of m.parameters) {
+          state.params[p.name] = cxValue(p.value);
+          // Collected this turn, for whichever page's form it fills.
+          state.justCollected.add(p.name);
+        }
+        const route = routes.find((r) => r.intent === m.intent.name) as CxRoute;
+        await this.runRoute(turn, route);
+      } else if (page && prompted) {
+        const value = extractParameter(agent, text, turn.language, prompted, turn.now);
+        if (value) {
+          matchType = 'PARAMETER_FILLING';
+          state.params[prompted.name] = cxValue(value.value);
+          state.justCollected.add(prompted.name);
+          state.invalid.delete(prompted.name);
+          await this.continuePage(turn);
+        } else {
+          const handler =
+            prompted.reprompts.find((h) => h.event === 'sys.no-match-default') ??
+            prompted.reprompts.find((h) => h.event === 'sys.no-match-1');
+          if (handler) await this.runHandler(turn, handler);
+          else await this.runFulfillment(turn, prompted.initialPrompt);
+        }
+      } else {
+        await this.handleEvent(turn, 'sys.no-match-default');
+      }
+    }
+
+    const page = this.currentPage(turn);
+    const intent = turn.intent;
+    const intentRef = intent && {
+      name: `${turn.agentPath}/intents/${intent.intent.id}`,
+      displayName: intent.intent.name,
+    };
+    const queryResult: JsonObject = {
+      ...(text !== undefined ? { text } : { triggerEvent: event ?? '' }),
+      languageCode: turn.language,
+      parameters: state.params,
+      responseMessages: turn.messages,
+      webhookStatuses: turn.webhookStatuses,
+      webhookPayloads: turn.webhookPayloads,
+      currentPage: this.pageRef(turn, page),
+      ...(intentRef ? { intent: intentRef, intentDetectionConfidence: intent.confidence } : {}),
+      match: {
+        ...(intentRef ? { intent: intentRef } : {}),
+        ...(intent
+          ? {
+              parameters: Object.fromEntries(
+                intent.parameters.map((p) => [p.name, cxValue(p.value)]),
+              ),
+            }
+          : {}),
+        ...(event ? { event } : {}),
+        resolvedInput: text ?? '',
+        matchType,
+        confidence: intent?.confidence ?? (matchType === 'NO_MATCH' ? 0 : 1),
+      },
+      diagnosticInfo: {
+        'Webhook Latency': turn.webhookLatencyMs,
+        'Transition Targets Chain': turn.transitions,
+      },
+    };
+    if (turn.ended) this.sessions.delete(request.session);
+    return { responseId: turn.responseId, queryResult, responseType: 'FINAL' };
+  }
+
+  private currentPage(turn: Turn): CxPage | undefined {
+    return turn.state.page === undefined ? undefined : turn.flow.pages.get(turn.state.page);
+  }
+
+  private pageRef(turn: Turn, page: CxPage | undefined): JsonObject {
+    const flowPath = `${turn.agentPath}/flows/${turn.flow.id}`;
+    return page
+      ? { name: `${flowPath}/pages/${page.id}`, displayName: page.name }
+      : { name: `${flowPath}/pages/${START_PAGE}`, displayName: 'Start Page' };
+  }
+
+  /** Runs a route's fulfillment, then its transition (or stays and re-prompts when a webhook invalidated a form value). */
+  private async runRoute(turn: Turn, route: CxRoute): Promise<void> {
+    const outcome = await this.runFulfillment(turn, route.fulfillment);
+    if (outcome.kind === 'webhook-error') return this.handleEvent(turn, 'webhook.error');
+    if (outcome.kind === 'invalidated') return this.continuePage(turn);
+    const targetPage = outcome.targetPage ?? route.targetPage;
+    const targetFlow = outcome.targetFlow ?? route.targetFlow;
+    if (targetPage || targetFlow) return this.transition(turn, targetPage, targetFlow);
+    return this.continuePage(turn);
+  }
+
+  private async runHandler(turn: Turn, handler: CxEventHandler): Promise<void> {
+    const outcome = await this.runFulfillment(turn, handler.fulfillment);
+    if (outcome.kind === 'webhook-error' && handler.event !== 'webhook.error') {
+      return this.handleEvent(turn, 'webhook.error');
+    }
+    if (outcome.kind !== 'done') return;
+    const targetPage = outcome.targetPage ?? handler.targetPage;
+    const targetFlow = outcome.targetFlow ?? handler.targetFlow;
+    if (targetPage || targetFlow) await this.transition(turn, targetPage, targetFlow);
+  }
+
+  private async handleEvent(turn: Turn, event: string): Promise<void> {
+    const page = this.currentPage(turn);
+    const handler =
+      page?.eventHandlers.find((h) => h.event === event) ??
+      turn.flow.eventHandlers.find((h) => h.event === event);
+    if (handler) await this.runHandler(turn, handler);
+  }
+
+  private async transition(
+    turn: Turn,
+    targetPage: string | undefined,
+    targetFlow: string | undefined,
+  ): Promise<void> {
+    if (++turn.transitions > MAX_TRANSITIONS) {
+      throw new Error(`more than ${MAX_TRANSITIONS} transitions in one turn (a route loop?)`);
+    }
+    const state = turn.state;
+    // A webhook names pages by resource name; routes in the export by display name.
+    const page = targetPage?.includes('/pages/')
+      ? ([...turn.flow.pages.values()].find((p) => targetPage.endsWith(`/pages/${p.id}`))?.name ??
+        targetPage.slice(targetPage.lastIndexOf('/') + 1))
+      : targetPage;
+    if (targetFlow && !page) {
+      const name = targetFlow.slice(targetFlow.lastIndexOf('/') + 1);
+      if (name !== turn.flow.name && name !== turn.flow.id) {
+        throw new Error(`transition to flow ${targetFlow}: the stand-in runs the start flow only`);
+      }
+      return this.enter(turn, undefined);
+    }
+    switch (page) {
+      case 'END_SESSION':
+        turn.ended = true;
+        return;
+      case 'END_FLOW':
+      case START_PAGE:
+        return this.enter(turn, undefined);
+      case 'CURRENT_PAGE':
+        return this.enter(turn, state.page);
+      case 'PREVIOUS_PAGE':
+        return this.enter(turn, state.previousPage);
+      default:
+        if (page === undefined || !turn.flow.pages.has(page)) {
+          throw new Error(`transition to an unknown page: ${String(targetPage)}`);
+        }
+        return this.enter(turn, page);
+    }
+  }
+
+  private async enter(turn: Turn, pageName: string | undefined): Promise<void> {
+    const state = turn.state;
+    state.previousPage = state.page;
+    state.page = pageName;
+    state.prompted = undefined;
+    state.invalid.clear();
+    const page = this.currentPage(turn);
+    if (page?.entry) {
+      const outcome = await this.runFulfillment(turn, page.entry);
+      if (outcome.kind === 'webhook-error') return this.handleEvent(turn, 'webhook.error');
+      if (outcome.kind === 'done' && (outcome.targetPage || outcome.targetFlow)) {
+        return this.transition(turn, outcome.targetPage, outcome.targetFlow);
+      }
+    }
+    return this.continuePage(turn);
+  }
+
+  /** Form filling (prompt the first required empty parameter), then the condition routes. */
+  private async continuePage(turn: Turn): Promise<void> {
+    const state = turn.state;
+    const page = this.currentPage(turn);
+    for (const p of page?.form ?? []) {
+      if (!filled(state.params[p.name]) && !p.required && p.defaultValue !== undefined) {
+        state.params[p.name] = p.defaultValue as Json;
+      }
+    }
+    const empty = page?.form.find((p) => p.required && !filled(state.params[p.name]));
+    if (page && empty) {
+      state.prompted = empty.name;
+      const invalidHandler = state.invalid.has(empty.name)
+        ? empty.reprompts.find((h) => h.event === 'sys.invalid-parameter')
+        : undefined;
+      if (invalidHandler) await this.runFulfillment(turn, invalidHandler.fulfillment);
+      else await this.runFulfillment(turn, empty.initialPrompt);
+      return;
+    }
+    state.prompted = undefined;
+    const routes = (page ? page.routes : turn.flow.routes).filter((r) => r.condition && !r.intent);
+    for (const route of routes) {
+      let holds = false;
+      try {
+        holds = evaluateCondition(route.condition as string, {
+          state: state.params,
+          page,
+          formComplete: !empty,
+        });
+      } catch (err) {
+        if (!(err instanceof UnsupportedConditionError)) throw err;
+      }
+      if (holds) return this.runRoute(turn, route);
+    }
+  }
+
+  /** Static messages in the turn's language, parameter presets, then the webhook. */
+  private async runFulfillment(
+    turn: Turn,
+    fulfillment: CxFulfillment | undefined,
+  ): Promise<FulfillmentOutcome> {
+    if (!fulfillment) return { kind: 'done' };
+    const inLanguage = fulfillment.messages.filter(
+      (m) => m.languageCode === undefined || m.languageCode === turn.language,
+    );
+    const chosen = inLanguage.length
+      ? inLanguage
+      : fulfillment.messages.filter((m) => m.languageCode === this.agent.defaultLanguage);
+    const before = turn.messages.length;
+    for (const m of chosen) turn.messages.push(m.message as Json);
+    for (const action of fulfillment.setParameterActions) {
+      if (action.value === null || action.value === undefined)
+        delete turn.state.params[action.parameter];
+      else turn.state.params[action.parameter] = action.value as Json;
+    }
+    if (!fulfillment.webhook) return { kind: 'done' };
+
+    const hook = this.agent.webhooks.get(fulfillment.webhook);
+    const url = this.options.webhookUrl || hook?.url;
+    if (!hook || !url) {
+      turn.webhookStatuses.push({
+        code: 9,
+        message: `Webhook call failed. Error: no URL for webhook ${fulfillment.webhook}.`,
+      });
+      return { kind: 'webhook-error' };
+    }
+    const result = await callWebhook({
+      edition: 'cx',
+      url,
+      headers: { ...hook.headers, ...this.options.webhookHeaders },
+      body: this.webhookRequest(turn, fulfillment.tag ?? ''),
+      timeoutMs: hook.timeoutMs,
+    });
+    turn.webhookStatuses.push(result.status);
+    turn.webhookLatencyMs += result.latencyMs;
+    if (!result.ok) return { kind: 'webhook-error' };
+    const body = result.body as {
+      fulfillmentResponse?: { messages?: Json[]; mergeBehavior?: string };
+      sessionInfo?: { parameters?: JsonObject };
+      pageInfo?: { formInfo?: { parameterInfo?: { displayName?: string; state?: string }[] } };
+      payload?: JsonObject;
+      targetPage?: string;
+      targetFlow?: string;
+    };
+    const hookMessages = body.fulfillmentResponse?.messages ?? [];
+    if (body.fulfillmentResponse?.mergeBehavior === 'REPLACE') turn.messages.splice(before);
+    turn.messages.push(...hookMessages);
+    if (body.payload) turn.webhookPayloads.push(body.payload);
+    for (const [k, v] of Object.entries(body.sessionInfo?.parameters ?? {})) {
+      if (v === null) delete turn.state.params[k];
+      else turn.state.params[k] = v;
+    }
+    const page = this.currentPage(turn);
+    let invalidated = false;
+    for (const info of body.pageInfo?.formInfo?.parameterInfo ?? []) {
+      if (info.state !== 'INVALID' || !info.displayName) continue;
+      if (!page?.form.some((p) => p.name === info.displayName)) continue;
+      turn.state.invalid.add(info.displayName);
+      delete turn.state.params[info.displayName];
+      invalidated = true;
+    }
+    if (invalidated) return { kind: 'invalidated' };
+    return { kind: 'done', targetPage: body.targetPage, targetFlow: body.targetFlow };
+  }
+
+  private webhookRequest(turn: Turn, tag: string): JsonObject {
+    const { request, state } = turn;
+    const page = this.currentPage(turn);
+    const intent = turn.intent;
+    const languageCode = request.queryInput.languageCode;
+    const body: JsonObject = {
+      detectIntentResponseId: turn.responseId,
+      pageInfo: {
+        ...this.pageRef(turn, page),
+        currentPage: this.pageRef(turn, page).name as string,
+        ...(page && page.form.length > 0
+          ? {
+              formInfo: {
+                parameterInfo: page.form.map((p) => {
+                  const value = state.params[p.name];
+                  const has = filled(value);
+                  return {
+                    displayName: p.name,
+                    required: p.required,
+                    state: has ? 'FILLED' : state.invalid.has(p.name) ? 'INVALID' : 'EMPTY',
+                    ...(has ? { value: value as Json } : {}),
+                    justCollected: state.justCollected.has(p.name),
+                  };
+                }),
+              },
+            }
+          : {}),
+      },
+      sessionInfo: { session: request.session, parameters: { ...state.params } },
+      fulfillmentInfo: { tag },
+      messages: [...turn.messages],
+      languageCode,
+      languageInfo: {
+        inputLanguageCode: languageCode,
+        resolvedLanguageCode: turn.language,
+        confidenceScore: 1,
+      },
+    };
+    delete (body.pageInfo as JsonObject).name;
+    if (request.queryInput.text) body.text = request.queryInput.text.text;
+    if (request.queryInput.event) body.triggerEvent = request.queryInput.event.event;
+    if (request.queryParams?.payload) body.payload = request.queryParams.payload;
+    if (intent) {
+      body.intentInfo = {
+        lastMatchedIntent: `${turn.agentPath}/intents/${intent.intent.id}`,
+        displayName: intent.intent.name,
+        parameters: Object.fromEntries(
+          intent.parameters.map((p) => [
+            p.name,
+            { originalValue: p.original, resolvedValue: cxValue(p.value) },
+          ]),
+        ),
+        confidence: intent.confidence,
+      };
+    }
+    return body;
+  }
+}

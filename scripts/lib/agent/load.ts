@@ -1,0 +1,372 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, posix, relative, sep } from 'node:path';
+import type { z } from 'zod';
+import { cxFormat } from './cx-format';
+import { esFormat } from './es-format';
+import type {
+  AgentModel,
+  CxEventHandler,
+  CxFlow,
+  CxFulfillment,
+  CxPage,
+  CxRoute,
+  EntityTypeDef,
+  IntentDef,
+  ParameterDef,
+  TrainingPhrase,
+  WebhookDef,
+} from './model';
+
+/** An agent's files: path inside the package (posix, as in the zip) → text. */
+export type AgentFiles = Map<string, string>;
+
+/** A file of an agent package that cannot be read as its export format. */
+export class AgentFormatError extends Error {
+  override readonly name = 'AgentFormatError';
+  constructor(
+    readonly file: string,
+    detail: string,
+  ) {
+    super(`${file}: ${detail}`);
+  }
+}
+
+/** Reads every file under `dir` (an unzipped export). */
+export function readAgentDir(dir: string): AgentFiles {
+  const files: AgentFiles = new Map();
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const full = join(d, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else files.set(relative(dir, full).split(sep).join(posix.sep), readFileSync(full, 'utf8'));
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+function parseFile<T extends z.ZodType>(files: AgentFiles, path: string, schema: T): z.infer<T> {
+  const text = files.get(path);
+  if (text === undefined) throw new AgentFormatError(path, 'missing');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new AgentFormatError(path, `not JSON (${(err as Error).message})`);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new AgentFormatError(path, `${issue?.path.join('.') || '<root>'}: ${issue?.message}`);
+  }
+  return parsed.data;
+}
+
+const entityName = (dataType: string) => dataType.replace(/^@/, '');
+const lower = (s: string) => s.toLowerCase();
+
+/** Loads an ES export (agent.json, intents/, entities/). */
+export function loadEsAgent(files: AgentFiles): AgentModel {
+  const format = esFormat('loose');
+  const agent = parseFile(files, 'agent.json', format.agent);
+  const languages = [lower(agent.language), ...agent.supportedLanguages.map(lower)];
+  const warnings: string[] = [];
+
+  const intents: IntentDef[] = [];
+  for (const path of files.keys()) {
+    const m = path.match(/^intents\/(.+)\.json$/);
+    if (!m || /_usersays_[^/]+\.json$/.test(path)) continue;
+    const json = parseFile(files, path, format.intent);
+    const response = json.responses[0];
+    const phrases: TrainingPhrase[] = [];
+    for (const language of languages) {
+      const saysPath = `intents/${m[1]}_usersays_${language}.json`;
+      if (!files.has(saysPath)) continue;
+      for (const say of parseFile(files, saysPath, format.usersays)) {
+        phrases.push({
+          language,
+          parts: say.data.map((d) =>
+            d.alias && d.meta ? { text: d.text, parameter: d.alias } : { text: d.text },
+          ),
+        });
+      }
+    }
+    const replies: Record<string, string[]> = {};
+    for (const message of response?.messages ?? []) {
+      if (String(message.type) !== '0' || message.speech === undefined) continue;
+      const lang = lower(message.lang ?? languages[0] ?? 'en');
+      const speech = Array.isArray(message.speech) ? message.speech : [message.speech];
+      (replies[lang] ??= []).push(...speech.filter((s) => s !== ''));
+    }
+    intents.push({
+      name: json.name,
+      id: json.id,
+      parameters: (response?.parameters ?? []).map(
+        (p): ParameterDef => ({
+          name: p.name,
+          entityType: entityName(p.dataType),
+          required: p.required,
+          isList: p.isList,
+          prompts: p.prompts.reduce<Record<string, string[]>>((acc, pr) => {
+            (acc[lower(pr.lang)] ??= []).push(pr.value);
+            return acc;
+          }, {}),
+        }),
+      ),
+      phrases,
+      webhookUsed: json.webhookUsed,
+      webhookForSlotFilling: json.webhookForSlotFilling,
+      fallback: json.fallbackIntent,
+      action: response?.action ?? '',
+      events: json.events.map((e) => e.name),
+      inputContexts: json.contexts.map(lower),
+      affectedContexts: (response?.affectedContexts ?? []).map((c) => ({
+        name: lower(c.name),
+        lifespan: c.lifespan,
+      })),
+      resetContexts: response?.resetContexts ?? false,
+      replies,
+    });
+  }
+
+  const entityTypes = new Map<string, EntityTypeDef>();
+  for (const path of files.keys()) {
+    const m = path.match(/^entities\/(.+)\.json$/);
+    if (!m || /_entries_[^/]+\.json$/.test(path)) continue;
+    const json = parseFile(files, path, format.entity);
+    const entries: EntityTypeDef['entries'] = {};
+    for (const language of languages) {
+      const entriesPath = `entities/${m[1]}_entries_${language}.json`;
+      if (files.has(entriesPath)) entries[language] = parseFile(files, entriesPath, format.entries);
+    }
+    entityTypes.set(json.name, {
+      name: json.name,
+      kind: json.isRegexp ? 'regexp' : json.isEnum ? 'list' : 'map',
+      entries,
+    });
+  }
+
+  const webhooks = new Map<string, WebhookDef>();
+  const headers: Record<string, string> = { ...agent.webhook.headers };
+  if (agent.webhook.username) {
+    headers.authorization = `Basic ${Buffer.from(`${agent.webhook.username}:${agent.webhook.password ?? ''}`).toString('base64')}`;
+  }
+  if (agent.webhook.available) {
+    // ES waits 5 s for its webhook; the limit is not configurable.
+    webhooks.set('', { name: '', url: agent.webhook.url, headers, timeoutMs: 5000 });
+  }
+
+  return {
+    edition: 'es',
+    displayName: agent.displayName,
+    defaultLanguage: languages[0] ?? 'en',
+    languages,
+    timeZone: agent.defaultTimezone,
+    intents,
+    entityTypes,
+    webhooks,
+    flows: new Map(),
+    startFlow: undefined,
+    warnings,
+  };
+}
+
+type CxFulfillmentJson = z.infer<typeof cxFormat.page>['entryFulfillment'];
+type CxRouteJson = NonNullable<z.infer<typeof cxFormat.flow>['transitionRoutes']>[number];
+type CxHandlerJson = NonNullable<z.infer<typeof cxFormat.flow>['eventHandlers']>[number];
+
+function toFulfillment(f: CxFulfillmentJson): CxFulfillment | undefined {
+  if (!f) return undefined;
+  return {
+    messages: (f.messages ?? []).map(({ languageCode, ...message }) => ({
+      languageCode: languageCode === undefined ? undefined : lower(languageCode),
+      message,
+    })),
+    webhook: f.webhook,
+    tag: f.tag,
+    setParameterActions: (f.setParameterActions ?? []).map((a) => ({
+      parameter: a.parameter,
+      value: a.value ?? null,
+    })),
+  };
+}
+
+const toRoute = (r: CxRouteJson): CxRoute => ({
+  intent: r.intent,
+  condition: r.condition,
+  fulfillment: toFulfillment(r.triggerFulfillment),
+  targetPage: r.targetPage,
+  targetFlow: r.targetFlow,
+});
+
+const toHandler = (h: CxHandlerJson): CxEventHandler => ({
+  event: h.event,
+  fulfillment: toFulfillment(h.triggerFulfillment),
+  targetPage: h.targetPage,
+  targetFlow: h.targetFlow,
+});
+
+function durationMs(value: unknown): number | undefined {
+  if (typeof value === 'string') {
+    const m = value.match(/^(\d+(?:\.\d+)?)s$/);
+    return m ? Number(m[1]) * 1000 : undefined;
+  }
+  if (value && typeof value === 'object') {
+    const { seconds, nanos } = value as { seconds?: number | string; nanos?: number };
+    return Number(seconds ?? 0) * 1000 + Math.round((nanos ?? 0) / 1e6);
+  }
+  return undefined;
+}
+
+/** Loads a CX JSON package (agent.json, flows/, intents/, entityTypes/, webhooks/). */
+export function loadCxAgent(files: AgentFiles): AgentModel {
+  const agent = parseFile(files, 'agent.json', cxFormat.agent);
+  const languages = [
+    lower(agent.defaultLanguageCode),
+    ...(agent.supportedLanguageCodes ?? []).map(lower),
+  ];
+  const warnings: string[] = [];
+
+  const intents: IntentDef[] = [];
+  const entityTypes = new Map<string, EntityTypeDef>();
+  const webhooks = new Map<string, WebhookDef>();
+  const flows = new Map<string, CxFlow>();
+
+  for (const path of files.keys()) {
+    let m = path.match(/^intents\/([^/]+)\/([^/]+)\.json$/);
+    if (m && m[1] === m[2]) {
+      const json = parseFile(files, path, cxFormat.intent);
+      const phrases: TrainingPhrase[] = [];
+      for (const language of languages) {
+        const tpPath = `intents/${m[1]}/trainingPhrases/${language}.json`;
+        if (!files.has(tpPath)) continue;
+        for (const tp of parseFile(files, tpPath, cxFormat.trainingPhrases).trainingPhrases) {
+          phrases.push({
+            language,
+            parts: tp.parts.map((p) =>
+              p.parameterId ? { text: p.text, parameter: p.parameterId } : { text: p.text },
+            ),
+          });
+        }
+      }
+      intents.push({
+        name: json.displayName,
+        id: json.name,
+        parameters: (json.parameters ?? []).map((p) => ({
+          name: p.id,
+          entityType: entityName(p.entityType),
+          required: false,
+          isList: p.isList ?? false,
+          prompts: {},
+        })),
+        phrases,
+        webhookUsed: false,
+        webhookForSlotFilling: false,
+        fallback: false,
+        action: '',
+        events: [],
+        inputContexts: [],
+        affectedContexts: [],
+        resetContexts: false,
+        replies: {},
+      });
+      continue;
+    }
+    m = path.match(/^entityTypes\/([^/]+)\/([^/]+)\.json$/);
+    if (m && m[1] === m[2]) {
+      const json = parseFile(files, path, cxFormat.entityType);
+      const entries: EntityTypeDef['entries'] = {};
+      for (const language of languages) {
+        const ePath = `entityTypes/${m[1]}/entities/${language}.json`;
+        if (!files.has(ePath)) continue;
+        entries[language] = parseFile(files, ePath, cxFormat.entities).entities.map((e) => ({
+          value: e.value,
+          synonyms: e.synonyms ?? [e.value],
+        }));
+      }
+      entityTypes.set(json.displayName, {
+        name: json.displayName,
+        kind: json.kind === 'KIND_REGEXP' ? 'regexp' : json.kind === 'KIND_LIST' ? 'list' : 'map',
+        entries,
+      });
+      continue;
+    }
+    m = path.match(/^webhooks\/([^/]+)\.json$/);
+    if (m) {
+      const json = parseFile(files, path, cxFormat.webhook);
+      if (json.disabled) continue;
+      const service = json.genericWebService;
+      const headers: Record<string, string> = { ...(service?.requestHeaders ?? {}) };
+      if (service?.username) {
+        headers.authorization = `Basic ${Buffer.from(`${service.username}:${service.password ?? ''}`).toString('base64')}`;
+      }
+      webhooks.set(json.displayName, {
+        name: json.displayName,
+        url: service?.uri ?? '',
+        headers,
+        timeoutMs: durationMs(json.timeout) ?? 5000,
+      });
+      continue;
+    }
+    m = path.match(/^flows\/([^/]+)\/([^/]+)\.json$/);
+    if (m && m[1] === m[2]) {
+      const json = parseFile(files, path, cxFormat.flow);
+      if (json.transitionRouteGroups?.length) {
+        warnings.push(`${path}: transition route groups are not supported by the stand-in`);
+      }
+      const pages = new Map<string, CxPage>();
+      for (const pagePath of files.keys()) {
+        if (!pagePath.startsWith(`flows/${m[1]}/pages/`) || !pagePath.endsWith('.json')) continue;
+        const page = parseFile(files, pagePath, cxFormat.page);
+        if (page.transitionRouteGroups?.length) {
+          warnings.push(`${pagePath}: transition route groups are not supported by the stand-in`);
+        }
+        pages.set(page.displayName, {
+          id: page.name,
+          name: page.displayName,
+          entry: toFulfillment(page.entryFulfillment),
+          form: (page.form?.parameters ?? []).map((p) => ({
+            name: p.displayName,
+            entityType: entityName(p.entityType),
+            required: p.required ?? false,
+            isList: p.isList ?? false,
+            defaultValue: p.defaultValue,
+            initialPrompt: toFulfillment(p.fillBehavior?.initialPromptFulfillment),
+            reprompts: (p.fillBehavior?.repromptEventHandlers ?? []).map(toHandler),
+          })),
+          routes: (page.transitionRoutes ?? []).map(toRoute),
+          eventHandlers: (page.eventHandlers ?? []).map(toHandler),
+        });
+      }
+      flows.set(json.displayName, {
+        id: json.name,
+        name: json.displayName,
+        routes: (json.transitionRoutes ?? []).map(toRoute),
+        eventHandlers: (json.eventHandlers ?? []).map(toHandler),
+        pages,
+      });
+    }
+  }
+  const startFlow = agent.startFlow ?? 'Default Start Flow';
+  if (!flows.has(startFlow)) {
+    throw new AgentFormatError(`flows/${startFlow}/${startFlow}.json`, 'the start flow is missing');
+  }
+  return {
+    edition: 'cx',
+    displayName: agent.displayName ?? 'agent',
+    defaultLanguage: languages[0] ?? 'en',
+    languages,
+    timeZone: agent.timeZone,
+    intents,
+    entityTypes,
+    webhooks,
+    flows,
+    startFlow,
+    warnings,
+  };
+}
+
+/** Loads an agent package of either edition. */
+export function loadAgent(edition: 'es' | 'cx', files: AgentFiles): AgentModel {
+  return edition === 'es' ? loadEsAgent(files) : loadCxAgent(files);
+}
