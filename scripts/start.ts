@@ -33,6 +33,7 @@ import { startSmtpSink, type SmtpSink } from './lib/smtp-sink';
 import { writeStackFile } from './lib/stack-file';
 import { startSweepLoop } from './lib/sweep-loop';
 import { createTasksClient } from '../shared/tasks';
+import { startStackConsole, type DevConsole } from './dev-console';
 
 /** What this process started and stops, in the order it started them. */
 const services: Pick<Service, 'name' | 'stop' | 'kill'>[] = [];
@@ -42,6 +43,7 @@ let smtpSink: SmtpSink | undefined;
 let stopSweeps: (() => void) | undefined;
 let removeStackFile: (() => void) | undefined;
 let rebuilds: { close(): void } | undefined;
+let devConsole: DevConsole | undefined;
 let stopping = false;
 const dev = process.argv.includes('--dev');
 
@@ -65,6 +67,7 @@ async function stopAll(code: number): Promise<never> {
     rebuilds?.close();
     stopSweeps?.();
     for (const s of [...services].reverse()) await s.stop();
+    await devConsole?.close();
     await weatherStandIn?.close();
     await notifySink?.close();
     removeStackFile?.();
@@ -160,6 +163,7 @@ async function main(): Promise<void> {
 
   // Cloud Tasks: the emulator of scripts/tasks-emulator, unless one is given.
   let tasksHost = config.tasks.emulatorHost;
+  let tasksStatusUrl: string | undefined;
   if (tasksHost) {
     notes.push(`tasks    ${tasksHost} (CLOUD_TASKS_EMULATOR_HOST, not started here)`);
   } else {
@@ -173,7 +177,12 @@ async function main(): Promise<void> {
       console.error(`Port ${port} is in use: set CLOUD_TASKS_EMULATOR_PORT to another port.`);
       await stopAll(1);
     }
-    const emulator = spawnTasksEmulator(port, prefixed('tasks'));
+    const statusPort = await freePort();
+    const emulator = spawnTasksEmulator(port, prefixed('tasks'), [
+      '--status-port',
+      String(statusPort),
+    ]);
+    tasksStatusUrl = `http://127.0.0.1:${statusPort}/`;
     services.push(emulator);
     exitStopsStack(emulator, 'the Cloud Tasks emulator');
     await waitForPort('127.0.0.1', port, 30_000, emulator);
@@ -275,11 +284,13 @@ async function main(): Promise<void> {
     60_000,
     prefixed('sweep'),
   );
+  devConsole = await startStackConsole({ config, env, tasksStatusUrl, notifySink });
 
   console.log(`
 Local stack is up (NODE_ENV=${config.nodeEnv}, project ${config.projectId}):
   webhook  http://127.0.0.1:${config.ports.webhook}/
   worker   http://127.0.0.1:${config.ports.worker}/
+  console  ${devConsole.url} (the dev console: chat, exchanges, jobs, notifications)
   ${notes.join('\n  ')}
 
 Try:  npm run simulate -- "Default Welcome Intent"
