@@ -284,7 +284,7 @@ async function main(): Promise<void> {
     60_000,
     prefixed('sweep'),
   );
-  devConsole = await startStackConsole({ config, env, tasksStatusUrl, notifySink });
+  devConsole = await startStackConsole({ config, env, tasksStatusUrl, notifySink, smtpSink });
 
   console.log(`
 Local stack is up (NODE_ENV=${config.nodeEnv}, project ${config.projectId}):
