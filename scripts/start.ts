@@ -40,6 +40,7 @@ import { ensureMariadb, MariadbUnavailableError } from './lib/mariadb';
 import { startDialogflowStandIn, type RunningStandIn } from './dialogflow-stand-in/server';
 import { loadAgents } from './dialogflow-stand-in/load-agents';
 import { webhookAuthHeaders } from './lib/agent/webhook-auth';
+import { startStackConsole, type DevConsole } from './dev-console';
 
 /** What this process started and stops, in the order it started them. */
 const services: Pick<Service, 'name' | 'stop' | 'kill'>[] = [];
@@ -50,6 +51,7 @@ let stopSweeps: (() => void) | undefined;
 let removeStackFile: (() => void) | undefined;
 let rebuilds: { close(): void } | undefined;
 let dialogflow: RunningStandIn | undefined;
+let devConsole: DevConsole | undefined;
 let stopping = false;
 const dev = process.argv.includes('--dev');
 
@@ -74,6 +76,7 @@ async function stopAll(code: number): Promise<never> {
     stopSweeps?.();
     await dialogflow?.stop();
     for (const s of [...services].reverse()) await s.stop();
+    await devConsole?.close();
     await weatherStandIn?.close();
     await notifySink?.close();
     removeStackFile?.();
@@ -212,6 +215,7 @@ async function main(): Promise<void> {
 
   // Cloud Tasks: the emulator of scripts/tasks-emulator, unless one is given.
   let tasksHost = config.tasks.emulatorHost;
+  let tasksStatusUrl: string | undefined;
   if (tasksHost) {
     notes.push(`tasks    ${tasksHost} (CLOUD_TASKS_EMULATOR_HOST, not started here)`);
   } else {
@@ -225,7 +229,12 @@ async function main(): Promise<void> {
       console.error(`Port ${port} is in use: set CLOUD_TASKS_EMULATOR_PORT to another port.`);
       await stopAll(1);
     }
-    const emulator = spawnTasksEmulator(port, prefixed('tasks'));
+    const statusPort = await freePort();
+    const emulator = spawnTasksEmulator(port, prefixed('tasks'), [
+      '--status-port',
+      String(statusPort),
+    ]);
+    tasksStatusUrl = `http://127.0.0.1:${statusPort}/`;
     services.push(emulator);
     exitStopsStack(emulator, 'the Cloud Tasks emulator');
     await waitForPort('127.0.0.1', port, 30_000, emulator);
@@ -327,6 +336,7 @@ async function main(): Promise<void> {
     60_000,
     prefixed('sweep'),
   );
+  devConsole = await startStackConsole({ config, env, tasksStatusUrl, notifySink });
 
   // Dialogflow: the stand-in running agent/ (ES and CX), calling the local webhook.
   const standInPort = config.dialogflow.standInPort;
@@ -353,6 +363,7 @@ async function main(): Promise<void> {
 Local stack is up (NODE_ENV=${config.nodeEnv}, project ${config.projectId}):
   webhook  http://127.0.0.1:${config.ports.webhook}/
   worker   http://127.0.0.1:${config.ports.worker}/
+  console  ${devConsole.url} (the dev console: chat, exchanges, jobs, notifications)
   ${notes.join('\n  ')}
 
 Try:  npm run simulate -- "Default Welcome Intent"

@@ -18,6 +18,8 @@ export interface Delivery {
   /** For the generic webhook: whether X-Signature-256 matched the secret. */
   signatureValid?: boolean;
   at: number;
+  /** The status the sink answered with (unset while unanswered). */
+  status?: number;
 }
 
 export type SinkInterception = { status: number; body?: unknown } | 'hang' | undefined;
@@ -29,6 +31,8 @@ export interface NotifySink {
   /** Requests answered 2xx. */
   delivered: Delivery[];
   intercept: ((d: Delivery, index: number) => SinkInterception) | undefined;
+  /** Calls `listener` with each request answered from now on (2xx or not); returns the unsubscribe. */
+  subscribe(listener: (d: Delivery) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -44,11 +48,16 @@ export async function startNotifySink(
 ): Promise<NotifySink> {
   const secret = options.secret ?? SINK_WEBHOOK_SECRET;
   const hanging = new Set<ServerResponse>();
+  const listeners = new Set<(d: Delivery) => void>();
   const sink: NotifySink = {
     url: '',
     received: [],
     delivered: [],
     intercept: undefined,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     close: async () => {
       for (const r of hanging) r.destroy();
       server.closeAllConnections();
@@ -86,9 +95,17 @@ export async function startNotifySink(
       }
       const answer = (status: number, payload: unknown) => {
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
+        d.status = status;
         if (status >= 200 && status < 300) {
           sink.delivered.push(d);
           options.onDelivery?.(d);
+        }
+        for (const listener of listeners) {
+          try {
+            listener(d);
+          } catch {
+            // A watcher's bug must not fail the delivery.
+          }
         }
       };
       if (special) return answer(special.status, special.body ?? {});

@@ -29,6 +29,10 @@ export interface RequestOptions {
   sessionId?: string;
   /** ES input contexts: short name → parameters. */
   contexts?: Record<string, Record<string, unknown>>;
+  /** Lifespans of `contexts` by short name (5 when not given). */
+  contextLifespans?: Record<string, number>;
+  /** CX session parameters from earlier turns (the turn's `parameters` are set over them). */
+  sessionParameters?: Record<string, unknown>;
   queryText?: string;
   /** ES responseId / CX detectIntentResponseId; fresh when omitted. */
   responseId?: string;
@@ -137,7 +141,7 @@ export function esRequest(options: RequestOptions): Record<string, unknown> {
   const text = options.queryText ?? options.name;
   const contexts = Object.entries(options.contexts ?? {}).map(([name, parameters]) => ({
     name: `${session}/contexts/${name}`,
-    lifespanCount: 5,
+    lifespanCount: options.contextLifespans?.[name] ?? 5,
     parameters,
   }));
   contexts.push({
@@ -206,7 +210,10 @@ export function cxRequest(options: RequestOptions): Record<string, unknown> {
         })),
       },
     },
-    sessionInfo: { session: `${agent}/sessions/${sessionId}`, parameters },
+    sessionInfo: {
+      session: `${agent}/sessions/${sessionId}`,
+      parameters: { ...options.sessionParameters, ...parameters },
+    },
     fulfillmentInfo: { tag: options.name },
     messages: [
       {

@@ -1,0 +1,34 @@
+import type { Config } from '../../shared/config';
+import type { NotifySink } from '../lib/notify-sink';
+import { portIsFree } from '../lib/processes';
+import { startDevConsole, type DevConsole } from './server';
+
+export { startDevConsole, type DevConsole, type DevConsoleOptions } from './server';
+
+/**
+ * The dev console as `npm start` runs it, on DEV_CONSOLE_PORT, wired to the stack's services
+ * as given in the environment the functions get (`env`). Throws when the port is taken.
+ */
+export async function startStackConsole(options: {
+  config: Config;
+  env: NodeJS.ProcessEnv;
+  tasksStatusUrl: string | undefined;
+  notifySink: NotifySink | undefined;
+  log?: (line: string) => void;
+}): Promise<DevConsole> {
+  const { config, env } = options;
+  const port = config.ports.devConsole;
+  if (!(await portIsFree('127.0.0.1', port))) {
+    throw new Error(`Port ${port} is in use: set DEV_CONSOLE_PORT to another port.`);
+  }
+  return startDevConsole({
+    port,
+    config,
+    webhookUrl: `http://127.0.0.1:${config.ports.webhook}/`,
+    firestoreHost: env.FIRESTORE_EMULATOR_HOST,
+    tasksStatusUrl: options.tasksStatusUrl,
+    notifySink: options.notifySink,
+    lineToken: env.LINE_CHANNEL_ACCESS_TOKEN,
+    log: options.log,
+  });
+}
