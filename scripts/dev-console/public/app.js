@@ -55,7 +55,9 @@ const LABELS = {
     jobIds: 'Job ids',
     none: 'none',
     notes: 'Dialogflow would then',
-    turn: 'Turn',
+    turnTitle: 'Turn {n}',
+    outcome: { done: 'done', retry: 'retry', 'gave-up': 'gave up' },
+    lineUser: 'LINE user',
     attempts: 'attempts',
     attempt: 'attempt',
     noJobs: 'No jobs yet.',
@@ -128,7 +130,9 @@ const LABELS = {
     jobIds: '工作編號',
     none: '無',
     notes: 'Dialogflow 接著會',
-    turn: '第',
+    turnTitle: '第 {n} 輪',
+    outcome: { done: '完成', retry: '將重試', 'gave-up': '已放棄' },
+    lineUser: 'LINE 使用者',
     attempts: '次嘗試',
     attempt: '嘗試',
     noJobs: '還沒有工作。',
@@ -198,6 +202,14 @@ const state = {
 
 function t(key) {
   return (LABELS[state.ui] && LABELS[state.ui][key]) || LABELS.en[key] || key;
+}
+
+function mine(item) {
+  return (
+    item.sessionId === state.session ||
+    item.session === state.session ||
+    state.jobIds.includes(item.id)
+  );
 }
 
 /** Builds an element: el('div', {class: 'x'}, child, 'text', ...). Strings become text nodes. */
@@ -768,7 +780,13 @@ function renderInspector() {
   }
   const parts = [];
   const title = turn.input.text ? `“${turn.input.text}”` : turn.input.intent;
-  parts.push(el('h3', {}, `${t('turn')} ${turn.id} · ${turn.edition.toUpperCase()} · ${title}`));
+  parts.push(
+    el(
+      'h3',
+      {},
+      `${t('turnTitle').replace('{n}', turn.id)} · ${turn.edition.toUpperCase()} · ${title}`,
+    ),
+  );
   if (turn.error) parts.push(el('p', { class: 'verdict bad' }, `${t('error')}: ${turn.error}`));
 
   if (turn.detection) {
@@ -884,7 +902,6 @@ function resultText(job) {
 
 function renderJobs() {
   const list = $('jobs');
-  const mine = (j) => j.sessionId === state.session || state.jobIds.includes(j.id);
   const jobs = state.scope === 'all' ? state.jobs : state.jobs.filter(mine);
   const note = $('tasks-note');
   note.hidden = state.tasks.available !== false || !state.tasks.reason;
@@ -943,7 +960,7 @@ function renderJobs() {
                 el(
                   'li',
                   { class: `dispatch ${d.outcome}` },
-                  `#${d.attempt} ${time(d.at)} → ${d.status} · ${d.latencyMs} ms · ${d.outcome}${d.nextAttemptInMs ? ` (+${Math.round(d.nextAttemptInMs / 100) / 10} s)` : ''}`,
+                  `#${d.attempt}${d.at ? ` ${time(d.at)}` : ''} → ${d.status} · ${d.latencyMs} ms · ${t('outcome')[d.outcome] || d.outcome}${d.nextAttemptInMs ? ` (+${Math.round(d.nextAttemptInMs / 100) / 10} s)` : ''}`,
                 ),
               ),
             )
@@ -955,7 +972,9 @@ function renderJobs() {
 
 function renderNotifications() {
   const list = $('notifications');
-  const all = [...state.notifications.values()].sort((a, b) => b.at - a.at);
+  const all = [...state.notifications.values()]
+    .filter((n) => state.scope === 'all' || n.session === state.session)
+    .sort((a, b) => b.at - a.at);
   if (!all.length) {
     list.replaceChildren(el('li', { class: 'note' }, t('noNotifications')));
     return;
@@ -1023,6 +1042,7 @@ async function loadSession() {
   state.turns = data.turns || [];
   state.jobIds = data.state ? data.state.jobIds : [];
   state.lineUserId = data.lineUserId;
+  $('session-id').title = `${t('lineUser')} ${data.lineUserId}`;
   const last = lastTurn();
   state.selected = last ? last.id : null;
   renderAll();
@@ -1116,6 +1136,7 @@ async function main() {
     radio.addEventListener('change', () => {
       state.scope = radio.value;
       renderJobs();
+      renderNotifications();
     });
   }
   bindKeys();
