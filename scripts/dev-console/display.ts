@@ -52,7 +52,22 @@ export function displayEs(
     const text = str(fulfillmentText);
     return text ? [{ kind: 'text', text }] : [];
   }
-  return chosen.flatMap(esMessage);
+  return chosen.flatMap((m) =>
+    platform === 'LINE' && m.platform === 'LINE' && isObj(m.quickReplies)
+      ? lineButtons(m.quickReplies)
+      : esMessage(m),
+  );
+}
+
+/** LINE's integration turns quick replies into a buttons template: a title and four buttons. */
+function lineButtons(q: Json): DisplayItem[] {
+  const options = list(q.quickReplies)
+    .map((o) => str(o))
+    .filter((o): o is string => o !== undefined)
+    .slice(0, 4);
+  return options.length > 0
+    ? [card({ title: str(q.title), buttons: options.map((text) => ({ text })) })]
+    : [];
 }
 
 function esMessage(m: Json): DisplayItem[] {

@@ -235,6 +235,8 @@ export function tasksView(page: unknown): TasksView {
 
 export interface TasksPoll {
   current(): TasksView;
+  /** Reads the status page now (whether or not anyone is watching). */
+  refresh(): Promise<TasksView>;
   stop(): void;
 }
 
@@ -260,30 +262,33 @@ export function pollTasks(options: {
   let last = '';
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  const read = async (): Promise<TasksView> => {
+    let next: TasksView;
+    try {
+      const res = await fetch(options.statusUrl!, { signal: AbortSignal.timeout(2000) });
+      next = res.ok
+        ? tasksView(await res.json())
+        : { ...current, available: false, reason: `status page answered HTTP ${res.status}` };
+    } catch (err) {
+      next = { ...current, available: false, reason: (err as Error).message };
+    }
+    const json = JSON.stringify(next);
+    if (json !== last) {
+      last = json;
+      current = next;
+      options.onChange(next);
+    }
+    return current;
+  };
   const tick = async () => {
     if (stopped || !options.statusUrl) return;
-    if (options.active()) {
-      let next: TasksView;
-      try {
-        const res = await fetch(options.statusUrl, { signal: AbortSignal.timeout(2000) });
-        next = res.ok
-          ? tasksView(await res.json())
-          : { ...current, available: false, reason: `status page answered HTTP ${res.status}` };
-      } catch (err) {
-        next = { ...current, available: false, reason: (err as Error).message };
-      }
-      const json = JSON.stringify(next);
-      if (json !== last) {
-        last = json;
-        current = next;
-        options.onChange(next);
-      }
-    }
+    if (options.active()) await read();
     if (!stopped) timer = setTimeout(() => void tick(), options.intervalMs ?? 500);
   };
   void tick();
   return {
     current: () => current,
+    refresh: () => (options.statusUrl && !stopped ? read() : Promise.resolve(current)),
     stop() {
       stopped = true;
       clearTimeout(timer);

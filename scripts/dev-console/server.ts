@@ -226,7 +226,7 @@ export async function startDevConsole(options: DevConsoleOptions): Promise<DevCo
     if (path === '/api/meta') return sendJson(res, 200, meta());
     if (path === '/api/events') return events(req, res);
     if (path === '/api/jobs') return sendJson(res, 200, jobs?.jobs() ?? []);
-    if (path === '/api/tasks') return sendJson(res, 200, tasks.current());
+    if (path === '/api/tasks') return sendJson(res, 200, await tasks.refresh());
     if (path === '/api/notifications') return sendJson(res, 200, feed.entries());
 
     const m = path.match(/^\/api\/sessions\/([^/]+)(\/turns)?$/);
