@@ -1,35 +1,17 @@
 import { createServer } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createWorkerHandler } from '../functions/worker/handler';
-import { createDeferrer, queuePath } from '../shared/jobs';
-import { createHttpClient } from '../shared/http';
-import { createLogger } from '../shared/logger';
 import { LANGUAGES, messagesFor } from '../shared/messages';
-import { createNotifiers } from '../shared/notify';
-import { createTasksClient, lazyTasksClient, type CloudTasksClient } from '../shared/tasks';
 import { esRequest } from '../scripts/lib/requests';
-import {
-  startNotifySink,
-  SINK_LINE_TOKEN,
-  SINK_WEBHOOK_SECRET,
-  type NotifySink,
-} from '../scripts/lib/notify-sink';
-import { startTasksEmulator, type RunningEmulator } from '../scripts/tasks-emulator/server';
+import { SINK_LINE_TOKEN } from '../scripts/lib/notify-sink';
 import { startDevConsole, type DevConsole } from '../scripts/dev-console';
 import { displayCx, displayEs } from '../scripts/dev-console/display';
 import { lineUserIdFor, type TurnRecord } from '../scripts/dev-console/conversation';
 import type { FeedEntry } from '../scripts/dev-console/notifications';
 import type { JobView, TasksView } from '../scripts/dev-console/live';
-import { firestoreHost, resetTestFirestore, testFirestoreFactory } from './helpers/firestore';
-import {
-  listen,
-  serveFunction,
-  startWebhook,
-  testConfig,
-  type Running,
-  type TestWebhook,
-} from './helpers/servers';
+import { firestoreHost, resetTestFirestore } from './helpers/firestore';
+import { listen, testConfig } from './helpers/servers';
+import { startStack, type Stack } from './helpers/stack';
 import { until } from './helpers/wait';
 
 const en = messagesFor('en');
@@ -146,84 +128,35 @@ describe('what the user sees (display items)', () => {
   });
 });
 
-interface Stack {
-  tasks: RunningEmulator;
-  tasksClient: CloudTasksClient;
-  sink: NotifySink;
-  worker: Running;
-  webhook: TestWebhook;
+interface ConsoleStack extends Stack {
   console: DevConsole;
-  close(): Promise<void>;
 }
 
-/** The functions, the Cloud Tasks emulator (with its status page), the sink, and the console. */
-async function startStack(): Promise<Stack> {
-  const tasks = await startTasksEmulator({ port: 0, statusPort: 0 });
-  const tasksClient = await createTasksClient(tasks.host);
-  const sink = await startNotifySink();
-  const env = {
-    LINE_API_BASE_URL: sink.url,
-    LINE_CHANNEL_ACCESS_TOKEN: SINK_LINE_TOKEN,
-    SLACK_WEBHOOK_URL: `${sink.url}/slack`,
-    NOTIFY_WEBHOOK_URL: `${sink.url}/notify`,
-    NOTIFY_WEBHOOK_SECRET: SINK_WEBHOOK_SECRET,
-    CLOUD_TASKS_EMULATOR_HOST: tasks.host,
-  };
-  const workerConfig = testConfig(env);
-  const worker = await serveFunction(
-    createWorkerHandler({
-      config: workerConfig,
-      db: testFirestoreFactory,
-      notifiers: createNotifiers(workerConfig, createHttpClient({ baseBackoffMs: 20 }), {
-        timeoutMs: 2000,
-      }),
-      logger: createLogger({ sink: () => undefined }),
-    }),
-  );
-  const config = testConfig({ ...env, WORKER_URL: worker.url });
-  await tasksClient.updateQueue({
-    queue: {
-      name: queuePath(config),
-      retryConfig: { maxAttempts: 5, minBackoff: { nanos: 100e6 } },
-    },
-  });
-  const webhook = await startWebhook({
-    env: { ...env, WORKER_URL: worker.url },
-    defer: createDeferrer({
-      db: testFirestoreFactory,
-      tasks: lazyTasksClient({ emulatorHost: tasks.host }),
-      config,
-    }),
-  });
+/** The test stack (functions, Cloud Tasks emulator with its status page, sinks) and a console. */
+async function startConsoleStack(): Promise<ConsoleStack> {
+  const stack = await startStack();
   const devConsole = await startDevConsole({
     port: 0,
-    config,
-    webhookUrl: webhook.url,
+    config: testConfig({ WORKER_URL: stack.worker.url }),
+    webhookUrl: stack.webhook.url,
     firestoreHost: firestoreHost(),
-    tasksStatusUrl: tasks.statusUrl,
-    notifySink: sink,
+    tasksStatusUrl: stack.tasks.statusUrl,
+    notifySink: stack.sink,
+    smtpSink: stack.smtp,
     lineToken: SINK_LINE_TOKEN,
   });
-  return {
-    tasks,
-    tasksClient,
-    sink,
-    worker,
-    webhook,
+  const close = stack.close.bind(stack);
+  return Object.assign(stack, {
     console: devConsole,
     async close() {
       await devConsole.close();
-      await webhook.close();
-      await worker.close();
-      await tasksClient.close();
-      await tasks.stop();
-      await sink.close();
+      await close();
     },
-  };
+  });
 }
 
 async function api(
-  stack: Stack,
+  stack: ConsoleStack,
   path: string,
   init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; body: any }> {
@@ -247,7 +180,7 @@ async function api(
   return { status: res.status, body };
 }
 
-function turn(stack: Stack, session: string, body: Record<string, unknown>) {
+function turn(stack: ConsoleStack, session: string, body: Record<string, unknown>) {
   return api(stack, `/api/sessions/${session}/turns`, {
     body: { edition: 'es', languageCode: 'en', source: 'console', ...body },
   });
@@ -262,9 +195,9 @@ const RESERVATION = [
 ];
 
 describe('the dev console API', () => {
-  let stack: Stack;
+  let stack: ConsoleStack;
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startConsoleStack();
   });
   afterAll(() => stack.close());
   beforeEach(() => resetTestFirestore());
@@ -329,7 +262,7 @@ describe('the dev console API', () => {
     const session = 'resv-es';
     const r = await turn(stack, session, {
       intent: 'make_reservation',
-      parameters: RESERVATION,
+      parameters: [...RESERVATION, { name: 'email', kind: 'text', value: 'lin@example.com' }],
       source: 'line',
     });
     expect(r.status).toBe(200);
@@ -381,7 +314,7 @@ describe('the dev console API', () => {
     await until(
       async () => {
         const feed = (await api(stack, '/api/notifications')).body as FeedEntry[];
-        return ['line', 'slack', 'webhook'].every((c) =>
+        return ['line', 'slack', 'webhook', 'email'].every((c) =>
           feed.some((e) => e.channel === c && e.jobId === jobId && e.session === session),
         );
       },

@@ -56,6 +56,7 @@ export function demoIntents(now = new Date()): IntentSpec[] {
         { name: 'time', kind: 'time', required: true, example: '19:00' },
         { name: 'party_size', kind: 'number', required: true, example: '4' },
         { name: 'name', kind: 'person', required: true, example: 'Lin' },
+        { name: 'email', kind: 'text', required: false },
       ],
     },
     {
@@ -67,6 +68,14 @@ export function demoIntents(now = new Date()): IntentSpec[] {
       es: 'validate_order_id',
       cx: 'validate_order_id',
       parameters: [{ name: 'order_id', kind: 'text', required: true, example: '12/34' }],
+    },
+    {
+      es: 'watch_order',
+      cx: 'watch_order',
+      parameters: [
+        { name: 'order_id', kind: 'number', required: true, example: '1002' },
+        { name: 'email', kind: 'text', required: false },
+      ],
     },
     { es: 'Default Fallback Intent', cx: 'fallback', parameters: [] },
   ];

@@ -1,6 +1,7 @@
 import type { Firestore, Timestamp } from '@google-cloud/firestore';
 import { emulatorSettings } from '../../shared/firestore';
-import { JOBS } from '../../shared/jobs';
+import { describeJob, JOBS, type JobRegistry } from '../../shared/jobs';
+import { messagesFor, resolveLanguage } from '../../shared/messages';
 import { sessionIdOf } from './notifications';
 
 /*
@@ -11,6 +12,8 @@ import { sessionIdOf } from './notifications';
 /** Per-channel delivery state as the page shows it. */
 export interface ChannelView {
   state: 'sent' | 'failed' | 'sending' | 'pending';
+  /** The recipient recorded for the channel (LINE user id, email address). */
+  to?: string;
   attempts?: number;
   lastError?: string;
   sentAt?: number;
@@ -33,7 +36,8 @@ export interface JobView {
   error?: string;
   notify: Record<string, ChannelView>;
   notifiedAt?: number;
-  lineRetryKey?: string;
+  /** The job's state as task_status would tell the user, in the job's language. */
+  summary?: string;
 }
 
 type Obj = Record<string, unknown>;
@@ -55,8 +59,11 @@ function plain(v: unknown): unknown {
   return v;
 }
 
-/** One stored job document → its view. Unknown fields are ignored; missing ones stay unset. */
-export function jobView(id: string, data: Obj): JobView {
+/**
+ * One stored job document → its view. Unknown fields are ignored; missing ones stay unset.
+ * With the bot's job registry, `summary` is what the user would be told about it.
+ */
+export function jobView(id: string, data: Obj, jobs?: JobRegistry): JobView {
   const notify: Record<string, ChannelView> = {};
   const n = (data.notify ?? {}) as Record<string, Obj>;
   for (const [channel, s] of Object.entries(n)) {
@@ -71,13 +78,18 @@ export function jobView(id: string, data: Obj): JobView {
           : claimed && claimed > Date.now()
             ? 'sending'
             : 'pending',
+      ...(typeof s.to === 'string' ? { to: s.to } : {}),
       ...(typeof s.attempts === 'number' ? { attempts: s.attempts } : {}),
       ...(typeof s.lastError === 'string' ? { lastError: s.lastError } : {}),
       ...(sentAt ? { sentAt } : {}),
     };
   }
   const session = typeof data.session === 'string' ? data.session : null;
-  const line = n.line as Obj | undefined;
+  let summary: string | undefined;
+  const parsed = jobs?.jobDoc.safeParse(data);
+  if (jobs && parsed?.success) {
+    summary = describeJob(jobs, id, parsed.data, messagesFor(resolveLanguage(data.language)));
+  }
   return {
     id,
     type: String(data.type ?? '?'),
@@ -93,7 +105,7 @@ export function jobView(id: string, data: Obj): JobView {
     error: typeof data.error === 'string' ? data.error : undefined,
     notify,
     notifiedAt: millis(data.notifiedAt),
-    lineRetryKey: typeof line?.retryKey === 'string' ? line.retryKey : undefined,
+    ...(summary ? { summary } : {}),
   };
 }
 
@@ -111,6 +123,8 @@ export interface JobsWatch {
 export async function watchJobs(options: {
   host: string;
   projectId: string;
+  /** The bot's job types (for the summaries). */
+  jobs?: JobRegistry;
   onChange: (jobs: JobView[]) => void;
   onError?: (err: Error) => void;
   limit?: number;
@@ -131,7 +145,7 @@ export async function watchJobs(options: {
       .limit(options.limit ?? 100)
       .onSnapshot(
         (snap) => {
-          current = snap.docs.map((d) => jobView(d.id, d.data()));
+          current = snap.docs.map((d) => jobView(d.id, d.data(), options.jobs));
           options.onChange(current);
         },
         (err) => {

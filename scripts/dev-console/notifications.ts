@@ -1,4 +1,5 @@
 import type { Delivery } from '../lib/notify-sink';
+import type { ReceivedMail } from '../lib/smtp-sink';
 
 /*
  * The notification feed: everything the local sinks receive, described the same way and tied
@@ -28,8 +29,8 @@ export interface Described {
   /** Ways to find the conversation: any of them may be known. */
   jobId?: string;
   lineUserId?: string;
-  /** LINE's X-Line-Retry-Key: one per job notification (`jobs/{id}.notify.line.retryKey`). */
-  lineRetryKey?: string;
+  /** The notification's idempotency key (X-Line-Retry-Key, Idempotency-Key, Message-ID). */
+  key?: string;
   sessionPath?: string;
   /** What arrived, for the raw view. */
   raw: { headers: Record<string, string>; body: unknown };
@@ -48,8 +49,8 @@ export interface Resolver {
   sessionOfLineUser(userId: string): string | undefined;
   /** The console session of a job (from `jobs/{id}.session`). */
   sessionOfJob(jobId: string): string | undefined;
-  /** The job whose LINE notification carries this retry key. */
-  jobOfLineRetryKey(key: string): string | undefined;
+  /** The job whose notification on `channel` carries this idempotency key. */
+  jobOfKey(channel: string, key: string): string | undefined;
   /** The job whose `channel` was marked sent closest to `at` (channels that carry no job id). */
   jobSentAt(channel: string, at: number, taken: Set<string>): string | undefined;
 }
@@ -81,6 +82,11 @@ function shownHeaders(headers: Delivery['headers']): Record<string, string> {
 }
 
 type Obj = Record<string, unknown>;
+
+function header(d: Delivery, name: string): string | undefined {
+  const v = d.headers[name];
+  return typeof v === 'string' ? v : undefined;
+}
 const obj = (v: unknown): Obj => (typeof v === 'object' && v !== null ? (v as Obj) : {});
 
 /** Describers for what scripts/lib/notify-sink.ts receives (LINE push, Slack, signed webhook). */
@@ -96,10 +102,7 @@ export function describeSinkDelivery(d: Delivery, lineToken: string): Described 
         channel: 'line',
         to,
         lineUserId: to,
-        lineRetryKey:
-          typeof d.headers['x-line-retry-key'] === 'string'
-            ? d.headers['x-line-retry-key']
-            : undefined,
+        key: header(d, 'x-line-retry-key'),
         text: messages
           .map((m) => (typeof m.text === 'string' ? m.text : `[${String(m.type)}]`))
           .join('\n'),
@@ -136,7 +139,8 @@ export function describeSinkDelivery(d: Delivery, lineToken: string): Described 
         text: `${String(body.type ?? 'job')} ${jobId ?? ''} ${summary}`.replace(/\s+/g, ' ').trim(),
         status,
         verification: { ok: d.signatureValid === true, how: 'X-Signature-256 HMAC-SHA256' },
-        jobId,
+        jobId: jobId ?? header(d, 'x-job-id'),
+        key: header(d, 'idempotency-key'),
         sessionPath: typeof body.session === 'string' ? body.session : undefined,
         raw,
       };
@@ -144,6 +148,26 @@ export function describeSinkDelivery(d: Delivery, lineToken: string): Described 
     default:
       return { channel: 'unknown', to: d.path, text: d.raw.slice(0, 500), status, raw };
   }
+}
+
+/** A mail the SMTP sink received (the email channel; Message-ID `<key@domain>`, X-Job-Id). */
+export function describeMail(mail: ReceivedMail): Described {
+  const headers: Record<string, string> = {};
+  for (const name of ['message-id', 'x-job-id', 'subject', 'from', 'to']) {
+    const v = mail.headers[name];
+    if (v !== undefined) headers[name] = v;
+  }
+  return {
+    channel: 'email',
+    to: mail.to.join(', '),
+    text: [mail.subject, mail.text].filter(Boolean).join('\n'),
+    status: 250,
+    // Mail carries no signature here; the sink accepts any sender (see smtp-sink.ts).
+    verification: undefined,
+    jobId: mail.headers['x-job-id'],
+    key: mail.messageId?.replace(/^<([^@>]+)@.*>$/, '$1'),
+    raw: { headers, body: mail.text },
+  };
 }
 
 export interface Feed {
@@ -162,8 +186,8 @@ export function createFeed(resolver: Resolver, onEntry: (e: FeedEntry) => void, 
   /** Fills in the job and the session where they can be known now; true when one was found. */
   const place = (e: FeedEntry): boolean => {
     let changed = false;
-    if (!e.jobId && e.lineRetryKey) {
-      e.jobId = resolver.jobOfLineRetryKey(e.lineRetryKey);
+    if (!e.jobId && e.key) {
+      e.jobId = resolver.jobOfKey(e.channel, e.key);
       changed ||= Boolean(e.jobId);
     }
     if (!e.jobId) {

@@ -3,7 +3,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Config } from '../../shared/config';
+import { demoJobs } from '../../demo/jobs';
+import type { JobRegistry } from '../../shared/jobs';
+import { notificationKey } from '../../shared/notify';
 import type { NotifySink } from '../lib/notify-sink';
+import type { SmtpSink } from '../lib/smtp-sink';
 import { consoleLanguages, CONSOLE_SOURCES, demoIntents } from './catalogue';
 import {
   editionOf,
@@ -20,7 +24,13 @@ import {
   type Exchange,
 } from './conversation';
 import { watchJobs, pollTasks, type JobView, type JobsWatch, type TasksPoll } from './live';
-import { createFeed, describeSinkDelivery, sessionIdOf, type Feed } from './notifications';
+import {
+  createFeed,
+  describeMail,
+  describeSinkDelivery,
+  sessionIdOf,
+  type Feed,
+} from './notifications';
 
 /*
  * The local dev console: one page (public/) and a small JSON + server-sent-events API on
@@ -48,6 +58,10 @@ export interface DevConsoleOptions {
   notifySink?: NotifySink;
   /** The LINE channel token the sink accepts (to show that a push carried it). */
   lineToken?: string;
+  /** The local SMTP sink, whose mails the console shows. */
+  smtpSink?: SmtpSink;
+  /** The bot's job types, to tell each job's state as the user would hear it (demo's by default). */
+  jobs?: JobRegistry;
   /** DetectIntent through the local stand-in, for typed sentences. */
   detect?: Detector;
   /** Where the stand-in is, to show on the page. */
@@ -139,7 +153,8 @@ export async function startDevConsole(options: DevConsoleOptions): Promise<DevCo
     {
       sessionOfLineUser: (userId) => sessionsByLineUser.get(userId),
       sessionOfJob: (id) => jobById(id)?.sessionId,
-      jobOfLineRetryKey: (key) => jobs?.jobs().find((j) => j.lineRetryKey === key)?.id,
+      jobOfKey: (channel, key) =>
+        jobs?.jobs().find((j) => notificationKey(j.id, channel) === key)?.id,
       jobSentAt: (channel, at, taken) => {
         let best: { id: string; gap: number } | undefined;
         for (const j of jobs?.jobs() ?? []) {
@@ -159,6 +174,7 @@ export async function startDevConsole(options: DevConsoleOptions): Promise<DevCo
     jobs = await watchJobs({
       host: options.firestoreHost,
       projectId: options.config.projectId,
+      jobs: options.jobs ?? demoJobs,
       onChange: (list) => {
         reported = false;
         broadcast('jobs', list);
@@ -176,9 +192,11 @@ export async function startDevConsole(options: DevConsoleOptions): Promise<DevCo
     onChange: (view) => broadcast('tasks', view),
   });
   const lineToken = options.lineToken ?? '';
-  const unsubscribe = options.notifySink?.subscribe((d) => {
-    feed.add(describeSinkDelivery(d, lineToken), d.at);
-  });
+  // Each sink is one subscription: a new kind of notification is a describer and a line here.
+  const unsubscribers = [
+    options.notifySink?.subscribe((d) => feed.add(describeSinkDelivery(d, lineToken), d.at)),
+    options.smtpSink?.subscribe((mail) => feed.add(describeMail(mail), mail.at)),
+  ];
 
   const meta = () => ({
     project: options.config.projectId,
@@ -192,7 +210,7 @@ export async function startDevConsole(options: DevConsoleOptions): Promise<DevCo
     detect: options.detect ? { available: true, host: options.standInHost } : { available: false },
     jobs: { available: Boolean(options.firestoreHost) },
     tasks: { available: Boolean(options.tasksStatusUrl) },
-    notifications: { available: Boolean(options.notifySink) },
+    notifications: { available: Boolean(options.notifySink || options.smtpSink) },
     webhookAuth: options.config.webhook.auth.oidc
       ? 'WEBHOOK_OIDC_AUDIENCE is set: the console cannot sign Google ID tokens, so the webhook will refuse its requests'
       : undefined,
@@ -387,7 +405,7 @@ export async function startDevConsole(options: DevConsoleOptions): Promise<DevCo
     feed,
     async close() {
       clearInterval(heartbeat);
-      unsubscribe?.();
+      for (const unsubscribe of unsubscribers) unsubscribe?.();
       tasks.stop();
       for (const c of clients) c.end();
       clients.clear();

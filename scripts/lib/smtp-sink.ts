@@ -25,17 +25,24 @@ export interface SmtpSink {
   mails: ReceivedMail[];
   /** Makes the next deliveries fail: a reply code (4xx temporary, 5xx permanent), or undefined. */
   failWith: number | undefined;
+  /** Calls `listener` with each mail accepted from now on; returns the unsubscribe. */
+  subscribe(listener: (mail: ReceivedMail) => void): () => void;
   close(): Promise<void>;
 }
 
 export async function startSmtpSink(
   options: { port?: number; onMail?: (mail: ReceivedMail) => void } = {},
 ): Promise<SmtpSink> {
+  const listeners = new Set<(mail: ReceivedMail) => void>();
   const sink: SmtpSink = {
     url: '',
     port: 0,
     mails: [],
     failWith: undefined,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
   const server = new SMTPServer({
@@ -74,6 +81,13 @@ export async function startSmtpSink(
             };
             sink.mails.push(mail);
             options.onMail?.(mail);
+            for (const listener of listeners) {
+              try {
+                listener(mail);
+              } catch {
+                // A watcher's bug must not fail the delivery.
+              }
+            }
             callback();
           })
           .catch((err: Error) => callback(err));

@@ -37,7 +37,7 @@ export interface Stack {
 }
 
 export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
-  const tasks = await startTasksEmulator({ port: 0 });
+  const tasks = await startTasksEmulator({ port: 0, statusPort: 0 });
   const tasksClient = await createTasksClient(tasks.host);
   const sink = await startNotifySink();
   const smtp = await startSmtpSink();

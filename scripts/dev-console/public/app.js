@@ -892,6 +892,7 @@ function kvTable(obj) {
 }
 
 function resultText(job) {
+  if (job.summary) return job.summary;
   const r = job.result;
   if (!r) return job.error || '';
   if (r.outcome === 'confirmed')
