@@ -129,14 +129,20 @@ export function describeSinkDelivery(d: Delivery, lineToken: string): Described 
     case 'webhook': {
       const result = obj(body.result);
       const jobId = typeof body.jobId === 'string' ? body.jobId : undefined;
-      const summary =
-        typeof result.outcome === 'string'
-          ? `${String(body.status)}: ${String(result.outcome)}${typeof result.code === 'string' ? ` (${result.code})` : ''}`
-          : String(body.status ?? d.raw.slice(0, 200));
+      // A machine payload: its fields, language-neutral.
+      const summary = [
+        body.type,
+        jobId,
+        body.status,
+        result.outcome,
+        typeof result.code === 'string' ? result.code : undefined,
+      ]
+        .filter((v) => typeof v === 'string' && v !== '')
+        .join(' · ');
       return {
         channel: 'webhook',
         to: d.path,
-        text: `${String(body.type ?? 'job')} ${jobId ?? ''} ${summary}`.replace(/\s+/g, ' ').trim(),
+        text: summary || d.raw.slice(0, 200),
         status,
         verification: { ok: d.signatureValid === true, how: 'X-Signature-256 HMAC-SHA256' },
         jobId: jobId ?? header(d, 'x-job-id'),

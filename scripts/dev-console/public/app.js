@@ -134,7 +134,7 @@ const LABELS = {
     outcome: { done: '完成', retry: '將重試', 'gave-up': '已放棄' },
     lineUser: 'LINE 使用者',
     attempts: '次嘗試',
-    attempt: '嘗試',
+    attempt: '次嘗試',
     noJobs: '還沒有工作。',
     noNotifications: '還沒有通知。',
     queuedInTasks: '在佇列中，下次嘗試',
@@ -928,7 +928,11 @@ function renderJobs() {
           job.type,
           ' ',
           statusBadge(job.status),
-          el('small', {}, ` ${job.attempts} ${t('attempts')} · ${time(job.createdAt)}`),
+          el(
+            'small',
+            {},
+            ` ${job.attempts} ${job.attempts === 1 ? t('attempt') : t('attempts')} · ${time(job.createdAt)}`,
+          ),
         ),
         job.result || job.error
           ? el('div', { class: 'job-result' }, `${t('result')}: ${resultText(job)}`)
