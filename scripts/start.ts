@@ -336,7 +336,7 @@ async function main(): Promise<void> {
     60_000,
     prefixed('sweep'),
   );
-  devConsole = await startStackConsole({ config, env, tasksStatusUrl, notifySink });
+  devConsole = await startStackConsole({ config, env, tasksStatusUrl, notifySink, smtpSink });
 
   // Dialogflow: the stand-in running agent/ (ES and CX), calling the local webhook.
   const standInPort = config.dialogflow.standInPort;

@@ -1,5 +1,6 @@
 import type { Config } from '../../shared/config';
 import type { NotifySink } from '../lib/notify-sink';
+import type { SmtpSink } from '../lib/smtp-sink';
 import { portIsFree } from '../lib/processes';
 import { startDevConsole, type DevConsole } from './server';
 
@@ -14,6 +15,7 @@ export async function startStackConsole(options: {
   env: NodeJS.ProcessEnv;
   tasksStatusUrl: string | undefined;
   notifySink: NotifySink | undefined;
+  smtpSink: SmtpSink | undefined;
   log?: (line: string) => void;
 }): Promise<DevConsole> {
   const { config, env } = options;
@@ -28,6 +30,7 @@ export async function startStackConsole(options: {
     firestoreHost: env.FIRESTORE_EMULATOR_HOST,
     tasksStatusUrl: options.tasksStatusUrl,
     notifySink: options.notifySink,
+    smtpSink: options.smtpSink,
     lineToken: env.LINE_CHANNEL_ACCESS_TOKEN,
     log: options.log,
   });
