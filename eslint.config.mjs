@@ -41,6 +41,30 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // The dev console's page script runs in the browser, as a classic script.
+    files: ['scripts/dev-console/public/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'navigator',
+          'location',
+          'localStorage',
+          'sessionStorage',
+          'fetch',
+          'EventSource',
+          'URL',
+          'URLSearchParams',
+          'Intl',
+          'crypto',
+          'Node',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+  {
     files: ['functions/webhook/**/*.ts'],
     rules: {
       'no-restricted-imports': [

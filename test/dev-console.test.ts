@@ -159,6 +159,7 @@ async function api(
   stack: ConsoleStack,
   path: string,
   init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON read field by field
 ): Promise<{ status: number; body: any }> {
   const res = await fetch(new URL(path, stack.console.url), {
     method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
