@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messagesFor } from '../shared/messages';
 import { freePort, ROOT, spawnService, type Service } from '../scripts/lib/processes';
 import { firestoreHost } from './helpers/firestore';
+import { until } from './helpers/wait';
 
 /*
  * The dev console in a real browser (Debian's chromium driven by playwright-core) against the
@@ -118,6 +119,18 @@ describe('the dev console in a browser, on the stack npm start runs', () => {
 
   afterAll(async () => {
     await browser?.close();
+    // Let queued work finish (no task left in the emulator) before stopping the stack, so no
+    // worker is stopped inside a Firestore transaction the next test file would trip over.
+    if (consoleUrl) {
+      await until(
+        async () => {
+          const res = await fetch(new URL('/api/tasks', consoleUrl));
+          return ((await res.json()) as { tasks: unknown[] }).tasks.length === 0;
+        },
+        20_000,
+        'the queue drained',
+      ).catch(() => undefined);
+    }
     await stack?.stop(15_000);
   });
 

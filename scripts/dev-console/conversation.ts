@@ -55,6 +55,13 @@ export interface Detection {
   outputContexts?: { name: string; lifespanCount?: number; parameters?: Record<string, unknown> }[];
   /** CX: the session parameters after the turn. */
   sessionParameters?: Record<string, unknown>;
+  /** The webhook call as DetectIntent reports it (status, latency). */
+  webhook?: {
+    outcome: 'ok' | 'error' | 'none';
+    code?: number;
+    message?: string;
+    latencyMs?: number;
+  };
 }
 
 export interface DetectInput {
@@ -352,7 +359,9 @@ function applyEsContexts(session: ConsoleSession, outputContexts: unknown): void
     parameters?: unknown;
   }[]) {
     if (typeof c?.name !== 'string') continue;
-    const short = c.name.slice(c.name.lastIndexOf('/contexts/') + '/contexts/'.length);
+    // Full resource names (webhook responses) or short ones (the DetectIntent client's).
+    const at = c.name.lastIndexOf('/contexts/');
+    const short = at < 0 ? c.name : c.name.slice(at + '/contexts/'.length);
     if (!short || short.startsWith('__system')) continue;
     const lifespan = typeof c.lifespanCount === 'number' ? c.lifespanCount : 5;
     if (lifespan <= 0) session.contexts.delete(short);

@@ -37,6 +37,7 @@ const LABELS = {
     invalid: 'Dialogflow would reject this response',
     problems: 'problems',
     noWebhook: 'No webhook call in this turn',
+    webhookReported: 'Webhook call as DetectIntent reports it',
     latency: 'Latency',
     budget: 'budget',
     dialogflowWaits: 'Dialogflow waits',
@@ -112,6 +113,7 @@ const LABELS = {
     invalid: 'Dialogflow 會拒絕這個回應',
     problems: '個問題',
     noWebhook: '這一輪沒有呼叫 webhook',
+    webhookReported: 'DetectIntent 回報的 webhook 呼叫',
     latency: '延遲',
     budget: '預算',
     dialogflowWaits: 'Dialogflow 最多等',
@@ -802,7 +804,26 @@ function renderInspector() {
     );
   }
   const exchanges = turn.exchanges || [];
-  if (exchanges.length === 0) parts.push(el('p', { class: 'note' }, t('noWebhook')));
+  const reported = turn.detection && turn.detection.webhook;
+  if (exchanges.length === 0 && reported && reported.outcome !== 'none') {
+    // The stand-in called the webhook without the console's tap: what DetectIntent reports.
+    parts.push(
+      el(
+        'p',
+        { class: `verdict ${reported.outcome === 'ok' ? 'good' : 'bad'}` },
+        `${t('webhookReported')}: ${reported.outcome}${reported.code ? ` (${reported.code}) ${reported.message || ''}` : ''}`,
+      ),
+    );
+    if (reported.latencyMs !== undefined) {
+      parts.push(
+        latencyBar(
+          reported.latencyMs,
+          turn.deadlineMs,
+          state.meta.dialogflowTimeoutMs[turn.edition] || 5000,
+        ),
+      );
+    }
+  } else if (exchanges.length === 0) parts.push(el('p', { class: 'note' }, t('noWebhook')));
   for (const ex of exchanges) {
     const errors = ex.protoErrors;
     const ok = ex.status === 200 && errors && errors.length === 0;
