@@ -377,6 +377,17 @@ describe('the dev console API', () => {
     await settled(stack, jobId);
   });
 
+  it('CX form validation is reported with the turn', async () => {
+    const r = await turn(stack, 'form-cx', {
+      edition: 'cx',
+      intent: 'validate_order_id',
+      parameters: [{ name: 'order_id', kind: 'text', value: '12/34' }],
+    });
+    expect(r.body.exchanges[0].protoErrors).toEqual([]);
+    expect(r.body.notes).toEqual(['form order_id: INVALID']);
+    expect(r.body.display[0].text).toBe(en.orderIdInvalid);
+  });
+
   it('an invalid webhook response gets the proto checker’s problems as its verdict', async () => {
     const bad = await listen(
       createServer((_req, res) => {

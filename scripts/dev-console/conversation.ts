@@ -269,6 +269,11 @@ async function intentTurn(
       applyCxParameters(session, info?.parameters);
       const fr = response.fulfillmentResponse as { messages?: unknown } | undefined;
       display = displayCx(fr?.messages, input.source);
+      const form = (response.pageInfo as { formInfo?: { parameterInfo?: unknown } } | undefined)
+        ?.formInfo?.parameterInfo;
+      for (const p of Array.isArray(form) ? (form as Record<string, unknown>[]) : []) {
+        notes.push(`form ${String(p.displayName)}: ${String(p.state)}`);
+      }
       if (typeof response.targetPage === 'string') notes.push(`targetPage ${response.targetPage}`);
       if (typeof response.targetFlow === 'string') notes.push(`targetFlow ${response.targetFlow}`);
     }
