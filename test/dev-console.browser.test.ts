@@ -62,8 +62,7 @@ describe('the dev console in a browser, on the stack npm start runs', () => {
       WORKER_PORT: String(worker),
       DEV_CONSOLE_PORT: String(devConsole),
       DIALOGFLOW_STAND_IN_PORT: String(standIn),
-      // A free loopback port: npm start starts the Cloud Tasks emulator there.
-      CLOUD_TASKS_EMULATOR_HOST: `127.0.0.1:${tasks}`,
+      CLOUD_TASKS_EMULATOR_PORT: String(tasks),
     };
     stack = spawnService({
       name: 'npm start',

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LANGUAGES, messagesFor } from '../shared/messages';
+import { languages, messagesFor } from '../shared/messages';
 import { esRequest } from '../scripts/lib/requests';
 import { SINK_LINE_TOKEN } from '../scripts/lib/notify-sink';
 import { startDevConsole, type DevConsole } from '../scripts/dev-console';
@@ -229,7 +229,7 @@ describe('the dev console API', () => {
     expect((await fetch(new URL('/style.css', stack.console.url))).status).toBe(200);
     const meta = await api(stack, '/api/meta');
     expect(meta.status).toBe(200);
-    expect(meta.body.languages).toEqual(LANGUAGES);
+    expect(meta.body.languages).toEqual(languages);
     expect(meta.body.sources).toEqual([
       'console',
       'line',
