@@ -46,7 +46,7 @@ describe('what the user sees (display items)', () => {
     [
       'LINE’s own messages, with its payload’s quick replies',
       'LINE',
-      ['text:Hello on LINE', 'chips:A'],
+      ['text:Hello on LINE', 'text:Pick one', 'chips:A'],
     ],
     [
       'the default messages for a platform without its own',
@@ -95,6 +95,69 @@ describe('what the user sees (display items)', () => {
       { kind: 'image', uri: 'https://example.com/i.png', alt: 'a cup' },
       { kind: 'payload', json: { custom: { anything: 1 } } },
     ]);
+  });
+
+  it('a LINE Flex message becomes cards, its quick reply chips; a handoff payload a banner', () => {
+    const line = {
+      type: 'flex',
+      altText: 'Order 1001',
+      contents: {
+        type: 'carousel',
+        contents: [
+          {
+            type: 'bubble',
+            hero: { type: 'image', url: 'https://example.com/box.png' },
+            body: {
+              type: 'box',
+              layout: 'vertical',
+              contents: [
+                { type: 'text', text: 'Order 1001' },
+                { type: 'text', text: 'shipped' },
+              ],
+            },
+            footer: {
+              type: 'box',
+              layout: 'vertical',
+              contents: [
+                {
+                  type: 'button',
+                  action: { type: 'uri', label: 'Track', uri: 'https://example.com/t' },
+                },
+              ],
+            },
+          },
+        ],
+      },
+      quickReply: {
+        items: [{ type: 'action', action: { type: 'message', label: 'Help', text: 'Help' } }],
+      },
+    };
+    expect(
+      displayEs(
+        [
+          { platform: 'LINE', payload: { line } },
+          { payload: { liveAgentHandoff: { metadata: { queue: 'support' } } } },
+        ],
+        '',
+        'LINE',
+      ),
+    ).toEqual([
+      {
+        kind: 'card',
+        title: 'Order 1001',
+        text: 'shipped',
+        imageUri: 'https://example.com/box.png',
+        buttons: [{ text: 'Track', uri: 'https://example.com/t' }],
+      },
+      { kind: 'chips', options: ['Help'] },
+    ]);
+    expect(
+      displayEs(
+        [{ payload: { liveAgentHandoff: { metadata: { queue: 'support' } } } }],
+        '',
+        undefined,
+      ),
+    ).toEqual([{ kind: 'handoff', metadata: { queue: 'support' } }]);
   });
 
   it('CX draws texts, richContent chips and cards, handoff, and skips other channels', () => {
@@ -261,16 +324,10 @@ describe('the dev console API', () => {
         payload: { data: { source: { userId: lineUserIdFor('welcome-1') } } },
       },
     });
-    // LINE shows its own messages: the text, the buttons template LINE's integration makes of
-    // the quick replies, and the LINE payload's quick-reply chips.
+    // LINE shows its own message: the text with LINE's quick-reply chips.
     expect(t.display).toEqual([
       { kind: 'text', text: en.welcome },
-      {
-        kind: 'card',
-        title: en.suggestionsTitle,
-        buttons: en.welcomeSuggestions.map((text) => ({ text })),
-      },
-      { kind: 'chips', title: en.suggestionsTitle, options: en.welcomeSuggestions },
+      { kind: 'chips', options: en.welcomeSuggestions },
     ]);
     const session = await api(stack, '/api/sessions/welcome-1');
     expect(session.body.turns).toHaveLength(1);
