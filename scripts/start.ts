@@ -336,10 +336,18 @@ async function main(): Promise<void> {
     60_000,
     prefixed('sweep'),
   );
-  devConsole = await startStackConsole({ config, env, tasksStatusUrl, notifySink, smtpSink });
+  // The dev console first: the stand-in's webhook calls pass through it (recorded, forwarded).
+  const standInPort = config.dialogflow.standInPort;
+  devConsole = await startStackConsole({
+    config,
+    env,
+    tasksStatusUrl,
+    notifySink,
+    smtpSink,
+    standInHost: `127.0.0.1:${standInPort}`,
+  });
 
   // Dialogflow: the stand-in running agent/ (ES and CX), calling the local webhook.
-  const standInPort = config.dialogflow.standInPort;
   if (!(await portIsFree('127.0.0.1', standInPort))) {
     console.error(`Port ${standInPort} is in use: set DIALOGFLOW_STAND_IN_PORT to another port.`);
     await stopAll(1);
@@ -350,7 +358,7 @@ async function main(): Promise<void> {
   }
   dialogflow = await startDialogflowStandIn({
     ...agents,
-    webhookUrl: `http://127.0.0.1:${config.ports.webhook}/`,
+    webhookUrl: devConsole.tapUrl,
     webhookHeaders: webhookAuthHeaders(config),
     port: standInPort,
     onTurn: (line) => console.log(`${'[dialogflow]'.padEnd(11)} ${line}`),

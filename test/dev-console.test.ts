@@ -5,11 +5,16 @@ import { languages, messagesFor } from '../shared/messages';
 import { esRequest } from '../scripts/lib/requests';
 import { SINK_LINE_TOKEN } from '../scripts/lib/notify-sink';
 import { startDevConsole, type DevConsole } from '../scripts/dev-console';
+import { createStandInDetector, type StandInDetector } from '../scripts/dev-console/detect';
+import { loadAgents } from '../scripts/dialogflow-stand-in/load-agents';
+import { startDialogflowStandIn, type RunningStandIn } from '../scripts/dialogflow-stand-in/server';
+import { freePort } from '../scripts/lib/processes';
 import { displayCx, displayEs } from '../scripts/dev-console/display';
 import { lineUserIdFor, type TurnRecord } from '../scripts/dev-console/conversation';
 import type { FeedEntry } from '../scripts/dev-console/notifications';
 import type { JobView, TasksView } from '../scripts/dev-console/live';
-import { firestoreHost, resetTestFirestore } from './helpers/firestore';
+import { seedDemoData } from '../demo/seed-data';
+import { firestoreHost, resetTestFirestore, testFirestore } from './helpers/firestore';
 import { listen, testConfig } from './helpers/servers';
 import { startStack, type Stack } from './helpers/stack';
 import { until } from './helpers/wait';
@@ -46,7 +51,7 @@ describe('what the user sees (display items)', () => {
     [
       'LINE’s own messages, with its payload’s quick replies',
       'LINE',
-      ['text:Hello on LINE', 'chips:A'],
+      ['text:Hello on LINE', 'text:Pick one', 'chips:A'],
     ],
     [
       'the default messages for a platform without its own',
@@ -95,6 +100,69 @@ describe('what the user sees (display items)', () => {
       { kind: 'image', uri: 'https://example.com/i.png', alt: 'a cup' },
       { kind: 'payload', json: { custom: { anything: 1 } } },
     ]);
+  });
+
+  it('a LINE Flex message becomes cards, its quick reply chips; a handoff payload a banner', () => {
+    const line = {
+      type: 'flex',
+      altText: 'Order 1001',
+      contents: {
+        type: 'carousel',
+        contents: [
+          {
+            type: 'bubble',
+            hero: { type: 'image', url: 'https://example.com/box.png' },
+            body: {
+              type: 'box',
+              layout: 'vertical',
+              contents: [
+                { type: 'text', text: 'Order 1001' },
+                { type: 'text', text: 'shipped' },
+              ],
+            },
+            footer: {
+              type: 'box',
+              layout: 'vertical',
+              contents: [
+                {
+                  type: 'button',
+                  action: { type: 'uri', label: 'Track', uri: 'https://example.com/t' },
+                },
+              ],
+            },
+          },
+        ],
+      },
+      quickReply: {
+        items: [{ type: 'action', action: { type: 'message', label: 'Help', text: 'Help' } }],
+      },
+    };
+    expect(
+      displayEs(
+        [
+          { platform: 'LINE', payload: { line } },
+          { payload: { liveAgentHandoff: { metadata: { queue: 'support' } } } },
+        ],
+        '',
+        'LINE',
+      ),
+    ).toEqual([
+      {
+        kind: 'card',
+        title: 'Order 1001',
+        text: 'shipped',
+        imageUri: 'https://example.com/box.png',
+        buttons: [{ text: 'Track', uri: 'https://example.com/t' }],
+      },
+      { kind: 'chips', options: ['Help'] },
+    ]);
+    expect(
+      displayEs(
+        [{ payload: { liveAgentHandoff: { metadata: { queue: 'support' } } } }],
+        '',
+        undefined,
+      ),
+    ).toEqual([{ kind: 'handoff', metadata: { queue: 'support' } }]);
   });
 
   it('CX draws texts, richContent chips and cards, handoff, and skips other channels', () => {
@@ -261,16 +329,10 @@ describe('the dev console API', () => {
         payload: { data: { source: { userId: lineUserIdFor('welcome-1') } } },
       },
     });
-    // LINE shows its own messages: the text, the buttons template LINE's integration makes of
-    // the quick replies, and the LINE payload's quick-reply chips.
+    // LINE shows its own message: the text with LINE's quick-reply chips.
     expect(t.display).toEqual([
       { kind: 'text', text: en.welcome },
-      {
-        kind: 'card',
-        title: en.suggestionsTitle,
-        buttons: en.welcomeSuggestions.map((text) => ({ text })),
-      },
-      { kind: 'chips', title: en.suggestionsTitle, options: en.welcomeSuggestions },
+      { kind: 'chips', options: en.welcomeSuggestions },
     ]);
     const session = await api(stack, '/api/sessions/welcome-1');
     expect(session.body.turns).toHaveLength(1);
@@ -560,5 +622,99 @@ describe('the dev console API', () => {
     );
     controller.abort();
     await settled(stack, jobId);
+  });
+});
+
+describe('typed sentences through the Dialogflow stand-in', () => {
+  let stack: Stack;
+  let standIn: RunningStandIn;
+  let detector: StandInDetector;
+  let devConsole: DevConsole;
+
+  beforeAll(async () => {
+    stack = await startStack();
+    // As npm start wires them: the console knows where the stand-in will listen, and the
+    // stand-in's webhook calls pass through the console's tap.
+    const port = await freePort();
+    detector = createStandInDetector({ host: `127.0.0.1:${port}`, projectId: 'demo-local' });
+    devConsole = await startDevConsole({
+      port: 0,
+      config: testConfig({ WORKER_URL: stack.worker.url }),
+      webhookUrl: stack.webhook.url,
+      firestoreHost: firestoreHost(),
+      tasksStatusUrl: stack.tasks.statusUrl,
+      notifySink: stack.sink,
+      lineToken: SINK_LINE_TOKEN,
+      detect: detector.detect,
+      standInHost: `127.0.0.1:${port}`,
+    });
+    standIn = await startDialogflowStandIn({
+      ...loadAgents(),
+      webhookUrl: devConsole.tapUrl,
+      port,
+    });
+  });
+  afterAll(async () => {
+    await standIn.stop();
+    await detector.close();
+    await devConsole.close();
+    await stack.close();
+  });
+  beforeEach(async () => {
+    await resetTestFirestore();
+    await seedDemoData(testFirestore());
+  });
+
+  const say = (session: string, body: Record<string, unknown>) =>
+    fetch(new URL(`/api/sessions/${session}/turns`, devConsole.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ edition: 'es', languageCode: 'en', source: 'console', ...body }),
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as TurnRecord }));
+
+  it('ES from LINE: "hi" matches the welcome intent; the webhook exchange is recorded and valid', async () => {
+    const meta = (await (await fetch(new URL('/api/meta', devConsole.url))).json()) as {
+      detect: unknown;
+    };
+    expect(meta.detect).toEqual({ available: true, host: standIn.host });
+    const r = await say('text-es', { text: 'hi', source: 'line' });
+    expect(r.status).toBe(200);
+    expect(r.body.detection?.match).toMatchObject({ intent: 'Default Welcome Intent' });
+    expect(r.body.display[0]).toEqual({ kind: 'text', text: en.welcome });
+    expect(r.body.exchanges).toHaveLength(1);
+    const ex = r.body.exchanges[0]!;
+    expect(ex.protoErrors).toEqual([]);
+    expect(ex.request).toMatchObject({
+      session: 'projects/demo-local/agent/sessions/text-es',
+      queryResult: { queryText: 'hi', intent: { displayName: 'Default Welcome Intent' } },
+      originalDetectIntentRequest: {
+        payload: { source: 'line', data: { source: { userId: lineUserIdFor('text-es') } } },
+      },
+    });
+  });
+
+  it('ES: a sentence with a parameter, then the picked intent path in the same conversation', async () => {
+    const r = await say('text-order', { text: 'where is my order 1001' });
+    expect(r.body.detection?.match).toMatchObject({ intent: 'check_order' });
+    expect(r.body.detection?.match.parameters).toMatchObject({ order_id: expect.anything() });
+    expect(r.body.display[0]?.kind).toBe('text');
+    expect((r.body.display[0] as { text: string }).text).toMatch(/^Order 1001 is /);
+    const next = await say('text-order', { intent: 'Default Welcome Intent' });
+    expect(next.body.id).toBe(2);
+    expect(next.body.exchanges[0]!.protoErrors).toEqual([]);
+  });
+
+  it('CX in zh-TW: the page, both webhook calls (form validation, then the answer)', async () => {
+    const r = await say('text-cx', {
+      edition: 'cx',
+      languageCode: 'zh-TW',
+      text: '我的訂單1001在哪裡',
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.detection?.match).toMatchObject({ intent: 'check_order' });
+    expect(r.body.detection?.match.page).toBeDefined();
+    expect(r.body.exchanges.length).toBeGreaterThanOrEqual(1);
+    for (const ex of r.body.exchanges) expect(ex.protoErrors).toEqual([]);
+    expect((r.body.display.at(-1) as { text: string }).text).toMatch(/^訂單 1001 /);
   });
 });

@@ -142,26 +142,55 @@ function esMessage(m: Json): DisplayItem[] {
   return [{ kind: 'payload', json: rest }];
 }
 
-/** A LINE Messaging API message (the `line` key of an ES custom payload). */
+/** An ES custom payload: a LINE message, a handoff, or something shown as JSON. */
 function esPayload(payload: Json): DisplayItem[] {
-  const line = payload.line;
-  if (isObj(line) && line.type === 'text') {
-    const items: DisplayItem[] = [];
-    const quick = isObj(line.quickReply) ? list(line.quickReply.items) : [];
-    if (quick.length > 0) {
-      // The text is the chips' caption, as LINE shows it above the quick-reply bar.
-      items.push(
-        ...chips(
-          quick.map((q) => (isObj(q) && isObj(q.action) ? str(q.action.label) : undefined)),
-          str(line.text),
-        ),
-      );
-    } else {
-      items.push(...texts([line.text]));
-    }
-    return items;
+  if (isObj(payload.line)) return lineMessage(payload.line);
+  if (isObj(payload.liveAgentHandoff)) {
+    return [{ kind: 'handoff', metadata: payload.liveAgentHandoff.metadata }];
   }
   return [{ kind: 'payload', json: payload }];
+}
+
+/**
+ * A LINE Messaging API message (the `line` key of an ES custom payload) as LINE shows it: a
+ * text or a Flex message (bubbles become cards), with its quick-reply chips below.
+ */
+function lineMessage(line: Json): DisplayItem[] {
+  const items: DisplayItem[] = [];
+  if (line.type === 'text') items.push(...texts([line.text]));
+  else if (line.type === 'flex' && isObj(line.contents)) {
+    const contents = line.contents;
+    const bubbles = contents.type === 'carousel' ? list(contents.contents) : [contents];
+    items.push(...bubbles.filter(isObj).map(flexBubble));
+  } else items.push({ kind: 'payload', json: { line } });
+  const quick = isObj(line.quickReply) ? list(line.quickReply.items) : [];
+  items.push(
+    ...chips(quick.map((q) => (isObj(q) && isObj(q.action) ? str(q.action.label) : undefined))),
+  );
+  return items;
+}
+
+/** A Flex bubble as a card: its first text the title, the other texts, hero image, buttons. */
+function flexBubble(bubble: Json): DisplayItem {
+  const textsIn: string[] = [];
+  const buttons: { text: string; uri?: string }[] = [];
+  const walk = (node: unknown) => {
+    if (!isObj(node)) return;
+    if (node.type === 'text' && str(node.text)) textsIn.push(str(node.text)!);
+    if (node.type === 'button' && isObj(node.action)) {
+      buttons.push({ text: str(node.action.label) ?? '', uri: str(node.action.uri) });
+    }
+    for (const child of list(node.contents)) walk(child);
+  };
+  walk(bubble.body);
+  walk(bubble.footer);
+  const hero = isObj(bubble.hero) ? str(bubble.hero.url) : undefined;
+  return card({
+    title: textsIn[0],
+    text: textsIn.slice(1).join('\n'),
+    imageUri: hero,
+    buttons,
+  });
 }
 
 /** The CX messages a user on `channel` sees (messages for another channel are skipped). */

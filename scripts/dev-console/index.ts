@@ -2,6 +2,7 @@ import type { Config } from '../../shared/config';
 import type { NotifySink } from '../lib/notify-sink';
 import type { SmtpSink } from '../lib/smtp-sink';
 import { portIsFree } from '../lib/processes';
+import { createStandInDetector } from './detect';
 import { startDevConsole, type DevConsole } from './server';
 
 export { startDevConsole, type DevConsole, type DevConsoleOptions } from './server';
@@ -16,6 +17,8 @@ export async function startStackConsole(options: {
   tasksStatusUrl: string | undefined;
   notifySink: NotifySink | undefined;
   smtpSink: SmtpSink | undefined;
+  /** host:port of the Dialogflow stand-in, for typed sentences (it may start after this). */
+  standInHost?: string;
   log?: (line: string) => void;
 }): Promise<DevConsole> {
   const { config, env } = options;
@@ -23,7 +26,10 @@ export async function startStackConsole(options: {
   if (!(await portIsFree('127.0.0.1', port))) {
     throw new Error(`Port ${port} is in use: set DEV_CONSOLE_PORT to another port.`);
   }
-  return startDevConsole({
+  const detector = options.standInHost
+    ? createStandInDetector({ host: options.standInHost, projectId: config.projectId })
+    : undefined;
+  const devConsole = await startDevConsole({
     port,
     config,
     webhookUrl: `http://127.0.0.1:${config.ports.webhook}/`,
@@ -32,6 +38,15 @@ export async function startStackConsole(options: {
     notifySink: options.notifySink,
     smtpSink: options.smtpSink,
     lineToken: env.LINE_CHANNEL_ACCESS_TOKEN,
+    detect: detector?.detect,
+    standInHost: options.standInHost,
     log: options.log,
   });
+  return {
+    ...devConsole,
+    async close() {
+      await devConsole.close();
+      await detector?.close();
+    },
+  };
 }
