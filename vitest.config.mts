@@ -17,7 +17,6 @@ const UNIT = [
   'test/http-client.test.ts',
   'test/readme.test.ts',
   'test/job-type-compile.test.ts',
-  'test/saturation.test.ts',
   'test/workflows.test.ts',
   'test/shell-scripts.test.ts',
   'test/render.test.ts',

@@ -58,9 +58,9 @@ describe('the deadline when the event loop lags', () => {
         assertValidResponse('es', res.body);
       }
       // Without the correction: up to 250 ms waiting for the handler, the 1500 ms budget, up to
-      // 250 ms of a late timer (about 2 s). With it, the budget shrinks by twice the lag; 250 ms
+      // 250 ms of a late timer (about 2 s). With it, the budget shrinks by twice the lag; 300 ms
       // is left for writing the answer on a saturated loop.
-      expect(Math.max(...latencies)).toBeLessThanOrEqual(DEADLINE_MS + 250);
+      expect(Math.max(...latencies)).toBeLessThanOrEqual(DEADLINE_MS + 300);
     } finally {
       clearInterval(hog);
     }
