@@ -52,28 +52,36 @@ function inventoryFor(source: 'firestore' | 'mysql', params: Record<string, stri
   return createInventory(config, { db: testFirestoreFactory });
 }
 
-const latte = (t: Messages) => t.productInStock({ name: 'Latte beans', stock: 42 });
+/** The demo products' names per reply language (replies name a product in the user's language). */
+const NAMES: Record<string, Record<'en' | 'zh-TW', string>> = {
+  latte: { en: 'Latte beans', 'zh-TW': '拿鐵咖啡豆' },
+  croissant: { en: 'Croissant', 'zh-TW': '可頌' },
+  'oolong-tea': { en: 'Oolong tea', 'zh-TW': '烏龍茶' },
+  matcha: { en: 'Matcha powder', 'zh-TW': '抹茶粉' },
+};
+const lang = (t: Messages): 'en' | 'zh-TW' => (t === zh ? 'zh-TW' : 'en');
+const inStock = (id: string, stock: number) => (t: Messages) =>
+  t.productInStock({ name: NAMES[id]![lang(t)], stock });
+const outOfStock = (id: string) => (t: Messages) =>
+  t.productOutOfStock({ name: NAMES[id]![lang(t)] });
+const latte = inStock('latte', 42);
 const TABLE: [string, unknown, (t: Messages) => string][] = [
   ['id', 'latte', latte],
-  ['capitalised id', 'Croissant', (t) => t.productInStock({ name: 'Croissant', stock: 7 })],
+  ['capitalised id', 'Croissant', inStock('croissant', 7)],
   ['upper-case id', 'LATTE', latte],
   ['full-width id', 'ＬＡＴＴＥ', latte],
-  ['id with a dash', 'oolong-tea', (t) => t.productInStock({ name: 'Oolong tea', stock: 15 })],
+  ['id with a dash', 'oolong-tea', inStock('oolong-tea', 15)],
   ['English name', 'Latte beans', latte],
-  [
-    'English name, other case and spacing',
-    '  OOLONG   Tea ',
-    (t) => t.productInStock({ name: 'Oolong tea', stock: 15 }),
-  ],
+  ['English name, other case and spacing', '  OOLONG   Tea ', inStock('oolong-tea', 15)],
   [
     'full-width English name (ideographic space)',
     'Ｍａｔｃｈａ\u3000Ｐｏｗｄｅｒ',
-    (t) => t.productOutOfStock({ name: 'Matcha powder' }),
+    outOfStock('matcha'),
   ],
   ['Chinese name', '拿鐵咖啡豆', latte],
-  ['Chinese name, another', '烏龍茶', (t) => t.productInStock({ name: 'Oolong tea', stock: 15 })],
-  ['Chinese name, out of stock', '抹茶粉', (t) => t.productOutOfStock({ name: 'Matcha powder' })],
-  ['list of values', ['croissant'], (t) => t.productInStock({ name: 'Croissant', stock: 7 })],
+  ['Chinese name, another', '烏龍茶', inStock('oolong-tea', 15)],
+  ['Chinese name, out of stock', '抹茶粉', outOfStock('matcha')],
+  ['list of values', ['croissant'], inStock('croissant', 7)],
   ['unknown product', 'durian', (t) => t.productUnknown({ product: 'durian' })],
   ['unknown Chinese name', '榴槤', (t) => t.productUnknown({ product: '榴槤' })],
   ['a part of a name', '拿鐵', (t) => t.productUnknown({ product: '拿鐵' })],
