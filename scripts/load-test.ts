@@ -454,6 +454,7 @@ async function main(): Promise<number> {
   checkReplies(traffic.replies);
   if (args.dump) {
     writeFileSync(args.dump, JSON.stringify({ replies: traffic.replies, timeline }, null, 1));
+    for (const [name, lines] of logs) writeFileSync(`${args.dump}.${name}.log`, lines.join('\n'));
   }
   const stored = new Map<string, JobDoc>();
   for (const snap of (await stack.db.collection(JOBS).get()).docs) {
