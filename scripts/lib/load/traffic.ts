@@ -257,8 +257,8 @@ export function startTraffic(options: TrafficOptions): Traffic {
   };
 
   const user = async (): Promise<void> => {
-    // Users start spread over the first second, not all in one tick.
-    await sleep(random() * 1000);
+    // Users arrive over the first five seconds, not all in one tick.
+    await sleep(random() * 5000);
     while (Date.now() < stopAt) {
       await oneTurn();
       const [min, max] = options.thinkMs;
