@@ -153,6 +153,12 @@ export function createDeferrer(deps: DeferDeps): Deferrer {
       log.info(existing || !created ? 'job task ensured' : 'job queued');
       return { ok: true, jobId, existing: existing || !created };
     } catch (err) {
+      // A copy of a turn Dialogflow sent again did not record the job: the copy that did owns
+      // it (and may have confirmed it), so this one never marks it not queued.
+      if (existing) {
+        log.warn('task not confirmed by this copy of the turn', { error: errorMessage(err) });
+        return { ok: false, jobId, reason: 'task not confirmed' };
+      }
       log.warn('task not created: job marked not queued', { error: errorMessage(err) });
       await giveUp('could not be queued');
       return { ok: false, jobId, reason: 'task not created' };
