@@ -86,7 +86,7 @@ describe('MySQL stopped and restarted mid-run', () => {
     expect(inventory.stats.destroyed).toBeGreaterThanOrEqual(1);
     expect((await ask(webhook)).text).toBe(LATTE);
     expect((await ask(webhook, 'cx', 'zh-TW')).text).toBe(
-      zh.productInStock({ name: 'Latte beans', stock: 42 }),
+      zh.productInStock({ name: '拿鐵咖啡豆', stock: 42 }),
     );
   });
 
