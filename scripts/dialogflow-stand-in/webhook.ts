@@ -48,8 +48,9 @@ export async function callWebhook(options: {
     if (e.name === 'TimeoutError' || e.name === 'AbortError') {
       return fail(DEADLINE_EXCEEDED, `DEADLINE_EXCEEDED after ${options.timeoutMs} ms.`);
     }
-    const cause = (e as { cause?: { code?: string } }).cause?.code;
-    return fail(UNAVAILABLE, `UNAVAILABLE, ${cause ?? e.message}.`);
+    const cause = (e as { cause?: { code?: string; errors?: { code?: string }[] } }).cause;
+    const code = cause?.code ?? cause?.errors?.find((x) => x.code)?.code;
+    return fail(UNAVAILABLE, `UNAVAILABLE, ${code ?? e.message}.`);
   }
   if (res.status < 200 || res.status > 299) {
     return fail(UNAVAILABLE, `State: URL_ERROR, reason: ${res.status} ${res.statusText}.`);
