@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { RowDataPacket } from 'mysql2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cxRequest, esRequest } from '../scripts/lib/requests';
-import { messagesFor } from '../shared/messages';
+import { messagesFor, type Language } from '../shared/messages';
 import { seedDemoData } from '../demo/seed-data';
 import {
   createInventory,
@@ -29,6 +29,7 @@ const EDITIONS = [
 const LANGS = [
   ['en', en],
   ['zh-TW', zh],
+  ['ja', messagesFor('ja')],
 ] as const;
 
 let mariadb: TestMariadb;
@@ -52,20 +53,24 @@ function inventoryFor(source: 'firestore' | 'mysql', params: Record<string, stri
   return createInventory(config, { db: testFirestoreFactory });
 }
 
-/** The demo products' names per reply language (replies name a product in the user's language). */
-const NAMES: Record<string, Record<'en' | 'zh-TW', string>> = {
-  latte: { en: 'Latte beans', 'zh-TW': '拿鐵咖啡豆' },
-  croissant: { en: 'Croissant', 'zh-TW': '可頌' },
-  'oolong-tea': { en: 'Oolong tea', 'zh-TW': '烏龍茶' },
-  matcha: { en: 'Matcha powder', 'zh-TW': '抹茶粉' },
+/** The demo products' names (demo/inventory/migrations), as replies name them. */
+const NAMES: Record<string, Record<Language, string>> = {
+  latte: { en: 'Latte beans', 'zh-TW': '拿鐵咖啡豆', ja: 'ラテ用コーヒー豆' },
+  matcha: { en: 'Matcha powder', 'zh-TW': '抹茶粉', ja: '抹茶パウダー' },
+  croissant: { en: 'Croissant', 'zh-TW': '可頌', ja: 'クロワッサン' },
+  'oolong-tea': { en: 'Oolong tea', 'zh-TW': '烏龍茶', ja: '烏龍茶' },
 };
-const lang = (t: Messages): 'en' | 'zh-TW' => (t === zh ? 'zh-TW' : 'en');
-const inStock = (id: string, stock: number) => (t: Messages) =>
-  t.productInStock({ name: NAMES[id]![lang(t)], stock });
-const outOfStock = (id: string) => (t: Messages) =>
-  t.productOutOfStock({ name: NAMES[id]![lang(t)] });
+type Expected = (t: Messages, language: Language) => string;
+const inStock =
+  (id: string, stock: number): Expected =>
+  (t, l) =>
+    t.productInStock({ name: NAMES[id]![l], stock });
+const outOfStock =
+  (id: string): Expected =>
+  (t, l) =>
+    t.productOutOfStock({ name: NAMES[id]![l] });
 const latte = inStock('latte', 42);
-const TABLE: [string, unknown, (t: Messages) => string][] = [
+const TABLE: [string, unknown, Expected][] = [
   ['id', 'latte', latte],
   ['capitalised id', 'Croissant', inStock('croissant', 7)],
   ['upper-case id', 'LATTE', latte],
@@ -81,6 +86,8 @@ const TABLE: [string, unknown, (t: Messages) => string][] = [
   ['Chinese name', '拿鐵咖啡豆', latte],
   ['Chinese name, another', '烏龍茶', inStock('oolong-tea', 15)],
   ['Chinese name, out of stock', '抹茶粉', outOfStock('matcha')],
+  ['Japanese name', 'ラテ用コーヒー豆', latte],
+  ['Japanese name in half-width katakana', 'ｸﾛﾜｯｻﾝ', inStock('croissant', 7)],
   ['list of values', ['croissant'], inStock('croissant', 7)],
   ['unknown product', 'durian', (t) => t.productUnknown({ product: 'durian' })],
   ['unknown Chinese name', '榴槤', (t) => t.productUnknown({ product: '榴槤' })],
@@ -113,7 +120,7 @@ describe.each(['firestore', 'mysql'] as const)('check_inventory from %s', (sourc
           build({ name: 'check_inventory', parameters: { product }, languageCode }),
         );
         expect(res.status).toBe(200);
-        expect(textOf(edition, res.body)).toBe(expected(t));
+        expect(textOf(edition, res.body)).toBe(expected(t, languageCode));
       });
     });
   });
@@ -161,7 +168,7 @@ describe.each(['firestore', 'mysql'] as const)('check_inventory from %s', (sourc
       webhook.url,
       esRequest({ name: 'check_inventory', parameters: { product: 'latte' } }),
     );
-    expect(textOf('es', res.body)).toBe(latte(en));
+    expect(textOf('es', res.body)).toBe(latte(en, 'en'));
   });
 });
 
@@ -239,8 +246,8 @@ describe('the MySQL pool', () => {
     })();
     try {
       const asks: [string, string][] = [
-        ['latte', latte(en)],
-        ['拿鐵咖啡豆', latte(en)],
+        ['latte', latte(en, 'en')],
+        ['拿鐵咖啡豆', latte(en, 'en')],
         ['ＣＲＯＩＳＳＡＮＴ', en.productInStock({ name: 'Croissant', stock: 7 })],
         ['matcha', en.productOutOfStock({ name: 'Matcha powder' })],
         ['durian', en.productUnknown({ product: 'durian' })],
@@ -285,7 +292,7 @@ describe('the MySQL pool', () => {
         webhook.url,
         esRequest({ name: 'check_inventory', parameters: { product: 'latte' } }),
       );
-      expect(textOf('es', warm.body)).toBe(latte(en));
+      expect(textOf('es', warm.body)).toBe(latte(en, 'en'));
       await lock.query('LOCK TABLES products WRITE');
 
       const replies = await Promise.all(
@@ -319,7 +326,7 @@ describe('the MySQL pool', () => {
     }
     try {
       const expected: [string, string][] = [
-        ['latte', latte(en)],
+        ['latte', latte(en, 'en')],
         ['抹茶粉', en.productOutOfStock({ name: 'Matcha powder' })],
         ['croissant', en.productInStock({ name: 'Croissant', stock: 7 })],
       ];
@@ -370,7 +377,7 @@ describe('migrations', () => {
 
   it('applies each schema file once, the data on every run, and records checksums', async () => {
     expect(await migrateMysql(settings, dir)).toEqual({
-      applied: ['001-create-products.sql'],
+      applied: ['001-create-products.sql', '002-add-name-ja.sql'],
       products: 4,
     });
     await rows("UPDATE {db}.products SET stock = 1 WHERE id = 'latte'");
@@ -388,10 +395,10 @@ describe('migrations', () => {
   it('applies a new file, and refuses an applied file that was edited', async () => {
     await migrateMysql(settings, dir);
     writeFileSync(
-      join(dir, '003-add-note.sql'),
+      join(dir, '004-add-note.sql'),
       "ALTER TABLE products ADD COLUMN note VARCHAR(20) NULL;\nUPDATE products SET note = 'x';\n",
     );
-    expect((await migrateMysql(settings, dir)).applied).toEqual(['003-add-note.sql']);
+    expect((await migrateMysql(settings, dir)).applied).toEqual(['004-add-note.sql']);
     expect((await rows("SELECT note FROM {db}.products WHERE id = 'latte'"))[0]?.note).toBe('x');
 
     writeFileSync(join(dir, '001-create-products.sql'), '-- edited\nSELECT 1;\n');
@@ -400,7 +407,10 @@ describe('migrations', () => {
 
   it('concurrent runs wait for each other: the schema is applied once', async () => {
     const reports = await Promise.all([1, 2, 3].map(() => migrateMysql(settings, dir)));
-    expect(reports.flatMap((r) => r.applied)).toEqual(['001-create-products.sql']);
+    expect(reports.flatMap((r) => r.applied)).toEqual([
+      '001-create-products.sql',
+      '002-add-name-ja.sql',
+    ]);
     expect(await rows('SELECT COUNT(*) AS n FROM {db}.products')).toEqual([{ n: 4 }]);
   });
 

@@ -13,7 +13,7 @@ import type { Product } from './inventory';
  * The inventory's migrations, applied in file-name order by `npm run seed` (and `npm start`):
  * - `NNN-name.sql`: schema changes for MySQL, each applied once and recorded with its checksum
  *   in `schema_migrations` (a recorded file that changed afterwards is refused);
- * - `NNN-name.json`: data (`{"products": [{id, names: {en, "zh-TW"}, stock}]}`), upserted after
+ * - `NNN-name.json`: data (`{"products": [{id, names: {en, "zh-TW", ja}, stock}]}`), upserted after
  *   the schema on every run, into MySQL or Firestore, whichever source is configured.
  */
 export const MIGRATIONS_DIR = join(__dirname, 'migrations');
@@ -148,10 +148,10 @@ export async function migrateMysql(
     await connection.beginTransaction();
     for (const p of products) {
       await connection.execute(
-        'INSERT INTO products (id, name_en, name_zh_tw, stock) VALUES (?, ?, ?, ?) ' +
+        'INSERT INTO products (id, name_en, name_zh_tw, name_ja, stock) VALUES (?, ?, ?, ?, ?) ' +
           'ON DUPLICATE KEY UPDATE name_en = VALUES(name_en), name_zh_tw = VALUES(name_zh_tw), ' +
-          'stock = VALUES(stock)',
-        [p.id, p.names.en, p.names['zh-TW'] ?? null, p.stock],
+          'name_ja = VALUES(name_ja), stock = VALUES(stock)',
+        [p.id, p.names.en, p.names['zh-TW'] ?? null, p.names.ja ?? null, p.stock],
       );
     }
     await connection.commit();

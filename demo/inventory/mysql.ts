@@ -4,7 +4,7 @@ import type { MysqlSettings } from '../../shared/config';
 import type { Budget } from '../../shared/deadline';
 import { FulfillmentError } from '../../shared/errors';
 import { lazyAsync } from '../../shared/lazy';
-import { productKey, type Inventory, type Product } from './inventory';
+import { productKey, type Inventory, type Product, type ProductNames } from './inventory';
 
 /**
  * One statement, always prepared with placeholders (never text built from the query). The id
@@ -12,14 +12,15 @@ import { productKey, type Inventory, type Product } from './inventory';
  * written by hand match too; an id match wins over a name match.
  */
 const FIND_PRODUCT_SQL =
-  'SELECT id, name_en, name_zh_tw, stock FROM products ' +
-  'WHERE id = ? OR name_en = ? OR name_zh_tw = ? ' +
+  'SELECT id, name_en, name_zh_tw, name_ja, stock FROM products ' +
+  'WHERE id = ? OR name_en = ? OR name_zh_tw = ? OR name_ja = ? ' +
   'ORDER BY id = ? DESC, id LIMIT 1';
 
 const ProductRow = z.object({
   id: z.string().min(1),
   name_en: z.string().min(1),
   name_zh_tw: z.string().min(1).nullable(),
+  name_ja: z.string().min(1).nullable(),
   stock: z.number().int().min(0),
 });
 
@@ -151,7 +152,7 @@ export function mysqlInventory(
     stats,
     async findProduct(text, budget) {
       const key = productKey(text);
-      const rows = await query(budget, [key, key, key, key]);
+      const rows = await query(budget, [key, key, key, key, key]);
       const row = rows[0];
       if (!row) return undefined;
       const parsed = ProductRow.safeParse(row);
@@ -167,11 +168,10 @@ export function mysqlInventory(
 }
 
 function toProduct(row: z.infer<typeof ProductRow>): Product {
-  return {
-    id: row.id,
-    names: row.name_zh_tw ? { en: row.name_en, 'zh-TW': row.name_zh_tw } : { en: row.name_en },
-    stock: row.stock,
-  };
+  const names: ProductNames = { en: row.name_en };
+  if (row.name_zh_tw) names['zh-TW'] = row.name_zh_tw;
+  if (row.name_ja) names.ja = row.name_ja;
+  return { id: row.id, names, stock: row.stock };
 }
 
 /** mysql2 marks errors that ended the connection (not just the statement) as fatal. */
