@@ -135,7 +135,7 @@ describe('the dev console in a browser, on the stack npm start runs', () => {
 
   /** Opens the console with a fresh conversation in `ui`, the bot in `language`, from LINE. */
   async function open(ui: string, language: string): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1500, height: 1060 }, locale: ui });
+    const page = await browser.newPage({ viewport: { width: 1500, height: 1300 }, locale: ui });
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await page.goto(`${consoleUrl}?ui=${ui}`);
     await page.waitForSelector('body[data-ready=true]');

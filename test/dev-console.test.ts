@@ -9,6 +9,7 @@ import { createStandInDetector, type StandInDetector } from '../scripts/dev-cons
 import { loadAgents } from '../scripts/dialogflow-stand-in/load-agents';
 import { startDialogflowStandIn, type RunningStandIn } from '../scripts/dialogflow-stand-in/server';
 import { freePort } from '../scripts/lib/processes';
+import { demoIntents } from '../scripts/dev-console/catalogue';
 import { displayCx, displayEs } from '../scripts/dev-console/display';
 import { lineUserIdFor, type TurnRecord } from '../scripts/dev-console/conversation';
 import type { FeedEntry } from '../scripts/dev-console/notifications';
@@ -193,6 +194,31 @@ describe('what the user sees (display items)', () => {
     expect(displayCx([{ text: { text: ['Only on LINE'] }, channel: 'line' }], 'line')).toHaveLength(
       1,
     );
+  });
+});
+
+describe('the intents the console offers', () => {
+  /** The parameter kind the console types for an entity type of the agent files. */
+  const kindOf = (entityType: string) =>
+    ({
+      'sys.number': 'number',
+      'sys.number-integer': 'number',
+      'sys.date': 'date',
+      'sys.time': 'time',
+      'sys.person': 'person',
+    })[entityType] ?? 'text';
+
+  it('match the ES agent in agent/: every intent, its parameters and their kinds', () => {
+    const { es } = loadAgents();
+    for (const spec of demoIntents()) {
+      if (spec.es === 'validate_order_id') continue; // a CX form validation tag, no ES intent
+      const intent = es.intents.find((i) => i.name === spec.es);
+      expect(intent, spec.es).toBeDefined();
+      expect(
+        spec.parameters.map((p) => [p.name, p.kind]),
+        spec.es,
+      ).toEqual(intent!.parameters.map((p) => [p.name, kindOf(p.entityType)]));
+    }
   });
 });
 

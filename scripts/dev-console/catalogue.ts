@@ -36,7 +36,7 @@ export function demoIntents(now = new Date()): IntentSpec[] {
     {
       es: 'check_order',
       cx: 'check_order',
-      parameters: [{ name: 'order_id', kind: 'number', required: true, example: '1001' }],
+      parameters: [{ name: 'order_id', kind: 'text', required: true, example: '1001' }],
     },
     {
       es: 'check_inventory',
@@ -73,7 +73,7 @@ export function demoIntents(now = new Date()): IntentSpec[] {
       es: 'watch_order',
       cx: 'watch_order',
       parameters: [
-        { name: 'order_id', kind: 'number', required: true, example: '1002' },
+        { name: 'order_id', kind: 'text', required: true, example: '1002' },
         { name: 'email', kind: 'text', required: false },
       ],
     },
