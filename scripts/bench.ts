@@ -17,7 +17,7 @@
 import autocannon from 'autocannon';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -173,7 +173,21 @@ async function coldStart(c: Case, env: NodeJS.ProcessEnv): Promise<number> {
   }
 }
 
+/** CPU time (user + system) a process has used so far, in ms (Linux /proc; NaN elsewhere). */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+  } catch {
+    return NaN;
+  }
+}
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+
 interface SliceTotals {
+  /** The server's CPU time during the slices: robust to other load on the machine. */
+  cpuMs: number;
   requests: number;
   seconds: number;
   non2xx: number;
@@ -183,6 +197,7 @@ interface SliceTotals {
 
 /** One autocannon slice against `server`; per-response latencies are kept for percentiles. */
 function slice(server: Server, body: string, totals: SliceTotals | undefined): Promise<void> {
+  const cpuBefore = cpuMs(server.child.pid);
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
@@ -196,6 +211,7 @@ function slice(server: Server, body: string, totals: SliceTotals | undefined): P
       (err, result) => {
         if (err) return reject(err);
         if (totals) {
+          totals.cpuMs += cpuMs(server.child.pid) - cpuBefore;
           totals.requests += result.requests.total;
           totals.seconds += result.duration;
           totals.non2xx += result.non2xx;
@@ -214,6 +230,8 @@ function slice(server: Server, body: string, totals: SliceTotals | undefined): P
 
 interface WarmResult {
   rps: number;
+  /** Server CPU time per request, in µs. */
+  cpuUsPerRequest: number;
   p50: number;
   p99: number;
   requests: number;
@@ -224,6 +242,7 @@ interface WarmResult {
 function summarize(t: SliceTotals): WarmResult {
   return {
     rps: t.requests / t.seconds,
+    cpuUsPerRequest: (t.cpuMs * 1000) / t.requests,
     p50: quantile(t.latencies, 0.5),
     p99: quantile(t.latencies, 0.99),
     requests: t.requests,
@@ -258,6 +277,7 @@ async function warmPair(
 }
 
 const emptyTotals = (): SliceTotals => ({
+  cpuMs: 0,
   requests: 0,
   seconds: 0,
   non2xx: 0,
@@ -375,6 +395,18 @@ async function main(): Promise<void> {
           'higher',
           name === 'welcome' ? 0.9 : 0,
         );
+        row(
+          {
+            measure: `warm ${name}, server CPU per request`,
+            baselineLabel: base,
+            baseline: r.baseline.cpuUsPerRequest,
+            package: r.package.cpuUsPerRequest,
+            unit: 'µs',
+            goal: '',
+          },
+          'lower',
+          Infinity,
+        );
         for (const p of ['p50', 'p99'] as const) {
           row(
             {
@@ -468,7 +500,7 @@ async function main(): Promise<void> {
 
 function printTable(rows: Row[]): void {
   const num = (n: number, unit: string) =>
-    unit === 'req/s' ? Math.round(n).toLocaleString('en-US') : n.toFixed(1);
+    unit === 'req/s' || unit === 'µs' ? Math.round(n).toLocaleString('en-US') : n.toFixed(1);
   const lines = [
     ['measure', 'compared with', 'baseline', 'package', 'ratio', 'goal'],
     ['---', '---', '---:', '---:', '---:', '---'],
