@@ -5,6 +5,7 @@
  * Without a target both are registered.
  */
 /* eslint-disable @typescript-eslint/no-require-imports -- loading only the target's modules */
+import './shared/compile-cache'; // first: everything loaded after it uses Node's compile cache
 import { functionTarget } from './shared/config';
 
 const target = functionTarget();

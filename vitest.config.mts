@@ -24,6 +24,7 @@ const UNIT = [
   'test/messages.test.ts',
   'test/agent-format.test.ts',
   'test/dialogflow-stand-in.test.ts',
+  'test/logger.test.ts',
 ];
 
 export default defineConfig({

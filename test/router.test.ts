@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   Budget,
   createTurnContext,
+  routeTurn,
   runTurn,
   say,
   type IntentHandler,
@@ -82,5 +83,77 @@ describe('runTurn with fake timers', () => {
       expect(r.outcome).toBe('fallback');
       expect(r.reply.texts).toEqual(['fallback']);
     }
+  });
+});
+
+describe('routeTurn: no promise, timer or abort signal for an answer from memory', () => {
+  function ctxFor(name: string, budget: Budget) {
+    return createTurnContext(
+      parseWebhookRequest(esRequest({ name })),
+      budget,
+      createLogger({ sink: () => {} }),
+    );
+  }
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('returns a synchronous reply as it is, with no timer and no signal created', () => {
+    const budget = new Budget(Date.now() + 4000);
+    const r = routeTurn(ctxFor('fast', budget), { fast: () => say('ok') }, () => say('no'));
+    expect(r).toEqual({ reply: say('ok'), outcome: 'handled' });
+    expect(vi.getTimerCount()).toBe(0);
+    expect(budget.aborted).toBe(false);
+  });
+
+  it('a synchronous throw or a non-reply becomes the apology, synchronously', () => {
+    const budget = new Budget(Date.now() + 4000);
+    const ctx = ctxFor('bad', budget);
+    const thrown = routeTurn(
+      ctx,
+      {
+        bad: () => {
+          throw new Error('boom');
+        },
+      },
+      () => say('no'),
+    );
+    expect(thrown).toEqual({ reply: say(ctx.t.apology), outcome: 'error' });
+    const junk = routeTurn(ctx, { bad: () => ({ texts: 3 }) as never }, () => say('no'));
+    expect(junk).toEqual({ reply: say(ctx.t.apology), outcome: 'error' });
+  });
+
+  it("aborts the budget's own signal at the deadline, even when it was never asked for", async () => {
+    const budget = new Budget(Date.now() + 50);
+    const ctx = ctxFor('slow', budget);
+    const result = routeTurn(ctx, { slow: () => new Promise(() => {}) }, () => say('no'));
+    expect(result).toBeInstanceOf(Promise);
+    await vi.advanceTimersByTimeAsync(50);
+    expect((await result).outcome).toBe('timeout');
+    expect(budget.aborted).toBe(true);
+    expect(budget.signal.aborted).toBe(true);
+    expect(budget.expired()).toBe(true);
+  });
+
+  it('a signal handed out before the deadline aborts at the deadline', async () => {
+    const budget = new Budget(Date.now() + 50);
+    const ctx = ctxFor('slow', budget);
+    const { signal } = budget;
+    const result = routeTurn(ctx, { slow: () => new Promise(() => {}) }, () => say('no'));
+    await vi.advanceTimersByTimeAsync(50);
+    await result;
+    expect(signal.aborted).toBe(true);
+  });
+
+  it("a caller's signal is left to the caller", () => {
+    const abort = new AbortController();
+    const budget = new Budget(Date.now() + 50, abort.signal);
+    budget.abort(new Error('x'));
+    expect(budget.signal).toBe(abort.signal);
+    expect(budget.aborted).toBe(false);
   });
 });

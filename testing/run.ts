@@ -75,7 +75,7 @@ export interface WebhookCall {
  * checked against the protos when `edition` is given.
  */
 export async function callWebhook(
-  handler: (req: IncomingRequest, res: OutgoingResponse) => Promise<void>,
+  handler: (req: IncomingRequest, res: OutgoingResponse) => void | Promise<void>,
   body: unknown,
   options: { headers?: Record<string, string>; method?: string; edition?: 'es' | 'cx' } = {},
 ): Promise<WebhookCall> {

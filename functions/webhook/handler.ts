@@ -3,15 +3,15 @@ import type { Config } from '../../shared/config';
 import {
   Budget,
   createTurnContext,
-  jsonBytes,
   renderCx,
   renderEs,
-  runTurn,
+  routeTurn,
   say,
   type IntentHandler,
   type IntentMap,
   type Reply,
   type TurnContext,
+  type TurnResult,
 } from '../../shared/conversation';
 import { lagAdjustedBudget } from '../../shared/deadline';
 import {
@@ -21,10 +21,13 @@ import {
 } from '../../shared/dialogflow';
 import { errorMessage } from '../../shared/errors';
 import {
+  BODY_UNREAD,
+  jsonBodyIfRead,
   readJsonBody,
   rejectRequest,
   requireJson,
   requirePost,
+  sendJsonText,
   type IncomingRequest,
   type OutgoingResponse,
 } from '../../shared/http';
@@ -47,7 +50,12 @@ export interface WebhookDeps {
   now?: () => number;
 }
 
-export type WebhookHandler = (req: IncomingRequest, res: OutgoingResponse) => Promise<void>;
+/**
+ * The webhook as an Express-style handler. It returns a promise only when the turn waits for
+ * something (an ID token check, a body still to read, a handler doing I/O); a turn answered
+ * from memory is answered synchronously, without a promise hop or a timer.
+ */
+export type WebhookHandler = (req: IncomingRequest, res: OutgoingResponse) => void | Promise<void>;
 
 /**
  * Builds the Dialogflow ES/CX webhook as an Express-style `(req, res)` handler: usable with
@@ -62,58 +70,108 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
   const verifyIdToken = deps.verifyIdToken ?? googleIdTokenVerifier();
   const { deadlineMs, auth } = deps.config.webhook;
 
-  return async function webhook(req, res) {
-    const started = now();
-    const log = logger.child(traceFields(deps.config.projectId, req.headers));
-    let parsed: ParsedRequest;
-    try {
-      requirePost(req);
-      await checkWebhookAuth(req, auth, verifyIdToken);
-      requireJson(req);
-      parsed = parseWebhookRequest(await readJsonBody(req));
-    } catch (err) {
-      rejectRequest(res, log, err);
-      return;
-    }
-
-    const abort = new AbortController();
+  /** The turn, once the request is known to be a Dialogflow request. */
+  function answer(
+    parsed: ParsedRequest,
+    res: OutgoingResponse,
+    log: Logger,
+    started: number,
+  ): void | Promise<void> {
+    // The budget creates its abort signal only if a handler's I/O asks for it.
     // Under CPU saturation timers fire late: answer earlier by what the event loop lags.
-    const budget = new Budget(started + lagAdjustedBudget(deadlineMs), abort.signal, now);
+    const budget = new Budget(started + lagAdjustedBudget(deadlineMs), undefined, now);
     const ctx = createTurnContext(parsed, budget, (fields) => log.child(fields), deps.defer);
+    const turn = routeTurn(ctx, deps.intents, deps.fallback);
+    if (turn instanceof Promise) return turn.then((t) => send(ctx, t, res, started));
+    send(ctx, turn, res, started);
+  }
 
-    const { reply, outcome } = await runTurn(ctx, deps.intents, deps.fallback, abort);
-    const body = renderSafely(ctx, reply);
+  function send(ctx: TurnContext, turn: TurnResult, res: OutgoingResponse, started: number) {
+    const text = renderSafely(ctx, turn.reply);
     if (res.headersSent) return;
-    res.status(200).json(body);
+    sendJsonText(res, 200, text);
     ctx.log.info('turn answered', {
-      outcome,
+      outcome: turn.outcome,
       platform: ctx.platform,
       language: ctx.language,
       latencyMs: now() - started,
     });
+  }
+
+  /** After auth: the body (read once, by the host or here) parsed into a request. */
+  function afterAuth(
+    req: IncomingRequest,
+    res: OutgoingResponse,
+    log: Logger,
+    started: number,
+  ): void | Promise<void> {
+    let parsed: ParsedRequest;
+    try {
+      requireJson(req);
+      const body = jsonBodyIfRead(req);
+      if (body === BODY_UNREAD) {
+        return readJsonBody(req)
+          .then(parseWebhookRequest)
+          .then(
+            (p) => answer(p, res, log, started),
+            (err: unknown) => rejectRequest(res, log, err),
+          );
+      }
+      parsed = parseWebhookRequest(body);
+    } catch (err) {
+      rejectRequest(res, log, err);
+      return;
+    }
+    return answer(parsed, res, log, started);
+  }
+
+  return function webhook(req, res) {
+    const started = now();
+    const log = logger.child(traceFields(deps.config.projectId, req.headers));
+    let pendingAuth: void | Promise<void>;
+    try {
+      requirePost(req);
+      pendingAuth = checkWebhookAuth(req, auth, verifyIdToken);
+    } catch (err) {
+      rejectRequest(res, log, err);
+      return;
+    }
+    if (pendingAuth) {
+      return pendingAuth.then(
+        () => afterAuth(req, res, log, started),
+        (err: unknown) => rejectRequest(res, log, err),
+      );
+    }
+    return afterAuth(req, res, log, started);
   };
 }
 
-/** Renders the reply; a reply that cannot be rendered (or is too big for ES) becomes the apology. */
-function renderSafely(ctx: TurnContext, reply: Reply): object {
+/**
+ * The reply as the JSON text sent; a reply that cannot be rendered (or is too big for ES)
+ * becomes the apology. Serialised once: the size check and the answer share the text.
+ */
+function renderSafely(ctx: TurnContext, reply: Reply): string {
   const render = (r: Reply) =>
-    ctx.edition === 'es'
-      ? renderEs(r, {
-          session: ctx.session,
-          platform: ctx.platform,
-          languageCode: ctx.languageCode,
-          t: ctx.t,
-        })
-      : renderCx(r, { platform: ctx.platform });
+    JSON.stringify(
+      ctx.edition === 'es'
+        ? renderEs(r, {
+            session: ctx.session,
+            platform: ctx.platform,
+            languageCode: ctx.languageCode,
+            t: ctx.t,
+          })
+        : renderCx(r, { platform: ctx.platform }),
+    );
   try {
-    const body = render(reply);
-    if (ctx.edition === 'es' && jsonBytes(body) > ES_RESPONSE_MAX_BYTES) {
-      ctx.log.error('reply over the 64 KiB ES limit replaced by the apology', {
-        bytes: jsonBytes(body),
-      });
-      return render(say(ctx.t.apology));
+    const text = render(reply);
+    if (ctx.edition === 'es' && text.length > ES_RESPONSE_MAX_BYTES / 3) {
+      const bytes = Buffer.byteLength(text);
+      if (bytes > ES_RESPONSE_MAX_BYTES) {
+        ctx.log.error('reply over the 64 KiB ES limit replaced by the apology', { bytes });
+        return render(say(ctx.t.apology));
+      }
     }
-    return body;
+    return text;
   } catch (err) {
     ctx.log.error('reply could not be rendered', { error: errorMessage(err) });
     return render(say(ctx.t.apology));

@@ -17,26 +17,41 @@ export interface WebhookAuth {
 
 /** Constant-time comparison of two secrets of any length. */
 export function safeEqual(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb) && a.length === b.length;
+  return timingSafeEqual(sha256(a), sha256(b)) && a.length === b.length;
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest();
+
+/** Digests of the configured secrets, computed once (a handful per process). */
+const expectedDigests = new Map<string, Buffer>();
+
+/** {@link safeEqual} against a configured secret whose digest is kept: one hash per request. */
+function matchesSecret(value: string, expected: string): boolean {
+  let digest = expectedDigests.get(expected);
+  if (!digest) {
+    digest = sha256(expected);
+    if (expectedDigests.size < 16) expectedDigests.set(expected, digest);
+  }
+  return timingSafeEqual(sha256(value), digest) && value.length === expected.length;
 }
 
 /**
  * Checks every configured mechanism (all that are set must pass). Throws `unauthenticated`
- * (401) or `permission-denied` (403) without saying which secret was wrong.
+ * (401) or `permission-denied` (403) without saying which secret was wrong. Basic auth and
+ * tokens are checked synchronously (nothing returned); only an ID token check returns a promise,
+ * which rejects the same way.
  */
-export async function checkWebhookAuth(
+export function checkWebhookAuth(
   req: IncomingRequest,
   auth: WebhookAuth,
   verifyIdToken: IdTokenVerifier,
-): Promise<void> {
+): void | Promise<void> {
   if (auth.basic) {
     const value = header(req, 'authorization') ?? '';
     const m = value.match(/^Basic\s+([A-Za-z0-9+/=]+)\s*$/i);
     const decoded = m ? Buffer.from(m[1] ?? '', 'base64').toString('utf8') : '';
     const expected = `${auth.basic.user}:${auth.basic.password}`;
-    if (!safeEqual(decoded, expected)) {
+    if (!matchesSecret(decoded, expected)) {
       throw new FulfillmentError('unauthenticated', 'Valid HTTP Basic credentials are required.', {
         'WWW-Authenticate': 'Basic realm="webhook", charset="UTF-8"',
       });
@@ -44,16 +59,14 @@ export async function checkWebhookAuth(
   }
   if (auth.token) {
     const value = header(req, auth.token.header) ?? '';
-    if (!safeEqual(value, auth.token.value)) {
+    if (!matchesSecret(value, auth.token.value)) {
       throw new FulfillmentError(
         'unauthenticated',
         `A valid ${auth.token.header} header is required.`,
       );
     }
   }
-  if (auth.oidc) {
-    await checkIdToken(req, auth.oidc, verifyIdToken);
-  }
+  if (auth.oidc) return checkIdToken(req, auth.oidc, verifyIdToken);
 }
 
 /** Requires `Authorization: Bearer <Google ID token>` for `audience`, from one of `emails`. */

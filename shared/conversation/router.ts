@@ -33,22 +33,54 @@ export async function runTurn(
   ctx: TurnContext,
   intents: IntentMap,
   fallback: IntentHandler,
-  abort: AbortController,
+  abort?: AbortController,
 ): Promise<TurnResult> {
+  return routeTurn(ctx, intents, fallback, abort);
+}
+
+/**
+ * {@link runTurn} without a promise hop when the handler answers synchronously: the result is
+ * returned as it is, with no timer, no race and no abort signal created. A handler that returns a
+ * promise is raced against the deadline as `runTurn` describes. `abort` (default: the budget's own
+ * signal) is aborted when the deadline wins. Never throws, never rejects.
+ */
+export function routeTurn(
+  ctx: TurnContext,
+  intents: IntentMap,
+  fallback: IntentHandler,
+  abort?: AbortController,
+): TurnResult | Promise<TurnResult> {
   const found = ctx.name === '' ? undefined : lookupHandler(intents, ctx.name);
   const handler = found ?? fallback;
   const outcome: TurnOutcome = found ? 'handled' : 'fallback';
+  let value: unknown;
+  try {
+    value = handler(ctx);
+  } catch (err) {
+    return failed(ctx, err);
+  }
+  if (!isThenable(value)) return settled(ctx, value, outcome);
+  return raceDeadline(ctx, Promise.resolve(value), outcome, abort);
+}
 
+const TIMED_OUT = Symbol('timeout');
+
+async function raceDeadline(
+  ctx: TurnContext,
+  work: Promise<unknown>,
+  outcome: TurnOutcome,
+  abort: AbortController | undefined,
+): Promise<TurnResult> {
   let timer: NodeJS.Timeout | undefined;
-  const timedOut = Symbol('timeout');
-  const expiry = new Promise<typeof timedOut>((resolve) => {
-    timer = setTimeout(() => resolve(timedOut), ctx.budget.remaining());
+  const expiry = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(resolve, ctx.budget.remaining(), TIMED_OUT);
   });
-  const work = Promise.resolve().then(() => handler(ctx));
   try {
     const result = await Promise.race([work, expiry]);
-    if (result === timedOut) {
-      abort.abort(new Error('webhook deadline reached'));
+    if (result === TIMED_OUT) {
+      const reason = new Error('webhook deadline reached');
+      if (abort) abort.abort(reason);
+      else ctx.budget.abort(reason);
       work.then(
         () => ctx.log.warn('late handler result dropped', { intent: ctx.name }),
         (err: unknown) =>
@@ -60,17 +92,33 @@ export async function runTurn(
       ctx.log.warn('deadline reached before the handler answered', { intent: ctx.name });
       return { reply: say(ctx.t.stillWorking), outcome: 'timeout' };
     }
-    if (!isReply(result)) {
-      ctx.log.error('handler returned something that is not a reply', { intent: ctx.name });
-      return { reply: say(ctx.t.apology), outcome: 'error' };
-    }
-    return { reply: result, outcome };
+    return settled(ctx, result, outcome);
   } catch (err) {
-    ctx.log.error('handler failed', { intent: ctx.name, error: errorMessage(err) });
-    return { reply: say(ctx.t.apology), outcome: 'error' };
+    return failed(ctx, err);
   } finally {
     clearTimeout(timer);
   }
+}
+
+function settled(ctx: TurnContext, value: unknown, outcome: TurnOutcome): TurnResult {
+  if (!isReply(value)) {
+    ctx.log.error('handler returned something that is not a reply', { intent: ctx.name });
+    return { reply: say(ctx.t.apology), outcome: 'error' };
+  }
+  return { reply: value, outcome };
+}
+
+function failed(ctx: TurnContext, err: unknown): TurnResult {
+  ctx.log.error('handler failed', { intent: ctx.name, error: errorMessage(err) });
+  return { reply: say(ctx.t.apology), outcome: 'error' };
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 function isReply(value: unknown): value is Reply {

@@ -3,15 +3,49 @@ import { withDeadline } from './with-deadline';
 /**
  * The time a turn has left before the webhook must answer. Handlers pass `remaining()` (or
  * `forCall()`) down to every I/O call and listen to `signal`, which aborts at the deadline.
+ *
+ * Without a signal given, the budget owns one, created only when something asks for it: a turn
+ * answered without I/O never pays for an AbortController (under functions-framework's domain
+ * every such object costs async-hook work on the hot path).
  */
 export class Budget {
+  #signal: AbortSignal | undefined;
+  #controller: AbortController | undefined;
+  /** Set when {@link abort} ran before anyone asked for the signal. */
+  #abortReason: { reason: unknown } | undefined;
+
   constructor(
     /** Epoch milliseconds by which the answer must be sent. */
     readonly deadline: number,
     /** Aborted when the deadline passes and the turn has been answered without the handler. */
-    readonly signal: AbortSignal,
+    signal?: AbortSignal,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.#signal = signal;
+  }
+
+  /** Aborted when the deadline passes and the turn has been answered without the handler. */
+  get signal(): AbortSignal {
+    if (this.#signal) return this.#signal;
+    this.#controller = new AbortController();
+    if (this.#abortReason) this.#controller.abort(this.#abortReason.reason);
+    this.#signal = this.#controller.signal;
+    return this.#signal;
+  }
+
+  /** Whether the turn's signal has aborted (without creating the signal). */
+  get aborted(): boolean {
+    return this.#signal ? this.#signal.aborted : this.#abortReason !== undefined;
+  }
+
+  /**
+   * Aborts the budget's own signal (what the router does at the deadline). A budget built on
+   * a caller's signal leaves it alone: that caller aborts it.
+   */
+  abort(reason: unknown): void {
+    if (this.#controller) this.#controller.abort(reason);
+    else if (!this.#signal) this.#abortReason ??= { reason };
+  }
 
   /** Milliseconds left, never negative. */
   remaining(): number {
@@ -19,7 +53,7 @@ export class Budget {
   }
 
   expired(): boolean {
-    return this.remaining() === 0 || this.signal.aborted;
+    return this.remaining() === 0 || this.aborted;
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { ServerResponse, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { errorMessage, FulfillmentError } from '../errors';
 import type { Logger } from '../logger';
 
@@ -35,6 +35,7 @@ export function requirePost(req: IncomingRequest): void {
 
 /** Accepts only `application/json` (any charset parameter). */
 export function requireJson(req: IncomingRequest): void {
+  if (req.headers['content-type'] === 'application/json') return; // the common case, no parsing
   const type = String(req.headers['content-type'] ?? '')
     .split(';')[0]
     ?.trim()
@@ -56,6 +57,19 @@ export async function readJsonBody(
   req: IncomingRequest,
   maxBytes: number = MAX_BODY_BYTES,
 ): Promise<unknown> {
+  const body = jsonBodyIfRead(req, maxBytes);
+  return body === BODY_UNREAD ? parseJson(await readStream(req, maxBytes)) : body;
+}
+
+/** What {@link jsonBodyIfRead} returns when the body is still in the request stream. */
+export const BODY_UNREAD: unique symbol = Symbol('body unread');
+
+/**
+ * {@link readJsonBody} without a promise when the host has already read the body (as
+ * functions-framework and Express body parsers do): the body, or `BODY_UNREAD` when it must
+ * still be read from the stream. Throws the same 413/400 errors.
+ */
+export function jsonBodyIfRead(req: IncomingRequest, maxBytes: number = MAX_BODY_BYTES): unknown {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
   if (Buffer.isBuffer(req.rawBody)) {
@@ -72,7 +86,7 @@ export async function readJsonBody(
   }
   if (req.body !== undefined) return req.body;
   if (req.readableEnded) return undefined;
-  return parseJson(await readStream(req, maxBytes));
+  return BODY_UNREAD;
 }
 
 function tooLarge(maxBytes: number): FulfillmentError {
@@ -104,6 +118,22 @@ function readStream(req: IncomingMessage, maxBytes: number): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/**
+ * Sends JSON that is already serialised. On a real HTTP response (Express, functions-framework)
+ * the text is written as it is: no second serialisation and no ETag hash, which a webhook
+ * answer to a POST never uses. Other responses (the in-process test kit) get `json()`.
+ */
+export function sendJsonText(res: OutgoingResponse, status: number, text: string): void {
+  if (res instanceof ServerResponse) {
+    res.statusCode = status;
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.setHeader('Content-Length', Buffer.byteLength(text));
+    res.end(text);
+    return;
+  }
+  res.status(status).json(JSON.parse(text));
 }
 
 /** Sends `{error:{code,message}}` with the error's status and headers, unless an answer is out. */
