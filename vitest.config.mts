@@ -25,6 +25,7 @@ const UNIT = [
   'test/agent-format.test.ts',
   'test/dialogflow-stand-in.test.ts',
   'test/logger.test.ts',
+  'test/verdict.test.ts',
 ];
 
 export default defineConfig({

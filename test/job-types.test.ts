@@ -244,8 +244,14 @@ describe('job types end to end', () => {
   });
 
   describe('the sweep', () => {
-    const record = (jobId: string, minutesAgo: number, acceptByOffsetMs: number) => {
+    const record = (
+      jobId: string,
+      minutesAgo: number,
+      acceptByOffsetMs: number,
+      confirmed = false,
+    ) => {
       const at = new Date(Date.now() - minutesAgo * 60_000);
+      const acceptBy = new Date(Date.now() + acceptByOffsetMs);
       return testFirestore()
         .collection(JOBS)
         .doc(jobId)
@@ -258,7 +264,8 @@ describe('job types end to end', () => {
           wakeups: 0,
           createdAt: at,
           updatedAt: at,
-          acceptBy: new Date(Date.now() + acceptByOffsetMs),
+          acceptBy,
+          ...(confirmed ? { confirmedAt: new Date(acceptBy.getTime() - 1000) } : {}),
           session: null,
           sessionKey: null,
           language: 'en',
@@ -268,8 +275,8 @@ describe('job types end to end', () => {
     const sweep = () =>
       post(`${stack.worker.url}sweep`, {}, { 'content-type': 'application/json' });
 
-    it('gives a job that lost its task a task again; it then runs and notifies once', async () => {
-      await record('r-sweepmeplease', 5, 60_000);
+    it('gives a confirmed job that lost its task a task again; it then runs and notifies once', async () => {
+      await record('r-sweepmeplease', 5, -5 * 60_000 + 4000, true);
       const first = await sweep();
       expect(first.status).toBe(200);
       expect(first.body).toMatchObject({ requeued: 1 });
@@ -284,6 +291,14 @@ describe('job types end to end', () => {
       expect((await sweep()).body).toMatchObject({ abandoned: 1, requeued: 0 });
       const job = (await jobOf('r-landedtoolate'))!;
       expect(job).toMatchObject({ status: 'failed', notQueued: true });
+      await new Promise((r) => setTimeout(r, 500));
+      expect(stack.sink.delivered).toHaveLength(0);
+    });
+
+    it('a job its webhook never confirmed (it died between record and task) is marked not queued', async () => {
+      await record('r-neverconfirm', 5, -5 * 60_000 + 4000);
+      expect((await sweep()).body).toMatchObject({ abandoned: 1, requeued: 0 });
+      expect(await jobOf('r-neverconfirm')).toMatchObject({ status: 'failed', notQueued: true });
       await new Promise((r) => setTimeout(r, 500));
       expect(stack.sink.delivered).toHaveLength(0);
     });

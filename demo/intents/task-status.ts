@@ -1,7 +1,14 @@
-import type { DocumentSnapshot } from '@google-cloud/firestore';
 import { say, type IntentHandler, type TurnContext } from '../../shared/conversation';
 import { getSnapshot, isSafeDocumentId, type FirestoreFactory } from '../../shared/firestore';
-import { describeJob, JOB_ID, JOBS, parseJob, SESSIONS, type JobRegistry } from '../../shared/jobs';
+import {
+  describeJob,
+  JOB_ID,
+  JOBS,
+  parseJob,
+  SESSIONS,
+  verdictOf,
+  type JobRegistry,
+} from '../../shared/jobs';
 import { backendFailure } from './backend-failure';
 import { withJobId } from './job-reply';
 
@@ -21,9 +28,10 @@ export function taskStatus(db: FirestoreFactory, jobs: JobRegistry): IntentHandl
       const snap = await getSnapshot(db, JOBS, jobId, ctx.budget);
       const job = parseJob(jobs, snap);
       if (!job || !askedBySameUser(ctx, job)) return say(ctx.t.jobNotFound({ jobId }));
-      const text = neverConfirmed(snap, job)
-        ? ctx.t.jobNotQueued({ jobId })
-        : describeJob(jobs, jobId, job, ctx.t);
+      const text =
+        verdictOf(job, new Date(), snap.createTime?.toDate()) === 'not-queued'
+          ? ctx.t.jobNotQueued({ jobId })
+          : describeJob(jobs, jobId, job, ctx.t);
       const done = job.status === 'succeeded' || job.status === 'failed';
       return withJobId(
         say(done && !job.notQueued ? ctx.t.jobStatusDone({ jobId, result: text }) : text),
@@ -43,15 +51,6 @@ function askedBySameUser(
   if (ctx.sessionKey && job.sessionKey === ctx.sessionKey) return true;
   const lineUser = job.notify.line?.to;
   return Boolean(lineUser && ctx.user?.platform === 'LINE' && ctx.user.userId === lineUser);
-}
-
-/** A record committed after the webhook stopped waiting was never confirmed to the user. */
-function neverConfirmed(
-  snap: DocumentSnapshot,
-  job: { status: string; acceptBy?: Date | undefined },
-): boolean {
-  if (job.status !== 'queued' || !job.acceptBy || !snap.createTime) return false;
-  return snap.createTime.toMillis() > job.acceptBy.getTime();
 }
 
 /** The job id the conversation carries: ES context `pending_job` or CX session parameter. */

@@ -12,6 +12,7 @@ import {
   type JobsConfig,
   type Refusal,
   type TaskBody,
+  verdictOf,
 } from '../../shared/jobs';
 import type { Logger } from '../../shared/logger';
 import type { TasksClientFactory } from '../../shared/tasks';
@@ -57,12 +58,27 @@ export async function processJob(deps: RunDeps, body: TaskBody): Promise<Process
 
   let claim: Claim;
   try {
+    await awaitVerdict(deps, jobRef);
     claim = await db.runTransaction((tx) =>
       tx.get(jobRef).then((snap): Claim => {
         const job = parseJob(deps.jobs, snap);
         if (!job) return { kind: 'ignore', reason: 'no such job' };
         if (job.type !== body.type) return { kind: 'ignore', reason: 'job type mismatch' };
         if (job.notQueued) return { kind: 'ignore', reason: 'job was reported not queued' };
+        const verdict = verdictOf(job, now(), snap.createTime?.toDate());
+        if (verdict === 'pending') {
+          return { kind: 'retry', reason: 'the webhook has not confirmed the job yet' };
+        }
+        if (verdict === 'not-queued') {
+          // Never confirmed to the user: recorded as such, so every reader agrees.
+          tx.update(jobRef, {
+            status: 'failed',
+            notQueued: true,
+            error: 'never confirmed by the webhook',
+            updatedAt: now(),
+          });
+          return { kind: 'ignore', reason: 'job was never confirmed: not queued' };
+        }
         if (job.status === 'succeeded' || job.status === 'failed') return { kind: 'finished' };
         const wake = body.wake ?? 0;
         if (wake < job.wakeups) return { kind: 'ignore', reason: 'an earlier run of this job' };
@@ -105,6 +121,25 @@ export async function processJob(deps: RunDeps, body: TaskBody): Promise<Process
     if (ran) return ran;
   }
   return deliverNotifications(deps, body.jobId, log);
+}
+
+/** Longest the worker waits for the deferring webhook's verdict before asking for a retry. */
+const VERDICT_WAIT_MS = 8_000;
+
+/**
+ * Cloud Tasks may deliver a job's task before the webhook that created it has confirmed it
+ * (or given up on it): waits, briefly polling the record, until the verdict is in (see
+ * verdict.ts). The claim's transaction then reads it again.
+ */
+async function awaitVerdict(deps: RunDeps, jobRef: DocumentReference): Promise<void> {
+  const until = Date.now() + VERDICT_WAIT_MS;
+  for (let pause = 25; ; pause = Math.min(pause * 2, 400)) {
+    const snap = await jobRef.get();
+    const job = parseJob(deps.jobs, snap);
+    if (!job || verdictOf(job, deps.now(), snap.createTime?.toDate()) !== 'pending') return;
+    if (Date.now() + pause > until) return;
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  }
 }
 
 const rulesOf = (deps: RunDeps) => ({ now: deps.now(), config: deps.config });

@@ -1,7 +1,14 @@
 import type { Firestore } from '@google-cloud/firestore';
 import type { Config } from '../../shared/config';
 import { errorMessage } from '../../shared/errors';
-import { createJobTask, JOBS, JobShapeError, parseJob, type JobRegistry } from '../../shared/jobs';
+import {
+  createJobTask,
+  JOBS,
+  JobShapeError,
+  parseJob,
+  verdictOf,
+  type JobRegistry,
+} from '../../shared/jobs';
 import type { Logger } from '../../shared/logger';
 import type { TasksClientFactory } from '../../shared/tasks';
 
@@ -31,8 +38,8 @@ export interface SweepReport {
 /**
  * Finds jobs stuck between their record and their task (an instance that died after writing
  * the record, a task lost or exhausted) and gives each a task again, under a name derived from
- * its progress so repeated sweeps create it once. Records committed after the deferring
- * webhook stopped waiting were never confirmed to the user: they are marked not queued.
+ * its progress so repeated sweeps create it once. Jobs the deferring webhook never confirmed
+ * to the user (see verdict.ts) are marked not queued instead.
  * Run by Cloud Scheduler (`POST <worker>/sweep`, every 5 minutes) and by `npm start`.
  */
 export async function sweepJobs(deps: SweepDeps): Promise<SweepReport> {
@@ -53,22 +60,30 @@ export async function sweepJobs(deps: SweepDeps): Promise<SweepReport> {
         throw err;
       }
       if (!job || job.notQueued) continue;
+      const log = deps.log.child({ jobId: snap.id, jobType: job.type });
+      const verdict = verdictOf(job, now(), snap.createTime?.toDate());
+      if (verdict === 'pending') continue;
+      if (verdict === 'not-queued') {
+        // Never confirmed to the user (recorded after its webhook gave up, or left without a
+        // confirmation): recorded as not queued, so it never runs.
+        await db.runTransaction(async (tx) => {
+          const current = await tx.get(snap.ref);
+          if (current.get('status') !== 'queued' || current.get('notQueued') === true) return;
+          tx.update(snap.ref, {
+            status: 'failed',
+            notQueued: true,
+            error: 'never confirmed by the webhook',
+            updatedAt: now(),
+          });
+        });
+        report.abandoned++;
+        log.warn('sweep: a job its webhook never confirmed: marked not queued');
+        continue;
+      }
       const age = now().getTime() - job.updatedAt.getTime();
       if (status === 'queued' && job.nextRunAt && job.nextRunAt.getTime() > now().getTime())
         continue;
       if (age < (status === 'queued' ? STALE_QUEUED_MS : STALE_RUNNING_MS)) continue;
-      const log = deps.log.child({ jobId: snap.id, jobType: job.type });
-      if (job.acceptBy && snap.createTime && snap.createTime.toMillis() > job.acceptBy.getTime()) {
-        await snap.ref.update({
-          status: 'failed',
-          notQueued: true,
-          error: 'recorded after the webhook gave up',
-          updatedAt: now(),
-        });
-        report.abandoned++;
-        log.warn('sweep: a record that landed after its webhook gave up: marked not queued');
-        continue;
-      }
       try {
         const created = await createJobTask(
           await deps.tasks(),

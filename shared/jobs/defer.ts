@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { DocumentSnapshot, Timestamp } from '@google-cloud/firestore';
 import type { Config } from '../config';
 import type { Budget } from '../deadline';
 import { withDeadline } from '../deadline';
@@ -11,6 +12,7 @@ import { jobIdFor } from './ids';
 import { JOB_SCHEMA_VERSION, type JobRegistry, type JobRequest } from './registry';
 import { JOBS, SESSIONS } from './store';
 import { createJobTask } from './tasks';
+import { dateOf, verdictOf, type Verdict } from './verdict';
 
 /** Where a deferred job comes from: what the worker needs to run it and tell the user. */
 export interface JobOrigin {
@@ -44,11 +46,13 @@ const RESERVE_MS = 250;
 
 /**
  * Records the job (`jobs/{id}`, status `queued`, with `acceptBy`: the moment this webhook stops
- * waiting) and creates its Cloud Task, both within the turn's budget. `ok: true` only when both
- * happened in time. Otherwise the user is told nothing was queued, and the job is marked failed
- * as `notQueued` (a write that wins in either order against a record that lands late), so it
- * never runs, is never shown as pending and is never notified. The job id comes from the
- * turn's response id, so Dialogflow's retries find the same job; ALREADY_EXISTS is success.
+ * waiting), creates its Cloud Task, then confirms it (`confirmedAt`, Firestore's commit time),
+ * all within the turn's budget. `ok: true` only when the confirmation landed by `acceptBy`.
+ * Otherwise the user is told nothing was queued, and the job is marked failed as `notQueued`,
+ * so it never runs, is never shown as pending and is never notified (see verdict.ts: the worker
+ * waits for the verdict and takes a record left without one as not queued). The job id comes
+ * from the turn's response id, so Dialogflow's tries of one turn share a job; the first verdict
+ * written, in a transaction, is the one every try reports.
  */
 export function createDeferrer(deps: DeferDeps): Deferrer {
   const now = deps.now ?? (() => new Date());
@@ -81,6 +85,7 @@ export function createDeferrer(deps: DeferDeps): Deferrer {
       createdAt: at,
       updatedAt: at,
       acceptBy: new Date(now().getTime() + budget.forCall(RESERVE_MS)),
+      // confirmedAt: Firestore's commit time of the confirmation, added once the task exists.
       session: origin.session ?? null,
       sessionKey: origin.sessionKey ?? null,
       language: origin.language,
@@ -90,34 +95,81 @@ export function createDeferrer(deps: DeferDeps): Deferrer {
         ),
       ),
     };
+    /** The verdict a stored record carries (see verdict.ts): by its own `acceptBy`. */
+    const verdictIn = (snap: DocumentSnapshot): Verdict =>
+      snap.exists
+        ? verdictOf(
+            {
+              status: String(snap.get('status')),
+              notQueued: snap.get('notQueued') === true,
+              acceptBy: dateOf(snap.get('acceptBy')),
+              confirmedAt: dateOf(snap.get('confirmedAt')),
+              attempts: Number(snap.get('attempts') ?? 0),
+              wakeups: Number(snap.get('wakeups') ?? 0),
+            },
+            now(),
+            snap.createTime?.toDate(),
+          )
+        : 'pending';
+
     // Marks the job as never queued (and the session's pointer to it, so task_status can say
-    // so); `set` wins whichever lands last, the record or this.
-    const giveUp = (reason: string) => {
-      const batch = db.batch().set(jobRef, {
-        ...doc,
-        status: 'failed',
-        notQueued: true,
-        error: reason,
-        updatedAt: now(),
-      });
-      if (origin.sessionKey) {
-        batch.set(
-          db.collection(SESSIONS).doc(origin.sessionKey),
-          { lastJobId: jobId, updatedAt: at },
-          { merge: true },
-        );
-      }
-      return withDeadline(
-        batch.commit(),
+    // so), in a transaction, unless a verdict is already there: a sibling try of this turn
+    // confirmed it (then this try says queued too) or gave up on it.
+    const giveUp = (reason: string): Promise<Verdict> =>
+      withDeadline(
+        db.runTransaction(async (tx) => {
+          const verdict = verdictIn(await tx.get(jobRef));
+          if (verdict !== 'pending') return verdict;
+          tx.set(jobRef, {
+            ...doc,
+            status: 'failed',
+            notQueued: true,
+            error: reason,
+            updatedAt: now(),
+          });
+          if (origin.sessionKey) {
+            tx.set(
+              db.collection(SESSIONS).doc(origin.sessionKey),
+              { lastJobId: jobId, updatedAt: at },
+              { merge: true },
+            );
+          }
+          return 'not-queued' as const;
+        }),
         Math.max(100, budget.forCall(20)),
         'mark job not queued',
-      ).catch((e: unknown) =>
-        log.error('could not mark the job not queued', { error: errorMessage(e) }),
-      );
+      ).catch((e: unknown): Verdict => {
+        log.error('could not mark the job not queued', { error: errorMessage(e) });
+        return 'not-queued';
+      });
+
+    // Confirms the job (Firestore's commit time as `confirmedAt`) unless the record changed
+    // since `seen`: then the verdict another try (or the worker) left decides.
+    const confirm = async (seen: Timestamp, acceptBy: Date): Promise<Verdict> => {
+      const { FieldValue } = await import('@google-cloud/firestore'); // loaded with the client
+      let lastUpdateTime = seen;
+      for (let i = 0; i < 3; i++) {
+        try {
+          const written = await jobRef.update(
+            { confirmedAt: FieldValue.serverTimestamp() },
+            { lastUpdateTime },
+          );
+          return written.writeTime.toMillis() <= acceptBy.getTime() ? 'queued' : 'not-queued';
+        } catch (err) {
+          if ((err as { code?: number }).code !== 9 /* FAILED_PRECONDITION */) throw err;
+          const snap = await jobRef.get();
+          const verdict = verdictIn(snap);
+          if (verdict !== 'pending' || !snap.updateTime) return verdict;
+          lastUpdateTime = snap.updateTime;
+        }
+      }
+      throw new Error('the job record kept changing');
     };
 
     // 1. The record (and the session's pointer to its latest job), or the existing one.
     let existing = false;
+    let seen: Timestamp | undefined;
+    let acceptBy = doc.acceptBy; // the record's: the first try's when another try made it
     try {
       const batch = db.batch().create(jobRef, doc);
       if (origin.sessionKey) {
@@ -127,40 +179,52 @@ export function createDeferrer(deps: DeferDeps): Deferrer {
           { merge: true },
         );
       }
-      await budget.bound(batch.commit(), 'write job', RESERVE_MS);
+      const [written] = await budget.bound(batch.commit(), 'write job', RESERVE_MS);
+      seen = written?.writeTime;
     } catch (err) {
       if ((err as { code?: number }).code !== 6 /* ALREADY_EXISTS */) {
         log.warn('job not recorded: not queued', { error: errorMessage(err) });
-        await giveUp('not recorded in time');
+        if ((await giveUp('not recorded in time')) === 'queued') {
+          log.info('another try of this turn queued the job: queued');
+          return { ok: true, jobId, existing: true };
+        }
         return { ok: false, jobId, reason: 'job not recorded' };
       }
       existing = true;
-      const found = await jobRef.get();
-      if (found.get('status') === 'failed') {
-        return { ok: false, jobId, reason: String(found.get('error') ?? 'failed') };
-      }
       log.info('Dialogflow retried a deferred request: same job');
+      const found = await budget.bound(jobRef.get(), 'read job', RESERVE_MS).catch(() => undefined);
+      const verdict = found ? verdictIn(found) : 'pending';
+      if (verdict === 'queued') return { ok: true, jobId, existing: true };
+      if (verdict === 'not-queued') {
+        return { ok: false, jobId, reason: String(found?.get('error') ?? 'not queued') };
+      }
+      seen = found?.updateTime;
+      acceptBy = dateOf(found?.get('acceptBy')) ?? acceptBy;
     }
 
-    // 2. The task. ALREADY_EXISTS means an earlier try of this same request created it.
+    // 2. The task (ALREADY_EXISTS means an earlier try of this request created it), then the
+    // confirmation. Only a confirmed job is reported queued.
     try {
+      if (!seen) throw new Error('no commit time for the job record');
       const client = await budget.bound(deps.tasks(), 'tasks client', RESERVE_MS);
       const created = await budget.bound(
         createJobTask(client, deps.config, { jobId, type: job.type }, budget.forCall(RESERVE_MS)),
         'create task',
         RESERVE_MS,
       );
+      const verdict = await budget.bound(confirm(seen, acceptBy), 'confirm job', RESERVE_MS);
+      if (verdict === 'not-queued') {
+        log.warn('another try of this turn gave up on the job first: not queued');
+        return { ok: false, jobId, reason: 'not queued by another try' };
+      }
       log.info(existing || !created ? 'job task ensured' : 'job queued');
       return { ok: true, jobId, existing: existing || !created };
     } catch (err) {
-      // A copy of a turn Dialogflow sent again did not record the job: the copy that did owns
-      // it (and may have confirmed it), so this one never marks it not queued.
-      if (existing) {
-        log.warn('task not confirmed by this copy of the turn', { error: errorMessage(err) });
-        return { ok: false, jobId, reason: 'task not confirmed' };
+      log.warn('job not confirmed in time: marking it not queued', { error: errorMessage(err) });
+      if ((await giveUp('could not be queued')) === 'queued') {
+        log.info('another try of this turn queued the job: queued');
+        return { ok: true, jobId, existing: true };
       }
-      log.warn('task not created: job marked not queued', { error: errorMessage(err) });
-      await giveUp('could not be queued');
       return { ok: false, jobId, reason: 'task not created' };
     }
   };

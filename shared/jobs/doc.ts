@@ -51,6 +51,8 @@ const jobCommon = {
   notQueued: z.boolean().optional(),
   /** When the deferring webhook stopped waiting (a record committed later was never confirmed). */
   acceptBy: date.optional(),
+  /** Firestore's commit time of the webhook's confirmation: queued only if by `acceptBy`. */
+  confirmedAt: date.optional(),
   refusal: RefusalSchema.optional(),
   notifiedAt: date.optional(),
   runningSince: date.optional(),

@@ -6,3 +6,4 @@ export * from './store';
 export * from './tasks';
 export * from './defer';
 export * from './describe';
+export * from './verdict';

@@ -1,0 +1,49 @@
+/*
+ * What the user was told about a deferred job, read from its record. The webhook tells
+ * "queued" only after its confirmation (`confirmedAt`, Firestore's commit time) landed no later
+ * than `acceptBy`, the moment it stopped waiting; it tells "not queued" otherwise, and marks the
+ * record `notQueued` when it can. Every try of one Dialogflow turn, the worker, the sweep and
+ * task_status read the same fields with the same rule, so they agree: a job never runs unless
+ * some try could have said "queued", and a try never says "queued" unless the job will run.
+ */
+
+/** How long after `acceptBy` a record without a verdict is taken as not queued (clock skew). */
+export const VERDICT_GRACE_MS = 2_000;
+
+export type Verdict = 'queued' | 'not-queued' | 'pending';
+
+/** The fields of a job record the verdict depends on. */
+export interface VerdictFields {
+  status: string;
+  notQueued?: boolean | undefined;
+  acceptBy?: Date | undefined;
+  confirmedAt?: Date | undefined;
+  attempts: number;
+  wakeups: number;
+}
+
+/**
+ * `queued`: the user was (or may have been) told it is queued, so it must run. `not-queued`:
+ * never run, never shown as pending. `pending`: the deferring webhook has not decided yet.
+ * `createTime` is the record's Firestore creation time: a record that landed after its webhook
+ * stopped waiting was never confirmed.
+ */
+export function verdictOf(job: VerdictFields, now: Date, createTime?: Date | undefined): Verdict {
+  if (job.notQueued) return 'not-queued';
+  // Records from before confirmations existed, and jobs the worker has already taken.
+  if (!job.acceptBy) return 'queued';
+  if (job.status !== 'queued' || job.attempts > 0 || job.wakeups > 0) return 'queued';
+  const acceptBy = job.acceptBy.getTime();
+  if (job.confirmedAt) return job.confirmedAt.getTime() <= acceptBy ? 'queued' : 'not-queued';
+  if (createTime && createTime.getTime() > acceptBy) return 'not-queued';
+  return now.getTime() > acceptBy + VERDICT_GRACE_MS ? 'not-queued' : 'pending';
+}
+
+/** A Firestore Timestamp (or Date) as a Date; anything else as undefined. */
+export function dateOf(value: unknown): Date | undefined {
+  if (value instanceof Date) return value;
+  if (value && typeof (value as { toDate?: unknown }).toDate === 'function') {
+    return (value as { toDate(): Date }).toDate();
+  }
+  return undefined;
+}
