@@ -2,7 +2,7 @@ import { Firestore } from '@google-cloud/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoJobs } from '../demo/jobs';
 import { emulatorSettings } from '../shared/firestore';
-import { createDeferrer, JOBS, parseJob, queuePath } from '../shared/jobs';
+import { createDeferrer, jobIdFor, JOBS, parseJob, queuePath, verdictOf } from '../shared/jobs';
 import { createTasksClient, lazyTasksClient, type CloudTasksClient } from '../shared/tasks';
 import { esRequest } from '../scripts/lib/requests';
 import { ensureFirestoreEmulator } from '../scripts/lib/firestore-emulator';
@@ -63,33 +63,45 @@ describe('when Firestore freezes during a deferral', () => {
     await firestore?.service?.stop();
   });
 
-  it('a record that lands after "not queued" ends not queued, never pending', async () => {
+  it('a try that cannot reach Firestore says it could not confirm; the job ends not queued, never pending', async () => {
     const pid = firestore.service!.child.pid!;
     const parameters = { date: daysFromNow(10), time: '19:00', party_size: 2, name: 'Lin' };
+    const responseId = 'frozen-firestore-turn';
     process.kill(pid, 'SIGSTOP');
     let reply: string;
     try {
       const res = await post(
         webhook.url,
-        esRequest({ name: 'make_reservation', parameters, sessionId: 'frozen' }),
+        esRequest({ name: 'make_reservation', parameters, sessionId: 'frozen', responseId }),
       );
       expect(res.status).toBe(200);
       reply = textOf('es', res.body);
     } finally {
       process.kill(pid, 'SIGCONT');
     }
-    expect(reply).toBe(en.reservationNotQueued);
+    // It could not learn whether another try of the turn confirmed the job: it says so, with
+    // the id to ask about, and never "queued".
+    const jobId = jobIdFor(responseId, 'reservation');
+    expect(reply).toBe(en.jobUncertain({ jobId }));
 
     // The writes sent while frozen land now: whatever order, the job must end not queued.
     await until(
-      async () => (await db.collection(JOBS).get()).docs.some((d) => d.get('notQueued') === true),
+      async () => {
+        const snap = await db.collection(JOBS).doc(jobId).get();
+        const job = parseJob(demoJobs, snap);
+        return (
+          job !== undefined &&
+          verdictOf(job, new Date(), snap.createTime?.toDate()) === 'not-queued'
+        );
+      },
       30_000,
-      'the job marked not queued',
+      'the job not queued',
     );
     const docs = (await db.collection(JOBS).get()).docs;
     expect(docs).toHaveLength(1);
     const job = parseJob(demoJobs, docs[0]!)!;
-    expect(job).toMatchObject({ status: 'failed', notQueued: true });
+    expect(job.status === 'queued' || job.status === 'failed').toBe(true);
+    expect(job.confirmedAt).toBeUndefined();
     const status = await post(
       webhook.url,
       esRequest({ name: 'task_status', parameters: {}, sessionId: 'frozen' }),

@@ -36,7 +36,9 @@ export function makeReservation(
     const request = { date, time, partySize, name };
     const email = emailAddress(ctx.params.string('email'));
     const outcome = await ctx.defer({ type: 'reservation', request }, { email });
-    if (!outcome.ok) return say(ctx.t.reservationNotQueued);
+    if (!outcome.ok) {
+      return say(outcome.uncertain ? ctx.t.jobUncertain(outcome) : ctx.t.reservationNotQueued);
+    }
     return withJobId(
       say(ctx.t.reservationQueued({ jobId: outcome.jobId, ...request })),
       outcome.jobId,

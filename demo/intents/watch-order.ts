@@ -31,7 +31,9 @@ export function watchOrderIntent(db: FirestoreFactory): IntentHandler {
     }
     const email = emailAddress(ctx.params.string('email'));
     const outcome = await ctx.defer({ type: 'watch_order', request: { orderId } }, { email });
-    if (!outcome.ok) return say(ctx.t.watchOrderNotQueued);
+    if (!outcome.ok) {
+      return say(outcome.uncertain ? ctx.t.jobUncertain(outcome) : ctx.t.watchOrderNotQueued);
+    }
     return withJobId(say(ctx.t.watchOrderQueued({ orderId, jobId: outcome.jobId })), outcome.jobId);
   };
 }

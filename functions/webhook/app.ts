@@ -6,7 +6,7 @@ import type { Logger } from '../../shared/logger';
 import { lazyTasksClient } from '../../shared/tasks';
 import { createWebhookHandler, type WebhookHandler } from './handler';
 
-/** The Google clients a bot's intents read from, created on first use. */
+/** The Google clients a bot's intents read from, created on first use (Firestore: for reads). */
 export interface WebhookClients {
   db: FirestoreFactory;
 }
@@ -30,16 +30,17 @@ export function createWebhook(
     logger?: Logger;
   },
 ): WebhookHandler {
-  const db = lazyFirestore({
-    projectId: config.projectId,
-    emulatorHost: config.firestore.emulatorHost,
-  });
+  const where = { projectId: config.projectId, emulatorHost: config.firestore.emulatorHost };
+  // Intents read over REST (the fastest first read); deferrals write over gRPC, whose error
+  // codes (ALREADY_EXISTS, ABORTED) they depend on: see lazyFirestore.
+  const db = lazyFirestore({ ...where, transport: 'rest' });
+  const jobsDb = lazyFirestore({ ...where, transport: 'grpc' });
   const tasks = lazyTasksClient({ emulatorHost: config.tasks.emulatorHost });
   return createWebhookHandler({
     config,
     intents: bot.intents({ db }),
     fallback: bot.fallback,
-    ...(bot.jobs ? { defer: createDeferrer({ db, tasks, config, jobs: bot.jobs }) } : {}),
+    ...(bot.jobs ? { defer: createDeferrer({ db: jobsDb, tasks, config, jobs: bot.jobs }) } : {}),
     logger: bot.logger,
   });
 }

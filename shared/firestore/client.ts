@@ -24,28 +24,40 @@ export async function emulatorRestSettings(host: string): Promise<Settings> {
 
 export type FirestoreFactory = () => Promise<Firestore>;
 
+/** How a client talks to Firestore: see {@link lazyFirestore}. */
+export type FirestoreTransport = 'rest' | 'grpc';
+
 /**
- * One Firestore client per process, created on first use and kept for later invocations.
- * The import alone costs hundreds of milliseconds of cold start, so requests that never touch
- * Firestore (welcome, fallback) never pay it.
+ * One Firestore client per process and transport, created on first use and kept for later
+ * invocations. The import alone costs hundreds of milliseconds of cold start, so requests that
+ * never touch Firestore (welcome, fallback) never pay it.
  *
- * The client uses its documented fastest transport for a cold start, `preferRest` (HTTP/1.1
+ * `rest` is the client's documented fastest transport for a cold start, `preferRest` (HTTP/1.1
  * REST instead of a gRPC channel: no HTTP/2 connection and no gRPC service set-up before the
- * first read; the client still uses gRPC for the few streaming calls that need it). With an
- * emulator host it talks plain HTTP with the emulator's owner credentials.
+ * first read). It is for reads only: over REST a failed call surfaces as an HTTP error (409
+ * for both ALREADY_EXISTS and ABORTED), so `create()` conflicts lose their gRPC code and
+ * contended transactions are not retried (firebase-admin-node#2587; `test/firestore-client.test.ts`
+ * shows it). Writes that depend on those codes, the deferral's and the worker's, use `grpc`.
+ * With an emulator host the client talks plain HTTP (or gRPC) with the emulator's credentials.
  */
 export function lazyFirestore(options: {
   projectId: string;
   emulatorHost: string | undefined;
+  transport?: FirestoreTransport;
 }): FirestoreFactory {
+  const rest = options.transport === 'rest';
   return lazyAsync(async () => {
     const [{ Firestore }, emulator] = await Promise.all([
       import('@google-cloud/firestore'),
-      options.emulatorHost ? emulatorRestSettings(options.emulatorHost) : undefined,
+      options.emulatorHost
+        ? rest
+          ? emulatorRestSettings(options.emulatorHost)
+          : emulatorSettings(options.emulatorHost)
+        : undefined,
     ]);
     return new Firestore({
       projectId: options.projectId,
-      preferRest: true,
+      ...(rest ? { preferRest: true } : {}),
       ...emulator,
       ignoreUndefinedProperties: true,
     });

@@ -27,8 +27,14 @@ export interface JobOrigin {
   log: Logger;
 }
 
+/**
+ * `ok: true`: queued (tell the user the job id). `ok: false`: not queued, never run; with
+ * `uncertain`, this try could not learn the verdict in time (Firestore too slow to answer):
+ * tell the user it could not be confirmed and to ask about the job id (task_status will know).
+ */
 export type DeferOutcome =
-  { ok: true; jobId: string; existing: boolean } | { ok: false; jobId: string; reason: string };
+  | { ok: true; jobId: string; existing: boolean }
+  | { ok: false; jobId: string; reason: string; uncertain?: true };
 
 /** Hands slow work to the worker: see {@link createDeferrer}. */
 export type Deferrer = (origin: JobOrigin, job: JobRequest) => Promise<DeferOutcome>;
@@ -114,19 +120,18 @@ export function createDeferrer(deps: DeferDeps): Deferrer {
 
     // Marks the job as never queued (and the session's pointer to it, so task_status can say
     // so), in a transaction, unless a verdict is already there: a sibling try of this turn
-    // confirmed it (then this try says queued too) or gave up on it.
-    const giveUp = (reason: string): Promise<Verdict> =>
+    // confirmed it (then this try says queued too) or gave up on it. `unknown` when Firestore
+    // did not answer in time: then nobody can tell this try whether a sibling confirmed it.
+    const giveUp = (reason: string): Promise<Verdict | 'unknown'> =>
       withDeadline(
         db.runTransaction(async (tx) => {
-          const verdict = verdictIn(await tx.get(jobRef));
-          if (verdict !== 'pending') return verdict;
-          tx.set(jobRef, {
-            ...doc,
-            status: 'failed',
-            notQueued: true,
-            error: reason,
-            updatedAt: now(),
-          });
+          const snap = await tx.get(jobRef);
+          const verdict = verdictIn(snap);
+          if (verdict === 'queued') return verdict;
+          if (snap.get('notQueued') === true) return 'not-queued' as const;
+          const failed = { status: 'failed', notQueued: true, error: reason, updatedAt: now() };
+          if (snap.exists) tx.update(jobRef, failed);
+          else tx.set(jobRef, { ...doc, ...failed });
           if (origin.sessionKey) {
             tx.set(
               db.collection(SESSIONS).doc(origin.sessionKey),
@@ -138,10 +143,20 @@ export function createDeferrer(deps: DeferDeps): Deferrer {
         }),
         Math.max(100, budget.forCall(20)),
         'mark job not queued',
-      ).catch((e: unknown): Verdict => {
+      ).catch((e: unknown) => {
         log.error('could not mark the job not queued', { error: errorMessage(e) });
-        return 'not-queued';
+        return 'unknown' as const;
       });
+    /** What a try that failed tells the user, once it gave up. */
+    const failedTry = async (reason: string, why: string): Promise<DeferOutcome> => {
+      const verdict = await giveUp(why);
+      if (verdict === 'queued') {
+        log.info('another try of this turn queued the job: queued');
+        return { ok: true, jobId, existing: true };
+      }
+      if (verdict === 'unknown') return { ok: false, jobId, reason, uncertain: true };
+      return { ok: false, jobId, reason };
+    };
 
     // Confirms the job (Firestore's commit time as `confirmedAt`) unless the record changed
     // since `seen`: then the verdict another try (or the worker) left decides.
@@ -184,11 +199,7 @@ export function createDeferrer(deps: DeferDeps): Deferrer {
     } catch (err) {
       if ((err as { code?: number }).code !== 6 /* ALREADY_EXISTS */) {
         log.warn('job not recorded: not queued', { error: errorMessage(err) });
-        if ((await giveUp('not recorded in time')) === 'queued') {
-          log.info('another try of this turn queued the job: queued');
-          return { ok: true, jobId, existing: true };
-        }
-        return { ok: false, jobId, reason: 'job not recorded' };
+        return failedTry('job not recorded', 'not recorded in time');
       }
       existing = true;
       log.info('Dialogflow retried a deferred request: same job');
@@ -221,11 +232,7 @@ export function createDeferrer(deps: DeferDeps): Deferrer {
       return { ok: true, jobId, existing: existing || !created };
     } catch (err) {
       log.warn('job not confirmed in time: marking it not queued', { error: errorMessage(err) });
-      if ((await giveUp('could not be queued')) === 'queued') {
-        log.info('another try of this turn queued the job: queued');
-        return { ok: true, jobId, existing: true };
-      }
-      return { ok: false, jobId, reason: 'task not created' };
+      return failedTry('task not created or not confirmed', 'could not be queued');
     }
   };
 }

@@ -86,6 +86,8 @@ export const en = {
     `Sorry, ${p.date} at ${p.time} is fully booked for ${p.partySize}. Please try another time.`,
   jobRefused: (p: { jobId: string; reason: string }) =>
     `Sorry, request ${p.jobId} could not be done: ${p.reason}`,
+  jobUncertain: (p: { jobId: string }) =>
+    `I couldn't confirm just now whether request ${p.jobId} went through. Ask me about request ${p.jobId} in a minute and I'll tell you.`,
   jobNotQueued: (p: { jobId: string }) =>
     `Request ${p.jobId} was never queued, so nothing was done. Please ask me again.`,
   jobNotifySubject: (p: { jobId: string }) => `Update on your request ${p.jobId}`,

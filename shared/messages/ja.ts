@@ -67,6 +67,8 @@ export const ja: Messages = {
   reservationFull: (p) =>
     `申し訳ありません、${p.date} ${p.time} は ${p.partySize} 名様分の空きがありません。別の時間をお選びください。`,
   jobRefused: (p) => `申し訳ありません、受付番号 ${p.jobId} はお受けできませんでした：${p.reason}`,
+  jobUncertain: (p) =>
+    `受付番号 ${p.jobId} が受け付けられたかどうか、今は確認できませんでした。1分ほどしてから受付番号 ${p.jobId} の状況をお尋ねください。`,
   jobNotQueued: (p) =>
     `受付番号 ${p.jobId} は受け付けられていなかったため、何も行われていません。もう一度お申し付けください。`,
   jobNotifySubject: (p) => `受付番号 ${p.jobId} のお知らせ`,

@@ -64,6 +64,8 @@ export const zhTW: Messages = {
   reservationFull: (p) =>
     `抱歉，${p.date} ${p.time} 已無 ${p.partySize} 位的空位，請改選其他時段。`,
   jobRefused: (p) => `抱歉，編號 ${p.jobId} 的請求無法完成：${p.reason}`,
+  jobUncertain: (p) =>
+    `我現在無法確認編號 ${p.jobId} 的請求是否已送出。請過一分鐘再問我 ${p.jobId} 的狀態，我會告訴你。`,
   jobNotQueued: (p) => `編號 ${p.jobId} 的請求並未排入佇列，因此沒有任何處理。請再問我一次。`,
   jobNotifySubject: (p) => `你的請求 ${p.jobId} 有新消息`,
   taskIdInvalid: '這看起來不像請求編號。請求編號的格式像 r-0a1b2c3d4e5f。',
