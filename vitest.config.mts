@@ -26,6 +26,7 @@ const UNIT = [
   'test/dialogflow-stand-in.test.ts',
   'test/logger.test.ts',
   'test/verdict.test.ts',
+  'test/smtp-sink.test.ts',
 ];
 
 export default defineConfig({

@@ -44,7 +44,7 @@ const { values: args } = parseArgs({
   options: {
     seconds: { type: 'string', default: '60' },
     users: { type: 'string', default: '50' },
-    settle: { type: 'string', default: '90' },
+    settle: { type: 'string', default: '120' },
     verbose: { type: 'boolean', default: false },
     /** Write every reply (and the fault timeline) to this JSON file. */
     dump: { type: 'string' },
@@ -389,7 +389,9 @@ async function main(): Promise<number> {
   await warmUp(stack);
   say('warmed up: both functions have served each intent and one job each');
 
-  const dates = [3, 4].map((d) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10));
+  const dates = [3, 4, 5, 6].map((d) =>
+    new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10),
+  );
   const traffic = startTraffic({
     url: stack.webhookUrl,
     users: USERS,

@@ -31,7 +31,12 @@ export interface SmtpSink {
 }
 
 export async function startSmtpSink(
-  options: { port?: number; onMail?: (mail: ReceivedMail) => void } = {},
+  options: {
+    port?: number;
+    onMail?: (mail: ReceivedMail) => void;
+    /** A session that failed (a client that dropped): never fatal. */
+    onError?: (err: Error) => void;
+  } = {},
 ): Promise<SmtpSink> {
   const listeners = new Set<(mail: ReceivedMail) => void>();
   const sink: SmtpSink = {
@@ -94,6 +99,9 @@ export async function startSmtpSink(
       });
     },
   });
+  // A client that drops mid-session (a worker killed while sending) is its own problem: the
+  // SMTPServer emits that as 'error', which would otherwise end this process.
+  server.on('error', (err: Error) => options.onError?.(err));
   await new Promise<void>((resolve, reject) => {
     server.server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
