@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, spawnFunction, waitForPort, type Service } from '../scripts/lib/processes';
@@ -129,21 +129,36 @@ describe('each function loads only its own code and settings', () => {
     );
   };
 
-  it('the webhook entry loads no worker module (nor the notifiers)', async () => {
+  /** The source files `npm run build` put in a function's bundle (its esbuild metafile). */
+  const bundledSources = (target: string) => {
+    const meta = JSON.parse(
+      readFileSync(join(ROOT, 'dist', 'bundle', `${target}.meta.json`), 'utf8'),
+    ) as { inputs: Record<string, unknown> };
+    return Object.keys(meta.inputs);
+  };
+
+  it('the webhook entry loads its bundle only, which holds no worker module (nor the notifiers)', async () => {
     const modules = await loadedModules('webhook');
-    expect(modules.some((m) => m.startsWith('/dist/functions/webhook/'))).toBe(true);
-    expect(
-      modules.filter((m) => /^\/dist\/(functions\/worker|demo\/worker|shared\/notify)\//.test(m)),
-    ).toEqual([]);
+    expect(modules).toContain('/dist/bundle/webhook.js');
+    expect(modules.filter((m) => /^\/dist\/(functions|demo|bundle\/worker)/.test(m))).toEqual([]);
     expect(modules.filter((m) => m.includes('/node_modules/nodemailer/'))).toEqual([]);
+    const sources = bundledSources('webhook');
+    expect(sources).toContain('functions/webhook/index.ts');
+    expect(
+      sources.filter((m) => /^(functions\/worker|demo\/worker|shared\/notify)\//.test(m)),
+    ).toEqual([]);
+    expect(sources.filter((m) => m.includes('node_modules/nodemailer/'))).toEqual([]);
   });
 
-  it('the worker entry loads no webhook module (nor the intents)', async () => {
+  it('the worker entry loads its bundle only, which holds no webhook module (nor the intents)', async () => {
     const modules = await loadedModules('worker');
-    expect(modules.some((m) => m.startsWith('/dist/functions/worker/'))).toBe(true);
+    expect(modules).toContain('/dist/bundle/worker.js');
+    expect(modules.filter((m) => /^\/dist\/(functions|demo|bundle\/webhook)/.test(m))).toEqual([]);
+    const sources = bundledSources('worker');
+    expect(sources).toContain('functions/worker/index.ts');
     expect(
-      modules.filter((m) =>
-        /^\/dist\/(functions\/webhook|demo\/webhook|demo\/intents|shared\/conversation)\//.test(m),
+      sources.filter((m) =>
+        /^(functions\/webhook|demo\/webhook|demo\/intents|shared\/conversation)\//.test(m),
       ),
     ).toEqual([]);
   });

@@ -14,8 +14,8 @@ export interface BuildResult {
 }
 
 /**
- * Compiles the package to dist/ as `npm run build` does (`tsc -p tsconfig.build.json`), in a
- * child we own (`onSpawn` gets it, so a Ctrl-C meanwhile stops it too). `clean` starts from an
+ * Compiles the package to dist/ as `npm run build` does (`tsc -p tsconfig.build.json`, then
+ * the functions' bundles), in children we own (`onSpawn` gets it, so a Ctrl-C meanwhile stops it too). `clean` starts from an
  * empty dist/, so no output of a moved or deleted source is left to shadow the new one (as a
  * stale dist/shared/deadline.js would shadow deadline/index.js). `incremental` keeps what tsc
  * knows between runs, for `npm run dev`'s rebuilds.
@@ -38,8 +38,16 @@ export async function runBuild(
     onLine: (line) => lines.push(line),
   });
   options.onSpawn?.(service);
-  const code = await service.exited;
-  return { ok: code === 0, lines };
+  if ((await service.exited) !== 0) return { ok: false, lines };
+  // Then each function's bundle (scripts/bundle.ts), which the deployed entry loads.
+  const bundler = spawnService({
+    name: 'bundle',
+    command: process.execPath,
+    args: [require.resolve('tsx/cli'), join(ROOT, 'scripts', 'bundle.ts')],
+    onLine: (line) => lines.push(line),
+  });
+  options.onSpawn?.(bundler);
+  return { ok: (await bundler.exited) === 0, lines };
 }
 
 /**
