@@ -249,6 +249,7 @@ describe('job types end to end', () => {
       minutesAgo: number,
       acceptByOffsetMs: number,
       confirmed = false,
+      legacy = false,
     ) => {
       const at = new Date(Date.now() - minutesAgo * 60_000);
       const acceptBy = new Date(Date.now() + acceptByOffsetMs);
@@ -265,6 +266,7 @@ describe('job types end to end', () => {
           createdAt: at,
           updatedAt: at,
           acceptBy,
+          ...(legacy ? {} : { confirmRequired: true }),
           ...(confirmed ? { confirmedAt: new Date(acceptBy.getTime() - 1000) } : {}),
           session: null,
           sessionKey: null,
@@ -276,7 +278,7 @@ describe('job types end to end', () => {
       post(`${stack.worker.url}sweep`, {}, { 'content-type': 'application/json' });
 
     it('gives a confirmed job that lost its task a task again; it then runs and notifies once', async () => {
-      await record('r-sweepmeplease', 5, -5 * 60_000 + 4000, true);
+      await record('r-sweepmeplease', 5, 4000, true);
       const first = await sweep();
       expect(first.status).toBe(200);
       expect(first.body).toMatchObject({ requeued: 1 });
@@ -301,6 +303,14 @@ describe('job types end to end', () => {
       expect(await jobOf('r-neverconfirm')).toMatchObject({ status: 'failed', notQueued: true });
       await new Promise((r) => setTimeout(r, 500));
       expect(stack.sink.delivered).toHaveLength(0);
+    });
+
+    it('a queued record from before confirmations (an older webhook) is given its task, not dropped', async () => {
+      await record('r-olderwebhook', 5, 4000, false, true);
+      await new Promise((r) => setTimeout(r, 100));
+      expect((await sweep()).body).toMatchObject({ requeued: 1, abandoned: 0 });
+      await until(async () => (await jobOf('r-olderwebhook'))?.notifiedAt !== undefined, 10_000);
+      expect((await jobOf('r-olderwebhook'))!.status).toBe('succeeded');
     });
 
     it('leaves fresh jobs alone', async () => {

@@ -12,6 +12,7 @@ const job = (fields: Partial<VerdictFields> = {}): VerdictFields => ({
   attempts: 0,
   wakeups: 0,
   acceptBy,
+  confirmRequired: true,
   ...fields,
 });
 const at = (ms: number) => new Date(acceptBy.getTime() + ms);
@@ -40,6 +41,13 @@ describe('verdictOf', () => {
     expect(verdictOf(job({ notQueued: true, status: 'failed' }), at(0), created)).toBe(
       'not-queued',
     );
+  });
+
+  it('a record from before confirmations (an older webhook) is queued unless it landed late', () => {
+    const old = job({ confirmRequired: undefined });
+    expect(verdictOf(old, at(60_000), created)).toBe('queued');
+    expect(verdictOf(old, at(60_000), at(1))).toBe('not-queued');
+    expect(verdictOf({ ...old, notQueued: true }, at(0), created)).toBe('not-queued');
   });
 
   it('a job the worker has taken, a scheduled re-run and a record without acceptBy are queued', () => {

@@ -66,16 +66,23 @@ export async function sweepJobs(deps: SweepDeps): Promise<SweepReport> {
       if (verdict === 'not-queued') {
         // Never confirmed to the user (recorded after its webhook gave up, or left without a
         // confirmation): recorded as not queued, so it never runs.
-        await db.runTransaction(async (tx) => {
+        // Decided again on a fresh read: the webhook may have confirmed it since the query.
+        const abandoned = await db.runTransaction(async (tx) => {
           const current = await tx.get(snap.ref);
-          if (current.get('status') !== 'queued' || current.get('notQueued') === true) return;
+          const fresh = parseJob(deps.jobs, current);
+          if (!fresh || verdictOf(fresh, now(), current.createTime?.toDate()) !== 'not-queued') {
+            return false;
+          }
+          if (fresh.notQueued) return false;
           tx.update(snap.ref, {
             status: 'failed',
             notQueued: true,
             error: 'never confirmed by the webhook',
             updatedAt: now(),
           });
+          return true;
         });
+        if (!abandoned) continue;
         report.abandoned++;
         log.warn('sweep: a job its webhook never confirmed: marked not queued');
         continue;

@@ -92,6 +92,7 @@ export function createDeferrer(deps: DeferDeps): Deferrer {
       updatedAt: at,
       acceptBy: new Date(now().getTime() + budget.forCall(RESERVE_MS)),
       // confirmedAt: Firestore's commit time of the confirmation, added once the task exists.
+      confirmRequired: true,
       session: origin.session ?? null,
       sessionKey: origin.sessionKey ?? null,
       language: origin.language,
@@ -109,6 +110,7 @@ export function createDeferrer(deps: DeferDeps): Deferrer {
               status: String(snap.get('status')),
               notQueued: snap.get('notQueued') === true,
               acceptBy: dateOf(snap.get('acceptBy')),
+              confirmRequired: snap.get('confirmRequired') === true,
               confirmedAt: dateOf(snap.get('confirmedAt')),
               attempts: Number(snap.get('attempts') ?? 0),
               wakeups: Number(snap.get('wakeups') ?? 0),

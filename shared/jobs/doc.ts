@@ -53,6 +53,8 @@ const jobCommon = {
   acceptBy: date.optional(),
   /** Firestore's commit time of the webhook's confirmation: queued only if by `acceptBy`. */
   confirmedAt: date.optional(),
+  /** Written by webhooks that confirm (see verdict.ts); absent on older records. */
+  confirmRequired: z.boolean().optional(),
   refusal: RefusalSchema.optional(),
   notifiedAt: date.optional(),
   runningSince: date.optional(),

@@ -17,6 +17,8 @@ export interface VerdictFields {
   status: string;
   notQueued?: boolean | undefined;
   acceptBy?: Date | undefined;
+  /** Set at creation by webhooks that confirm: without it, a record from before confirmations. */
+  confirmRequired?: boolean | undefined;
   confirmedAt?: Date | undefined;
   attempts: number;
   wakeups: number;
@@ -30,12 +32,13 @@ export interface VerdictFields {
  */
 export function verdictOf(job: VerdictFields, now: Date, createTime?: Date | undefined): Verdict {
   if (job.notQueued) return 'not-queued';
-  // Records from before confirmations existed, and jobs the worker has already taken.
-  if (!job.acceptBy) return 'queued';
   if (job.status !== 'queued' || job.attempts > 0 || job.wakeups > 0) return 'queued';
-  const acceptBy = job.acceptBy.getTime();
+  const acceptBy = job.acceptBy?.getTime();
+  if (acceptBy !== undefined && createTime && createTime.getTime() > acceptBy) return 'not-queued';
+  // A record written before confirmations existed (an older webhook, still deployed while the
+  // worker is updated): its webhook said "queued" once the record and the task were made.
+  if (!job.confirmRequired || acceptBy === undefined) return 'queued';
   if (job.confirmedAt) return job.confirmedAt.getTime() <= acceptBy ? 'queued' : 'not-queued';
-  if (createTime && createTime.getTime() > acceptBy) return 'not-queued';
   return now.getTime() > acceptBy + VERDICT_GRACE_MS ? 'not-queued' : 'pending';
 }
 
