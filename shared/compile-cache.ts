@@ -43,8 +43,9 @@ const LIBRARIES = [
 ];
 
 /**
- * Fills the cache: loads every built module except the entries (which register functions and
- * read the configuration), and the libraries above. Run by `npm run gcp-build` after tsc.
+ * Fills the cache: the functions' bundles (dist/bundle, `npm run build`) or, without them, every
+ * built module except the entries (which register functions and read the configuration), and
+ * the libraries above. Run by `npm run gcp-build` after the build.
  */
 export function warmCompileCache(root = join(__dirname, '..')): { modules: number } {
   let modules = 0;
@@ -66,7 +67,8 @@ export function warmCompileCache(root = join(__dirname, '..')): { modules: numbe
       }
     }
   };
-  walk(root);
+  // With the bundles (npm run build), the deployed function loads none of the tsc modules.
+  if (!existsSync(join(root, 'bundle'))) walk(root);
   for (const lib of LIBRARIES) load(lib);
   (nodeModule as unknown as CompileCacheApi).flushCompileCache?.();
   return { modules: modules + warmBundles(root) };

@@ -1,17 +1,12 @@
 import { z } from 'zod';
 import { resolveLanguage } from '../messages';
 import type { AnyJobDefinition, JobDefinition, Refusal } from './define';
+import { dateOf } from './verdict';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 
 /** A Firestore Timestamp (or a Date) read back as a Date. */
-const date = z.preprocess(
-  (v) =>
-    v && typeof v === 'object' && typeof (v as { toDate?: unknown }).toDate === 'function'
-      ? (v as { toDate(): Date }).toDate()
-      : v,
-  z.date(),
-);
+const date = z.preprocess((v) => dateOf(v) ?? v, z.date());
 
 /** One channel's delivery record for a job: delivered at most once per claim, retried until sent. */
 export const ChannelState = z.looseObject({
