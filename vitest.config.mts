@@ -1,38 +1,52 @@
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
+/*
+ * Every workspace's tests, in one run. Workspace packages resolve to their TypeScript sources
+ * (the `dff-source` export condition), so a test sees the code as it is, without a build; the
+ * tests that run the built functions (functions-framework on examples/restaurant) need
+ * `npm run build` first, which `npm test` does.
+ */
+
 const ALL = [
+  'packages/*/test/**/*.test.ts',
+  'examples/*/test/**/*.test.ts',
   'test/**/*.test.ts',
-  'shared/**/*.test.ts',
-  'functions/**/*.test.ts',
-  'scripts/**/*.test.ts',
 ];
 
 /** Suites that need no Firestore emulator: `npm run test:unit` runs them in seconds. */
 const UNIT = [
-  'test/config.test.ts',
-  'test/params.test.ts',
-  'test/router.test.ts',
-  'test/proto-check.test.ts',
-  'test/lazy.test.ts',
-  'test/http-client.test.ts',
+  'examples/restaurant/test/config.test.ts',
+  'packages/core/test/bot-config.test.ts',
+  'packages/core/test/params.test.ts',
+  'packages/core/test/router.test.ts',
+  'packages/testing/test/proto-check.test.ts',
+  'packages/core/test/lazy.test.ts',
+  'examples/restaurant/test/http-client.test.ts',
   'test/readme.test.ts',
-  'test/job-type-compile.test.ts',
+  'examples/restaurant/test/job-type-compile.test.ts',
   'test/workflows.test.ts',
   'test/shell-scripts.test.ts',
-  'test/render.test.ts',
-  'test/context.test.ts',
-  'test/messages.test.ts',
-  'test/agent-format.test.ts',
-  'test/dialogflow-stand-in.test.ts',
-  'test/logger.test.ts',
-  'test/verdict.test.ts',
-  'test/smtp-sink.test.ts',
+  'examples/restaurant/test/render.test.ts',
+  'packages/core/test/context.test.ts',
+  'packages/core/test/messages.test.ts',
+  'packages/dev/test/agent-format.test.ts',
+  'examples/restaurant/test/dialogflow-stand-in.test.ts',
+  'packages/core/test/logger.test.ts',
+  'packages/core/test/verdict.test.ts',
+  'packages/dev/test/smtp-sink.test.ts',
 ];
 
+const conditions = ['dff-source', 'node', 'require', 'default'];
+
 export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ['dff-source'] } },
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // The project dff commands and the local stack work on: the example bot.
+    env: { DFF_PROJECT_DIR: join(__dirname, 'examples', 'restaurant') },
     projects: [
       { extends: true, test: { name: 'unit', include: UNIT } },
       {
@@ -40,9 +54,9 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ALL,
-          exclude: UNIT,
-          // One Firestore emulator for the run (test/global-setup.ts), reset between tests.
-          globalSetup: ['test/global-setup.ts'],
+          exclude: [...UNIT, '**/node_modules/**'],
+          // One Firestore emulator for the run, reset between tests.
+          globalSetup: ['packages/testing/src/global-setup.ts'],
           fileParallelism: false,
         },
       },

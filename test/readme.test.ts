@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../scripts/lib/processes';
+/** The repository root. */
+const ROOT = join(__dirname, '..');
 
 /*
  * The README is the front door: its worked examples are the files the test suite compiles and

@@ -3,7 +3,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../scripts/lib/processes';
+/** The repository root. */
+const ROOT = join(__dirname, '..');
 
 const run = promisify(execFile);
 const SKIP = new Set(['node_modules', 'dist', '.git', '.data', 'coverage']);

@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ROOT } from '../scripts/lib/processes';
+/** The repository root. */
+const ROOT = join(__dirname, '..');
 
 // The GitHub Actions workflows: valid YAML, every third-party action pinned to a commit, and the
 // deploy keyless (Workload Identity Federation) and only after the tests pass on main.

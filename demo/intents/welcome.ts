@@ -1,4 +1,0 @@
-import { say, type IntentHandler } from '../../shared/conversation';
-
-/** Default Welcome Intent (CX tag `welcome`): a greeting with suggestions. */
-export const welcome: IntentHandler = (ctx) => say(ctx.t.welcome, ctx.t.welcomeSuggestions);

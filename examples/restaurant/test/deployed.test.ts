@@ -1,0 +1,207 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnFunction, waitForPort, type Service } from '@dialogflow-functions/testing/processes';
+import { PROJECT } from './helpers/paths';
+import { esRequest } from '@dialogflow-functions/testing/requests';
+import { freePort } from '@dialogflow-functions/testing/ports';
+import { textOf } from '@dialogflow-functions/testing/replies';
+import { post } from './helpers/servers';
+
+/*
+ * The built package (dist/, package.json `main`) served by functions-framework exactly as
+ * Cloud Functions loads it, with NODE_ENV=production as the deploy script sets it.
+ */
+const PRODUCTION_ENV = {
+  PATH: process.env.PATH,
+  NODE_ENV: 'production',
+  WEBHOOK_AUTH: 'none',
+  WORKER_AUTH: 'iam',
+  GOOGLE_CLOUD_PROJECT: 'demo-local',
+};
+
+describe('the built entry in production mode', () => {
+  const output: string[] = [];
+  let webhook: Service;
+  let worker: Service;
+  let webhookUrl: string;
+  let workerUrl: string;
+
+  beforeAll(async () => {
+    expect(existsSync(join(PROJECT, 'dist', 'index.js')), 'run `npm run build` first').toBe(true);
+    const [p1, p2] = [await freePort(), await freePort()];
+    webhook = spawnFunction({
+      source: PROJECT,
+      target: 'webhook',
+      port: p1,
+      env: PRODUCTION_ENV,
+      onLine: (l) => output.push(l),
+    });
+    worker = spawnFunction({
+      source: PROJECT,
+      target: 'worker',
+      port: p2,
+      env: PRODUCTION_ENV,
+      onLine: (l) => output.push(l),
+    });
+    await waitForPort('127.0.0.1', p1, 20_000, webhook);
+    await waitForPort('127.0.0.1', p2, 20_000, worker);
+    webhookUrl = `http://127.0.0.1:${p1}/`;
+    workerUrl = `http://127.0.0.1:${p2}/`;
+  });
+  afterAll(async () => {
+    await Promise.all([webhook?.stop(), worker?.stop()]);
+  });
+
+  it('answers a Dialogflow request', async () => {
+    const res = await post(
+      webhookUrl,
+      esRequest({ name: 'Default Welcome Intent', languageCode: 'zh-TW' }),
+    );
+    expect(res.status).toBe(200);
+    expect(textOf('es', res.body)).toContain('嗨');
+  });
+
+  it.each(['{"queryResult": {', '"just a string"', '{"a": 1}}'])(
+    'refuses malformed JSON %s with a 400 and no stack trace',
+    async (text) => {
+      const res = await post(webhookUrl, text);
+      expect(res.status).toBe(400);
+      expect(res.text).not.toMatch(/\bat \S+ \(|node_modules|SyntaxError|\.js:\d+/);
+      // …and keeps serving.
+      const ok = await post(webhookUrl, esRequest({ name: 'Default Welcome Intent' }));
+      expect(ok.status).toBe(200);
+    },
+  );
+
+  it('answers bad input with JSON errors', async () => {
+    const res = await post(webhookUrl, { hello: 'world' });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: { code: 'invalid-argument' } });
+  });
+
+  it('registers the worker too', async () => {
+    const res = await post(workerUrl, {});
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: { code: 'invalid-argument' } });
+    expect(res.text).toMatch(/Cloud Tasks/);
+  });
+});
+
+describe('invalid configuration', () => {
+  it.each([
+    [{ WEBHOOK_DEADLINE_MS: 'soon' }, 'WEBHOOK_DEADLINE_MS'],
+    [{ NODE_ENV: 'production', WORKER_AUTH: 'iam' }, 'WEBHOOK_AUTH'],
+    [{ WEATHER_API_BASE_URL: 'ftp://x' }, 'WEATHER_API_BASE_URL'],
+  ])(
+    'stops the function at start with one line naming the variable (%o)',
+    async (env, variable) => {
+      const lines: string[] = [];
+      const service = spawnFunction({
+        source: PROJECT,
+        target: 'webhook',
+        port: await freePort(),
+        env: { PATH: process.env.PATH, ...env },
+        onLine: (l) => lines.push(l),
+      });
+      const code = await service.exited;
+      expect(code).not.toBe(0);
+      const messages = lines.filter((l) => l.includes('Invalid configuration'));
+      expect(messages).toHaveLength(1);
+      expect(messages[0]).toContain(variable);
+    },
+  );
+});
+
+describe('each function loads only its own code and settings', () => {
+  const loadedModules = async (target: string) => {
+    const { execFileSync } = await import('node:child_process');
+    const out = execFileSync(
+      process.execPath,
+      [
+        '-e',
+        `require(${JSON.stringify(join(PROJECT, 'dist', 'index.js'))});
+         console.log(JSON.stringify(Object.keys(require.cache)));`,
+      ],
+      {
+        env: { PATH: process.env.PATH, NODE_ENV: 'test', FUNCTION_TARGET: target },
+        encoding: 'utf8',
+      },
+    );
+    return (JSON.parse(out.trim().split('\n').pop()!) as string[]).map((p) =>
+      p.slice(PROJECT.length).replace(/\\/g, '/'),
+    );
+  };
+
+  /** The source files `npm run build` put in a function's bundle (its esbuild metafile). */
+  const bundledSources = (target: string) => {
+    const meta = JSON.parse(
+      readFileSync(join(PROJECT, 'dist', 'bundle', `${target}.meta.json`), 'utf8'),
+    ) as { inputs: Record<string, unknown> };
+    return Object.keys(meta.inputs);
+  };
+
+  it('the webhook entry loads its bundle only, which holds no worker module (nor the notifiers)', async () => {
+    const modules = await loadedModules('webhook');
+    expect(modules).toContain('/dist/bundle/webhook.js');
+    expect(modules.filter((m) => /^\/dist\/(functions|demo|bundle\/worker)/.test(m))).toEqual([]);
+    expect(modules.filter((m) => m.includes('/node_modules/nodemailer/'))).toEqual([]);
+    const sources = bundledSources('webhook');
+    expect(sources).toContain('functions/webhook/index.ts');
+    expect(
+      sources.filter((m) => /^(functions\/worker|demo\/worker|shared\/notify)\//.test(m)),
+    ).toEqual([]);
+    expect(sources.filter((m) => m.includes('node_modules/nodemailer/'))).toEqual([]);
+  });
+
+  it('the worker entry loads its bundle only, which holds no webhook module (nor the intents)', async () => {
+    const modules = await loadedModules('worker');
+    expect(modules).toContain('/dist/bundle/worker.js');
+    expect(modules.filter((m) => /^\/dist\/(functions|demo|bundle\/webhook)/.test(m))).toEqual([]);
+    const sources = bundledSources('worker');
+    expect(sources).toContain('functions/worker/index.ts');
+    expect(
+      sources.filter((m) =>
+        /^(functions\/webhook|demo\/webhook|demo\/intents|shared\/conversation)\//.test(m),
+      ),
+    ).toEqual([]);
+  });
+
+  it.each<['webhook' | 'worker', Record<string, string>]>([
+    ['webhook', { WEBHOOK_TOKEN: 'a-secret-of-16-chars+', NOTIFY_WEBHOOK_URL: 'https://x.test/' }],
+    ['worker', { WORKER_AUTH: 'iam', WEBHOOK_DEADLINE_MS: '4000' }],
+  ])("the %s starts in production without the other function's settings", async (target, env) => {
+    const lines: string[] = [];
+    const port = await freePort();
+    const service = spawnFunction({
+      source: PROJECT,
+      target,
+      port,
+      env: { PATH: process.env.PATH, NODE_ENV: 'production', ...env },
+      onLine: (l) => lines.push(l),
+    });
+    try {
+      await waitForPort('127.0.0.1', port, 20_000, service);
+      expect(lines.filter((l) => l.includes('Invalid configuration'))).toEqual([]);
+    } finally {
+      await service.stop();
+    }
+  });
+});
+
+describe('cold start', () => {
+  it('loading the entry does not load the Google clients (a welcome request never pays for them)', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const out = execFileSync(
+      process.execPath,
+      [
+        '-e',
+        `require(${JSON.stringify(join(PROJECT, 'dist', 'index.js'))});
+         const loaded = Object.keys(require.cache);
+         console.log(JSON.stringify(['@google-cloud/firestore', '@google-cloud/tasks', 'google-gax', 'google-auth-library', 'axios'].filter((m) => loaded.some((k) => k.includes('/node_modules/' + m + '/')))));`,
+      ],
+      { env: { PATH: process.env.PATH, NODE_ENV: 'test' }, encoding: 'utf8' },
+    );
+    expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual([]);
+  });
+});

@@ -1,0 +1,137 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { http } from '@google-cloud/functions-framework';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import { parseConfig, type BotConfig } from '@dialogflow-functions/core/config';
+import { restaurantEnv } from '../../src/env';
+import { createLogger } from '@dialogflow-functions/core/logger';
+import { createWebhookHandler, type WebhookDeps } from '@dialogflow-functions/core/webhook';
+import { createDemoIntents, fallback, type DemoBackends } from '../../src/intents';
+import { demoJobs } from '../../src/jobs';
+import { createWeatherService } from '../../src/backends/weather';
+import { createHttpClient } from '@dialogflow-functions/core/http';
+import { testFirestoreFactory } from '@dialogflow-functions/testing/firestore';
+
+export interface Running {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Listens on an ephemeral loopback port. */
+export async function listen(server: Server): Promise<Running> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+let registered = 0;
+
+/** Registers a handler with functions-framework and serves it exactly as the framework does. */
+export async function serveFunction(handler: Parameters<typeof http>[1]): Promise<Running> {
+  const name = `test-function-${++registered}`;
+  http(name, handler);
+  return listen(getTestServer(name));
+}
+
+export interface TestWebhook extends Running {
+  /** Parsed JSON log entries the webhook wrote. */
+  logs: Record<string, unknown>[];
+  rawLogs: string[];
+}
+
+/**
+ * A config for tests: the local defaults plus `env`, with every outside API pointed at a
+ * loopback port where nothing listens (discard), so no test can reach beyond this machine.
+ */
+export function testConfig(env: Record<string, string> = {}): BotConfig {
+  return parseConfig(
+    {
+      NODE_ENV: 'test',
+      WEATHER_API_BASE_URL: 'http://127.0.0.1:9',
+      LINE_API_BASE_URL: 'http://127.0.0.1:9',
+      GOOGLE_CLOUD_PROJECT: 'demo-local',
+      ...env,
+    },
+    'all',
+    restaurantEnv,
+  );
+}
+
+/** Starts the webhook (demo intents unless given) behind functions-framework on loopback. */
+export async function startWebhook(
+  overrides: Partial<WebhookDeps> & {
+    env?: Record<string, string>;
+    backends?: Partial<DemoBackends>;
+  } = {},
+): Promise<TestWebhook> {
+  const rawLogs: string[] = [];
+  const logs: Record<string, unknown>[] = [];
+  const logger = createLogger({
+    sink: (line) => {
+      rawLogs.push(line);
+      logs.push(JSON.parse(line) as Record<string, unknown>);
+    },
+  });
+  const { env, backends, ...deps } = overrides;
+  const config = testConfig(env);
+  const handler = createWebhookHandler({
+    config,
+    intents: createDemoIntents({
+      db: backends?.db ?? testFirestoreFactory,
+      inventory: backends?.inventory,
+      weather:
+        backends?.weather ??
+        createWeatherService({
+          baseUrl: config.weather.baseUrl,
+          apiKey: config.weather.apiKey,
+          http: createHttpClient(),
+        }),
+      jobs: demoJobs,
+      jobsConfig: config,
+      ...(backends?.now ? { now: backends.now } : {}),
+    }),
+    fallback,
+    logger,
+    ...deps,
+  });
+  const running = await serveFunction(handler);
+  return { ...running, logs, rawLogs };
+}
+
+export interface Answer {
+  status: number;
+  body: unknown;
+  text: string;
+  headers: Headers;
+}
+
+/** POSTs JSON (or a raw string or bytes) and reads the answer. */
+export async function post(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  return { status: res.status, body: parsed, text, headers: res.headers };
+}

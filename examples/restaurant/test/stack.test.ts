@@ -1,0 +1,209 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { utimesSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { portIsFree } from '@dialogflow-functions/testing/processes';
+import { DFF, PROJECT, REPO } from './helpers/paths';
+import { esRequest } from '@dialogflow-functions/testing/requests';
+import { freePort } from '@dialogflow-functions/testing/ports';
+import {
+  commandLine,
+  descendantsOf,
+  isAlive,
+  isLoopback,
+  listeningSockets,
+  type Listening,
+} from '@dialogflow-functions/testing/proc';
+import { post } from './helpers/servers';
+import { until } from '@dialogflow-functions/testing/wait';
+
+/*
+ * `npm start` and `npm run dev` as a user runs them (npm, the build, the emulators, both
+ * functions), each on ports of its own, seen from outside through /proc: what listens where,
+ * which processes run, and what is left after a signal to npm's PID.
+ */
+
+interface Stack {
+  npm: ChildProcess;
+  output: string[];
+  ports: Record<string, string>;
+  webhookUrl: string;
+  exited: Promise<number | null>;
+}
+
+const running: Stack[] = [];
+
+async function startStack(script: 'start' | 'dev', env: NodeJS.ProcessEnv = {}): Promise<Stack> {
+  const ports = {
+    WEBHOOK_PORT: String(await freePort()),
+    WORKER_PORT: String(await freePort()),
+    CLOUD_TASKS_EMULATOR_PORT: String(await freePort()),
+    DEV_CONSOLE_PORT: String(await freePort()),
+    DIALOGFLOW_STAND_IN_PORT: String(await freePort()),
+  };
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development', ...ports, ...env };
+  for (const name of ['FIRESTORE_EMULATOR_HOST', 'CLOUD_TASKS_EMULATOR_HOST']) {
+    if (!(name in env)) delete childEnv[name];
+  }
+  const npm = spawn('npm', script === 'start' ? ['start'] : ['run', 'dev'], {
+    cwd: REPO,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  for (const stream of [npm.stdout, npm.stderr]) {
+    let rest = '';
+    stream.on('data', (chunk: Buffer) => {
+      const lines = (rest + chunk.toString()).split('\n');
+      rest = lines.pop() ?? '';
+      output.push(...lines);
+    });
+  }
+  const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
+  const stack = {
+    npm,
+    output,
+    ports,
+    webhookUrl: `http://127.0.0.1:${ports.WEBHOOK_PORT}/`,
+    exited,
+  };
+  running.push(stack);
+  await until(
+    () => {
+      if (npm.exitCode !== null) throw new Error(`npm ${script} exited:\n${output.join('\n')}`);
+      return output.some((l) => l.includes('Local stack is up'));
+    },
+    240_000,
+    `npm ${script} up`,
+  );
+  return stack;
+}
+
+afterEach(async () => {
+  // A failed test must not leave a stack behind: SIGKILL to whatever is left, by PID.
+  for (const stack of running.splice(0)) {
+    const pids = [stack.npm.pid!, ...descendantsOf(stack.npm.pid!)];
+    for (const pid of pids.reverse()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+  }
+});
+
+const welcome = () => esRequest({ name: 'Default Welcome Intent' });
+
+/** The stack's processes: npm and everything below it. */
+function processTree(stack: Stack): number[] {
+  return [stack.npm.pid!, ...descendantsOf(stack.npm.pid!)];
+}
+
+function functionPid(stack: Stack, target: 'webhook' | 'worker'): number | undefined {
+  return processTree(stack).find(
+    (pid) => isAlive(pid) && commandLine(pid).includes(`--target=${target}`),
+  );
+}
+
+function listening(pids: number[]): Listening[] {
+  return pids.flatMap(listeningSockets);
+}
+
+/** Sends `signal` to npm's PID and checks that nothing of the stack is left. */
+async function stopAndCheck(stack: Stack, signal: NodeJS.Signals): Promise<void> {
+  const pids = processTree(stack);
+  const ports = [...new Set(listening(pids).map((l) => l.port))];
+  process.kill(stack.npm.pid!, signal);
+  const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 30_000));
+  expect(await Promise.race([stack.exited, timeout]), 'npm exits').not.toBe('timeout');
+  await until(
+    () => pids.every((pid) => !isAlive(pid)),
+    10_000,
+    'every process of the stack gone',
+  ).catch(() => undefined);
+  const left = pids.filter(isAlive).map((pid) => `${pid} ${commandLine(pid)}`);
+  expect(left, 'processes left').toEqual([]);
+  for (const port of ports) expect(await portIsFree('127.0.0.1', port), `port ${port}`).toBe(true);
+  running.splice(running.indexOf(stack), 1);
+}
+
+describe.skipIf(process.platform !== 'linux')('the local stack', () => {
+  it(
+    'npm start: listens on 127.0.0.1 only, restarts a killed function, stops everything on SIGTERM',
+    { timeout: 300_000 },
+    async () => {
+      const stack = await startStack('start');
+      const pids = processTree(stack);
+      const commands = pids.map(commandLine);
+      // Google's Firestore emulator (java), the tasks emulator and both functions run below npm.
+      expect(commands.some((c) => /^(\S*\/)?java .*CloudFirestore/.test(c))).toBe(true);
+      expect(commands.some((c) => c.includes('tasks-emulator/main.ts'))).toBe(true);
+      expect(functionPid(stack, 'webhook')).toBeDefined();
+      expect(functionPid(stack, 'worker')).toBeDefined();
+
+      // Everything the stack listens on is loopback, the functions and emulators included.
+      const sockets = listening(pids);
+      const ports = sockets.map((l) => l.port);
+      for (const name of ['WEBHOOK_PORT', 'WORKER_PORT', 'CLOUD_TASKS_EMULATOR_PORT'])
+        expect(ports, name).toContain(Number(stack.ports[name]));
+      expect(sockets.filter((l) => !isLoopback(l.address))).toEqual([]);
+
+      expect((await post(stack.webhookUrl, welcome())).status).toBe(200);
+
+      // kill -9 of the webhook: started again, answering again.
+      const first = functionPid(stack, 'webhook')!;
+      process.kill(first, 'SIGKILL');
+      await until(
+        async () => {
+          const pid = functionPid(stack, 'webhook');
+          if (pid === undefined || pid === first) return false;
+          return post(stack.webhookUrl, welcome()).then(
+            (r) => r.status === 200,
+            () => false,
+          );
+        },
+        60_000,
+        'webhook restarted',
+      );
+      expect(
+        stack.output.some((l) => /webhook exited \(signal SIGKILL\); restarting/.test(l)),
+      ).toBe(true);
+      const again = listening([functionPid(stack, 'webhook')!]);
+      expect(again.map((l) => [l.address, l.port])).toEqual([
+        ['127.0.0.1', Number(stack.ports.WEBHOOK_PORT)],
+      ]);
+
+      await stopAndCheck(stack, 'SIGTERM');
+    },
+  );
+
+  it(
+    'npm run dev: a source change rebuilds and restarts the functions; SIGINT stops everything',
+    { timeout: 300_000 },
+    async () => {
+      const stack = await startStack('dev', { FIRESTORE_EMULATOR_HOST: inject('firestoreHost') });
+      const webhook = functionPid(stack, 'webhook')!;
+      const worker = functionPid(stack, 'worker')!;
+      expect(webhook).toBeDefined();
+      // A save without a change is still a change to the watcher (and leaves the source as it is).
+      const now = new Date();
+      utimesSync(join(REPO, 'packages', 'core', 'src', 'lazy.ts'), now, now);
+      await until(
+        async () => {
+          const w = functionPid(stack, 'webhook');
+          const k = functionPid(stack, 'worker');
+          if (!w || !k || w === webhook || k === worker) return false;
+          return post(stack.webhookUrl, welcome()).then(
+            (r) => r.status === 200,
+            () => false,
+          );
+        },
+        120_000,
+        'functions restarted after the rebuild',
+      );
+      expect(stack.output.some((l) => /restarting the functions/.test(l))).toBe(true);
+      await stopAndCheck(stack, 'SIGINT');
+    },
+  );
+});

@@ -1,0 +1,131 @@
+/*
+ * `npm run converse [-- --live] [--edition es|cx] [FILE ...]`: runs the conversation files
+ * (conversations/*.yaml by default) with DetectIntent.
+ *   - default: against the local Dialogflow stand-in: the one at DIALOGFLOW_EMULATOR_HOST (e.g.
+ *     `npm start`'s), else a whole local bot started here (Firestore emulator, seeded demo data,
+ *     webhook, worker, Cloud Tasks emulator, stand-in), stopped at the end;
+ *   - `--live`: against the real agent of DIALOGFLOW_AGENT (its edition), with Application
+ *     Default Credentials.
+ * Exit code 1 when a story fails.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, parseConfig, type Config } from '@dialogflow-functions/core/config';
+import { Firestore } from '@google-cloud/firestore';
+import { emulatorSettings } from '@dialogflow-functions/core/firestore';
+import { loadBot, projectDir } from './project';
+import {
+  DetectIntentClient,
+  DetectSetupError,
+  type DetectTarget,
+  type Edition,
+} from './lib/dialogflow-client';
+import { formatReport, loadConversationFiles, runConversations } from './lib/conversations';
+import { EmulatorUnavailableError, ensureFirestoreEmulator } from '@dialogflow-functions/testing/firestore-emulator';
+import { startLocalBot } from './lib/local-bot';
+
+const USAGE = 'usage: npm run converse [-- --live] [--edition es|cx] [FILE ...]';
+
+async function run(config: Config, live: boolean, only: Edition | undefined, paths: string[]) {
+  const files = loadConversationFiles(paths);
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    let target: DetectTarget;
+    let editions: Edition[] = ['es', 'cx'];
+    if (live) {
+      const agent = config.dialogflow.agent;
+      if (!agent) throw new DetectSetupError('--live needs DIALOGFLOW_AGENT (the real agent).');
+      target = { agent, emulatorHost: undefined };
+      editions = [agent.includes('/agents/') ? 'cx' : 'es'];
+      console.log(`Live: ${editions[0]!.toUpperCase()} agent ${agent}`);
+    } else if (config.dialogflow.emulatorHost) {
+      target = {
+        agent: undefined,
+        emulatorHost: config.dialogflow.emulatorHost,
+        localProject: config.projectId,
+      };
+      console.log(`Stand-in at ${config.dialogflow.emulatorHost} (DIALOGFLOW_EMULATOR_HOST)`);
+    } else {
+      console.log(
+        'Starting a local bot (Firestore emulator, webhook, worker, tasks emulator, Dialogflow stand-in)…',
+      );
+      const firestore = await ensureFirestoreEmulator({
+        host: config.firestore.emulatorHost,
+        jar: config.firestore.emulatorJar,
+      });
+      if (firestore.service) stops.push(() => firestore.service!.stop());
+      const project = loadBot();
+      if (project.seed) {
+        const db = new Firestore({ projectId: config.projectId, ...emulatorSettings(firestore.host) });
+        try {
+          await project.seed({ db, env: process.env, projectDir: projectDir() });
+        } finally {
+          await db.terminate();
+        }
+      }
+      const bot = await startLocalBot({ firestoreHost: firestore.host, env: process.env });
+      stops.push(() => bot.stop());
+      target = {
+        agent: undefined,
+        emulatorHost: bot.dialogflowHost,
+        localProject: config.projectId,
+      };
+    }
+    if (only) editions = editions.filter((e) => e === only);
+    const clients: Partial<Record<Edition, DetectIntentClient>> = {};
+    for (const e of editions) clients[e] = new DetectIntentClient(e, target);
+    stops.push(async () => {
+      for (const c of Object.values(clients)) await c.close();
+    });
+    const results = await runConversations(files, clients);
+    console.log(formatReport(results));
+    return results.every((r) => r.passed) ? 0 : 1;
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  }
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      live: { type: 'boolean', default: false },
+      edition: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (values.edition !== undefined && values.edition !== 'es' && values.edition !== 'cx') {
+    console.error(`--edition must be es or cx\n${USAGE}`);
+    return 2;
+  }
+  let config: Config;
+  try {
+    config = parseConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      return 78;
+    }
+    throw err;
+  }
+  try {
+    return await run(config, values.live, values.edition as Edition | undefined, positionals);
+  } catch (err) {
+    if (err instanceof DetectSetupError || err instanceof EmulatorUnavailableError) {
+      console.error(err.message);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  },
+);

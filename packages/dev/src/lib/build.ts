@@ -1,0 +1,128 @@
+import { existsSync, readdirSync, rmSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { join } from 'node:path';
+import { spawnService, type Service } from '@dialogflow-functions/testing/processes';
+import { projectDir } from '../project';
+
+/** What a project's build compiles: its entry, its bot and its sources (tests aside). */
+const SOURCES = ['index.ts', 'bot.ts', 'src', 'local'];
+
+export interface BuildResult {
+  ok: boolean;
+  /** tsc's output (its errors, when not ok). */
+  lines: string[];
+}
+
+/** The project's build config: tsconfig.build.json (with references, built in order) or tsconfig.json. */
+function buildConfig(dir: string): string {
+  return existsSync(join(dir, 'tsconfig.build.json')) ? 'tsconfig.build.json' : 'tsconfig.json';
+}
+
+/**
+ * Compiles the project to dist/ as `dff build` does (`tsc -b`: the workspace packages it
+ * references first, each only when its sources changed), in a child we own (`onSpawn` gets
+ * it, so a Ctrl-C meanwhile stops it too). `clean` starts from an empty dist/, so no output of
+ * a moved or deleted source is left to shadow the new one.
+ */
+export async function runBuild(
+  options: { clean?: boolean; incremental?: boolean; onSpawn?: (service: Service) => void } = {},
+): Promise<BuildResult> {
+  const dir = projectDir();
+  if (options.clean) rmSync(join(dir, 'dist'), { recursive: true, force: true });
+  const lines: string[] = [];
+  const service = spawnService({
+    name: 'build',
+    command: process.execPath,
+    args: [require.resolve('typescript/bin/tsc'), '-b', buildConfig(dir)],
+    cwd: dir,
+    onLine: (line) => lines.push(line),
+  });
+  options.onSpawn?.(service);
+  return { ok: (await service.exited) === 0, lines };
+}
+
+/** The newest modification time of the project's sources (0 when none). */
+export function newestSource(dir: string = projectDir()): number {
+  const newest = (path: string): number => {
+    if (!existsSync(path)) return 0;
+    const s = statSync(path);
+    if (!s.isDirectory()) return /\.(ts|json)$/.test(path) && !/\.test\.ts$/.test(path) ? s.mtimeMs : 0;
+    return Math.max(0, ...readdirSync(path).map((f) => newest(join(path, f))));
+  };
+  return Math.max(0, ...SOURCES.map((p) => newest(join(dir, p))));
+}
+
+/**
+ * Calls `onChange` (debounced) when a source file the build compiles changes: a `.ts` or
+ * `.json` file of the project's sources (tests aside), its bot.ts or its entry.
+ */
+export function watchSources(onChange: () => void, debounceMs = 200): { close(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const changed = (file: string | null) => {
+    if (file && (!/\.(ts|json)$/.test(file) || /\.test\.ts$/.test(file))) return;
+    clearTimeout(timer);
+    timer = setTimeout(onChange, debounceMs);
+  };
+  const dir = projectDir();
+  const watchers: FSWatcher[] = SOURCES.filter((entry) => existsSync(join(dir, entry))).map(
+    (entry) => {
+      const path = join(dir, entry);
+      return entry.endsWith('.ts')
+        ? watch(path, () => changed(entry))
+        : watch(path, { recursive: true }, (_event, file) => changed(file));
+    },
+  );
+  return {
+    close() {
+      clearTimeout(timer);
+      for (const w of watchers) w.close();
+    },
+  };
+}
+
+/**
+ * `npm run dev`: on each source change, an incremental build; after one that succeeds,
+ * `onBuilt` (restart the functions). A change during a build queues one more build; a build
+ * that fails prints tsc's errors and leaves the running functions alone.
+ */
+export function rebuildOnChange(options: {
+  onBuilt: () => Promise<void>;
+  log: (line: string) => void;
+  onSpawn?: (service: Service) => void;
+}): { close(): void } {
+  let building = false;
+  let again = false;
+  let closed = false;
+  const build = async (): Promise<void> => {
+    if (closed) return;
+    if (building) {
+      again = true;
+      return;
+    }
+    building = true;
+    try {
+      do {
+        again = false;
+        options.log('source changed: rebuilding…');
+        const started = Date.now();
+        const result = await runBuild({ incremental: true, onSpawn: options.onSpawn });
+        if (closed) return;
+        if (!result.ok) {
+          for (const line of result.lines) options.log(line);
+          options.log('build failed: the functions keep running the last good build');
+          continue;
+        }
+        options.log(`built in ${Date.now() - started} ms: restarting the functions`);
+        await options.onBuilt();
+      } while (again && !closed);
+    } finally {
+      building = false;
+    }
+  };
+  const watcher = watchSources(() => void build());
+  return {
+    close() {
+      closed = true;
+      watcher.close();
+    },
+  };
+}

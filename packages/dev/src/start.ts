@@ -1,0 +1,359 @@
+/*
+ * `npm start`: builds, then runs the whole stack on this machine with no Google account.
+ * Starts what the environment does not already provide, on 127.0.0.1 only, and prints the URLs.
+ * A function that crashes is started again (with backoff). SIGINT, SIGTERM or SIGHUP to this
+ * process (npm runs it without a shell in between: `exec` in package.json) stops every child,
+ * each in its own process group; a second signal a second later kills them at once.
+ * `npm run dev` (`--dev`): the same, and on each source change an incremental rebuild and
+ * a restart of both functions.
+ */
+import { ConfigError } from '@dialogflow-functions/core/config';
+import { parseBotConfig } from '@dialogflow-functions/core';
+import { formatLogLine } from './lib/log-format';
+import { EmulatorUnavailableError, ensureFirestoreEmulator } from '@dialogflow-functions/testing/firestore-emulator';
+import {
+  freePort,
+  portIsFree,
+  spawnFunction,
+  spawnTasksEmulator,
+  waitForPort,
+  type Service,
+} from '@dialogflow-functions/testing/processes';
+import { rebuildOnChange, runBuild } from './lib/build';
+import { supervise, type Supervised } from './lib/supervise';
+import { Firestore } from '@google-cloud/firestore';
+import { emulatorSettings } from '@dialogflow-functions/core/firestore';
+import { dataDir, loadBot, projectDir } from './project';
+import { startLocalServices } from './lib/local-services';
+import {
+  startNotifySink,
+  SINK_LINE_TOKEN,
+  SINK_WEBHOOK_SECRET,
+  type NotifySink,
+} from './lib/notify-sink';
+import { ensureQueue } from './lib/queue';
+import { startSmtpSink, type SmtpSink } from './lib/smtp-sink';
+import { writeStackFile } from './lib/stack-file';
+import { startSweepLoop } from './lib/sweep-loop';
+import { createTasksClient } from '@dialogflow-functions/core/tasks';
+import { startDialogflowStandIn, type RunningStandIn } from './dialogflow-stand-in/server';
+import { loadAgents } from './dialogflow-stand-in/load-agents';
+import { webhookAuthHeaders } from './lib/agent/webhook-auth';
+import { startStackConsole, type DevConsole } from './dev-console';
+
+/** What this process started and stops, in the order it started them. */
+const services: Pick<Service, 'name' | 'stop' | 'kill'>[] = [];
+let stopLocalServices: (() => Promise<void>) | undefined;
+let notifySink: NotifySink | undefined;
+let smtpSink: SmtpSink | undefined;
+let stopSweeps: (() => void) | undefined;
+let removeStackFile: (() => void) | undefined;
+let rebuilds: { close(): void } | undefined;
+let dialogflow: RunningStandIn | undefined;
+let devConsole: DevConsole | undefined;
+let stopping = false;
+const dev = process.argv.includes('--dev');
+
+/** A short-lived child (a build): stopped with the rest while it runs. */
+function track(service: Service): void {
+  services.push(service);
+  void service.exited.then(() => {
+    const i = services.indexOf(service);
+    if (i >= 0) services.splice(i, 1);
+  });
+}
+
+function prefixed(name: string) {
+  const tag = `[${name}]`.padEnd(11);
+  return (line: string) => console.log(`${tag} ${formatLogLine(line)}`);
+}
+
+async function stopAll(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    rebuilds?.close();
+    stopSweeps?.();
+    await dialogflow?.stop();
+    for (const s of [...services].reverse()) await s.stop();
+    await devConsole?.close();
+    await stopLocalServices?.();
+    await notifySink?.close();
+    removeStackFile?.();
+    await smtpSink?.close();
+  }
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  let config;
+  const bot = loadBot();
+  try {
+    config = parseBotConfig(bot, process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(78);
+    }
+    throw err;
+  }
+  let firstSignalAt = 0;
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(sig, () => {
+      if (!stopping) {
+        firstSignalAt = Date.now();
+        console.log(`\n${sig}: stopping ${services.map((s) => s.name).join(', ')}…`);
+        void stopAll(0);
+      } else if (Date.now() - firstSignalAt > 1000) {
+        // Asked again (npm forwards a Ctrl-C the terminal sent us too: that one comes at once).
+        console.log(`${sig} again: killing everything now.`);
+        for (const s of services) s.kill();
+        process.exit(1);
+      }
+    });
+  }
+  process.on('uncaughtException', (err) => {
+    console.error(err);
+    void stopAll(1);
+  });
+
+  // Build: dist/ is what the functions run, as on Cloud Functions.
+  console.log(dev ? 'Building (incremental)…' : 'Building…');
+  const built = await runBuild({ incremental: dev, onSpawn: track });
+  if (!built.ok) {
+    for (const line of built.lines) console.error(line);
+    console.error('The build failed: fix the errors above (npm run build shows them too).');
+    await stopAll(1);
+  }
+
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  const notes: string[] = [];
+
+  // Firestore: Google's emulator, unless one is given.
+  if (!config.firestore.emulatorHost) console.log('Starting the Firestore emulator…');
+  let firestore;
+  try {
+    firestore = await ensureFirestoreEmulator({
+      host: config.firestore.emulatorHost,
+      jar: config.firestore.emulatorJar,
+      onLine: (line) => {
+        if (/error|exception/i.test(line)) prefixed('firestore')(line);
+      },
+    });
+  } catch (err) {
+    if (err instanceof EmulatorUnavailableError) {
+      console.error(err.message);
+      await stopAll(1);
+    }
+    throw err;
+  }
+  if (firestore.service) {
+    services.push(firestore.service);
+    exitStopsStack(firestore.service, 'the Firestore emulator');
+  }
+  notes.push(
+    `firestore ${firestore.host} (${firestore.service ? "Google's emulator, started here" : 'FIRESTORE_EMULATOR_HOST, not started here'})`,
+  );
+  env.FIRESTORE_EMULATOR_HOST = firestore.host;
+  // The bot's local services (its outside APIs, its databases), then its local data.
+  const local = await startLocalServices(bot, {
+    env,
+    projectDir: projectDir(),
+    dataDir: (name) => dataDir(name),
+    log: (name, line) => prefixed(name)(line),
+  });
+  stopLocalServices = local.stop;
+  Object.assign(env, local.env);
+  if (bot.seed) {
+    const db = new Firestore({ projectId: config.projectId, ...emulatorSettings(firestore.host) });
+    try {
+      notes.push(await bot.seed({ db, env, projectDir: projectDir() }));
+    } finally {
+      await db.terminate();
+    }
+  }
+  notes.push(...local.notes);
+
+  // Cloud Tasks: the cloud-tasks-emulator package's, unless one is given.
+  let tasksHost = config.tasks.emulatorHost;
+  let tasksStatusUrl: string | undefined;
+  if (tasksHost) {
+    notes.push(`tasks    ${tasksHost} (CLOUD_TASKS_EMULATOR_HOST, not started here)`);
+  } else {
+    // CLOUD_TASKS_EMULATOR_PORT when set, else 8123 when free, else any free port.
+    const port = process.env.CLOUD_TASKS_EMULATOR_PORT
+      ? config.ports.tasksEmulator
+      : (await portIsFree('127.0.0.1', config.ports.tasksEmulator))
+        ? config.ports.tasksEmulator
+        : await freePort();
+    if (!(await portIsFree('127.0.0.1', port))) {
+      console.error(`Port ${port} is in use: set CLOUD_TASKS_EMULATOR_PORT to another port.`);
+      await stopAll(1);
+    }
+    const statusPort = await freePort();
+    const emulator = spawnTasksEmulator(port, prefixed('tasks'), [
+      '--status-port',
+      String(statusPort),
+    ]);
+    tasksStatusUrl = `http://127.0.0.1:${statusPort}/`;
+    services.push(emulator);
+    exitStopsStack(emulator, 'the Cloud Tasks emulator');
+    await waitForPort('127.0.0.1', port, 30_000, emulator);
+    tasksHost = `127.0.0.1:${port}`;
+    notes.push(`tasks    ${tasksHost} (Cloud Tasks emulator, started here)`);
+  }
+  env.CLOUD_TASKS_EMULATOR_HOST = tasksHost;
+  const tasksClient = await createTasksClient(tasksHost);
+  const queue = await ensureQueue(tasksClient, config);
+  await tasksClient.close();
+  notes.push(`queue    ${queue} (retry config from @dialogflow-functions/dev's queue.json)`);
+
+  // Notifications: a loopback sink for LINE, Slack and the signed webhook, unless configured.
+  const wantsSink =
+    !process.env.LINE_CHANNEL_ACCESS_TOKEN ||
+    !process.env.SLACK_WEBHOOK_URL ||
+    !process.env.NOTIFY_WEBHOOK_URL;
+  if (wantsSink) {
+    notifySink = await startNotifySink({
+      onDelivery: (d) => {
+        const text =
+          d.channel === 'line'
+            ? `LINE push to ${String((d.body as { to?: string }).to)}: ${String((d.body as { messages?: { text?: string }[] }).messages?.[0]?.text)}`
+            : d.channel === 'slack'
+              ? `Slack: ${String((d.body as { text?: string }).text)}`
+              : `webhook (signature ${d.signatureValid ? 'valid' : 'INVALID'}): ${d.raw}`;
+        console.log(`${'[notify]'.padEnd(11)} ${text}`);
+      },
+    });
+    if (!process.env.LINE_CHANNEL_ACCESS_TOKEN) {
+      env.LINE_API_BASE_URL = notifySink.url;
+      env.LINE_CHANNEL_ACCESS_TOKEN = SINK_LINE_TOKEN;
+    }
+    if (!process.env.SLACK_WEBHOOK_URL) env.SLACK_WEBHOOK_URL = `${notifySink.url}/slack`;
+    if (!process.env.NOTIFY_WEBHOOK_URL) {
+      env.NOTIFY_WEBHOOK_URL = `${notifySink.url}/notify`;
+      env.NOTIFY_WEBHOOK_SECRET = SINK_WEBHOOK_SECRET;
+    }
+    notes.push(
+      `notify   ${notifySink.url} (local sink for the channels not configured: LINE, Slack, webhook)`,
+    );
+  }
+  // Email: a loopback SMTP sink that prints each mail, unless SMTP_URL is set.
+  if (config.email.smtpUrl) {
+    notes.push('email    SMTP_URL (mails are sent for real)');
+  } else {
+    smtpSink = await startSmtpSink({
+      onMail: (m) =>
+        console.log(
+          `${'[email]'.padEnd(11)} to ${m.to.join(', ')} (${m.messageId ?? 'no Message-ID'}): ${m.subject ?? ''}\n${' '.repeat(12)}${m.text.replace(/\n/g, `\n${' '.repeat(12)}`)}`,
+        ),
+    });
+    env.SMTP_URL = smtpSink.url;
+    notes.push(
+      `email    ${smtpSink.url.replace(/\/\/[^@]*@/, '//')} (local SMTP sink: mails are printed here)`,
+    );
+  }
+  env.WORKER_URL ??= `http://127.0.0.1:${config.ports.worker}/`;
+
+  const functions: Supervised[] = [];
+  for (const [target, port] of [
+    ['webhook', config.ports.webhook],
+    ['worker', config.ports.worker],
+  ] as const) {
+    if (!(await portIsFree('127.0.0.1', port))) {
+      console.error(`Port ${port} is in use: set ${target.toUpperCase()}_PORT to another port.`);
+      await stopAll(1);
+    }
+    // Crashes are restarted with backoff; stopping the stack stops it for good.
+    const fn = await supervise({
+      name: target,
+      start: () =>
+        spawnFunction({ target, port, env, source: projectDir(), onLine: prefixed(target) }),
+      ready: (service) => waitForPort('127.0.0.1', port, 30_000, service),
+      log: prefixed('stack'),
+    });
+    services.push(fn);
+    functions.push(fn);
+  }
+  if (dev) {
+    rebuilds = rebuildOnChange({
+      log: prefixed('dev'),
+      onSpawn: track,
+      onBuilt: async () => {
+        await Promise.all(functions.map((f) => f.restart()));
+      },
+    });
+  }
+
+  // The sweep Cloud Scheduler runs in production (jobs that lost their task), every minute here.
+  removeStackFile = writeStackFile(config.ports.webhook, {
+    pid: process.pid,
+    firestore: firestore.host,
+    tasks: tasksHost,
+    webhook: `http://127.0.0.1:${config.ports.webhook}/`,
+    worker: `http://127.0.0.1:${config.ports.worker}/`,
+  });
+  stopSweeps = startSweepLoop(
+    `http://127.0.0.1:${config.ports.worker}/sweep`,
+    60_000,
+    prefixed('sweep'),
+  );
+  // The dev console first: the stand-in's webhook calls pass through it (recorded, forwarded).
+  const standInPort = config.dialogflow.standInPort;
+  devConsole = await startStackConsole({
+    config,
+    env,
+    tasksStatusUrl,
+    notifySink,
+    smtpSink,
+    standInHost: `127.0.0.1:${standInPort}`,
+  });
+
+  // Dialogflow: the stand-in running agent/ (ES and CX), calling the local webhook.
+  if (!(await portIsFree('127.0.0.1', standInPort))) {
+    console.error(`Port ${standInPort} is in use: set DIALOGFLOW_STAND_IN_PORT to another port.`);
+    await stopAll(1);
+  }
+  const agents = loadAgents();
+  for (const agent of [agents.es, agents.cx]) {
+    for (const w of agent.warnings) console.warn(`[dialogflow] warning (${agent.edition}): ${w}`);
+  }
+  dialogflow = await startDialogflowStandIn({
+    ...agents,
+    webhookUrl: devConsole.tapUrl,
+    webhookHeaders: webhookAuthHeaders(config),
+    port: standInPort,
+    onTurn: (line) => console.log(`${'[dialogflow]'.padEnd(11)} ${line}`),
+  });
+  notes.push(
+    `dialogflow ${dialogflow.host} (stand-in for ES and CX DetectIntent, agent/ → the webhook)`,
+  );
+
+  console.log(`
+Local stack is up (NODE_ENV=${config.nodeEnv}, project ${config.projectId}):
+  webhook  http://127.0.0.1:${config.ports.webhook}/
+  worker   http://127.0.0.1:${config.ports.worker}/
+  console  ${devConsole.url} (the dev console: chat, exchanges, jobs, notifications)
+  ${notes.join('\n  ')}
+
+Try:  npm run simulate -- "Default Welcome Intent"     (npx dff simulate in a project)
+      npm run simulate -- welcome --cx --lang zh-TW
+Talk to the agent (DetectIntent through the Dialogflow stand-in):
+      export DIALOGFLOW_EMULATOR_HOST=${dialogflow.host}
+      npm run detect -- "hello"
+${dev ? 'Source changes rebuild and restart the functions. ' : ''}Ctrl-C stops everything.
+`);
+}
+
+/** An emulator started here that dies on its own takes the stack down with a clear message. */
+function exitStopsStack(service: Service, what: string): void {
+  void service.exited.then((code) => {
+    if (stopping) return;
+    console.error(`${what} exited (code ${code ?? service.child.signalCode}); stopping the stack.`);
+    void stopAll(1);
+  });
+}
+
+main().catch(async (err: unknown) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  await stopAll(1);
+});
