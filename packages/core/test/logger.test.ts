@@ -9,7 +9,7 @@ const ROOT = join(__dirname, '..');
 function run(code: string): string[] {
   const r = spawnSync(
     process.execPath,
-    ['--import', 'tsx', '-e', `const { createLogger } = require('./shared/logger');\n${code}`],
+    ['--import', 'tsx', '-e', `const { createLogger } = require('./src/logger');\n${code}`],
     { cwd: ROOT, encoding: 'utf8', timeout: 30_000 },
   );
   expect(r.stderr).toBe('');

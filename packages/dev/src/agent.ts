@@ -4,6 +4,7 @@
  * CX: Agent settings → Restore, JSON package), with the webhook URL and its auth header
  * filled in from the configuration (WEBHOOK_TOKEN, WEBHOOK_BASIC_AUTH, WEBHOOK_OIDC_AUDIENCE).
  */
+import { isCommand } from './project';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -103,4 +104,4 @@ function main(): number {
   return 0;
 }
 
-if (require.main === module) process.exit(main());
+if (isCommand(module)) process.exit(main());

@@ -58,8 +58,10 @@ function main(argv: string[]): void {
   const mod = MODULES[command];
   if (mod) {
     process.argv = [process.argv[0]!, command, ...(mod.argv ?? []), ...rest];
+    const path = require.resolve(mod.module);
+    (globalThis as { dffCommand?: string }).dffCommand = path;
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- runs the command's main
-    require(mod.module);
+    require(path);
     return;
   }
   const script = SCRIPTS[command];

@@ -5,6 +5,7 @@
  * DIALOGFLOW_AGENT (ES: project id; CX: projects/P/locations/L/agents/A) with Application
  * Default Credentials, or the local stand-in at DIALOGFLOW_EMULATOR_HOST.
  */
+import { isCommand } from './project';
 import { parseArgs } from 'node:util';
 import { ConfigError, parseConfig } from '@dialogflow-functions/core/config';
 import { DetectIntentClient, DetectSetupError, type DetectResult } from './lib/dialogflow-client';
@@ -103,7 +104,7 @@ async function main(): Promise<number> {
   }
 }
 
-if (require.main === module) {
+if (isCommand(module)) {
   main().then(
     (code) => process.exit(code),
     (err: unknown) => {

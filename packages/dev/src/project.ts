@@ -55,3 +55,8 @@ export function agentDir(dir: string = projectDir()): string {
 export function conversationsDir(dir: string = projectDir()): string {
   return join(dir, loadBot(dir).conversations ?? 'conversations');
 }
+
+/** Whether `mod` is the command `dff` (or node) runs, rather than a module another one imports. */
+export function isCommand(mod: NodeModule): boolean {
+  return require.main === mod || (globalThis as { dffCommand?: string }).dffCommand === mod.filename;
+}
