@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- seeding code is loaded only by dff */
 import { defineBot } from '@dialogflow-functions/core';
 import { createWeatherService } from './src/backends/weather';
 import { restaurantEnv } from './src/env';
@@ -30,7 +31,7 @@ export default defineBot({
   agent: 'agent',
   conversations: 'conversations',
   seed: async ({ db, env, projectDir }) => {
-    const { seedDemoData } = await import('./src/seed-data.js');
+    const { seedDemoData } = require('./src/seed-data') as typeof import('./src/seed-data');
     const products = env.INVENTORY_SOURCE !== 'mysql';
     const count = await seedDemoData(db, { products });
     const said = products
@@ -38,7 +39,7 @@ export default defineBot({
       : `seeded ${count} demo orders (1001-1003, A-1004)`;
     if (products) return said;
     // Products in MySQL: MYSQL_URL, else the local MariaDB `npm start` runs.
-    const { seedMysql } = await import('./local/seed-mysql.js');
+    const { seedMysql } = require('./local/seed-mysql') as typeof import('./local/seed-mysql');
     return `${said}; ${await seedMysql(env, projectDir)}`;
   },
   localServices: [mariadb, weatherApi],

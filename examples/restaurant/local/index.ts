@@ -1,6 +1,7 @@
 import type { LocalService } from '@dialogflow-functions/core';
 import { parseMysqlUrl } from '../src/env';
 
+/* eslint-disable @typescript-eslint/no-require-imports -- each loaded only when it starts */
 /*
  * The restaurant's stand-ins for `dff start` (defineBot({ localServices })). Each module is loaded
  * only when the service starts, so the deployed functions never load (nor need) them.
@@ -16,7 +17,7 @@ export const weatherApi: LocalService = {
         stop: async () => undefined,
       };
     }
-    const { startWeatherStandIn } = await import('./weather-stand-in.js');
+    const { startWeatherStandIn } = require('./weather-stand-in') as typeof import('./weather-stand-in');
     const standIn = await startWeatherStandIn(0);
     return {
       env: { WEATHER_API_BASE_URL: standIn.url },
@@ -36,10 +37,8 @@ export const mariadb: LocalService = {
   name: 'mariadb',
   async start(ctx) {
     if (ctx.env.INVENTORY_SOURCE !== 'mysql') return undefined;
-    const [{ ensureMariadb }, { migrateMysql }] = await Promise.all([
-      import('./mariadb.js'),
-      import('../src/inventory/migrate.js'),
-    ]);
+    const { ensureMariadb } = require('./mariadb') as typeof import('./mariadb');
+    const { migrateMysql } = require('../src/inventory/migrate') as typeof import('../src/inventory/migrate');
     const given = ctx.env.MYSQL_URL ? parseMysqlUrl(ctx.env.MYSQL_URL) : undefined;
     if (typeof given === 'string') throw new Error(`MYSQL_URL ${given}`);
     if (!given) ctx.log('Starting MariaDB…');
