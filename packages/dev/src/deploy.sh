@@ -324,7 +324,11 @@ function_uri() { # FUNCTION: sets LOOKUP to its URL; 1 when it does not exist
 }
 # --serve-all-traffic-latest-revision: a deploy goes live even after a rollback pinned the traffic
 # to an older revision (README "Operations").
-COMMON_DEPLOY=(--gen2 --runtime=nodejs22 --region="$REGION" "$P" --source=. --trigger-http
+# What is uploaded: the project, or in a workspace a staged copy with the workspace's packages
+# packed into it (Cloud Build installs the upload's dependencies from the registry).
+if $DRY_RUN; then SOURCE=$(node "$DFF_ROOT/src/lib/deploy-source.js" --dry-run); else SOURCE=$(node "$DFF_ROOT/src/lib/deploy-source.js"); fi
+[ -n "$SOURCE" ] || fail "could not prepare the upload (see above)"
+COMMON_DEPLOY=(--gen2 --runtime=nodejs22 --region="$REGION" "$P" --source="$SOURCE" --trigger-http
   --build-service-account="projects/$PROJECT/serviceAccounts/$BUILD_SA" --serve-all-traffic-latest-revision)
 
 note "Worker: private; only the tasks identity may call it (Cloud Tasks, and the sweep)"
