@@ -35,6 +35,7 @@ const UNIT = [
   'packages/core/test/logger.test.ts',
   'packages/core/test/verdict.test.ts',
   'packages/dev/test/smtp-sink.test.ts',
+  'packages/create/test/create.test.ts',
 ];
 
 const conditions = ['dff-source', 'node', 'require', 'default'];

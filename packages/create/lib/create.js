@@ -5,7 +5,16 @@
  * and what the repository's `npm run scaffold` runs with the packed tarballs instead of the
  * registry.
  */
-const { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} = require('node:fs');
 const { basename, join, relative, resolve, sep } = require('node:path');
 
 const ROOT = join(__dirname, '..');

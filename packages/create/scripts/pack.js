@@ -9,7 +9,15 @@
  *                    other too): what the upgrade test installs as the next release
  */
 const { spawnSync } = require('node:child_process');
-const { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join, resolve } = require('node:path');
 const { parseArgs } = require('node:util');
@@ -31,7 +39,8 @@ function promisedFiles(pkg) {
   const walk = (value, key) => {
     if (key === 'dff-source') return;
     if (typeof value === 'string') add(value);
-    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, k);
+    else if (value && typeof value === 'object')
+      for (const [k, v] of Object.entries(value)) walk(v, k);
   };
   walk(pkg.exports);
   add(pkg.main);
@@ -47,12 +56,14 @@ function problems(pkg, files) {
   for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md']) {
     if (!have.has(f)) wrong.push(`${f} is not in the tarball`);
   }
-  for (const f of promisedFiles(pkg)) if (!have.has(f)) wrong.push(`${f} (package.json) is not in the tarball`);
+  for (const f of promisedFiles(pkg))
+    if (!have.has(f)) wrong.push(`${f} (package.json) is not in the tarball`);
   if (pkg.license !== 'Apache-2.0') wrong.push(`license is ${pkg.license}, not Apache-2.0`);
   if (!/^0\.\d+\.\d+/.test(pkg.version)) wrong.push(`version ${pkg.version} is not 0.x`);
   for (const f of files) {
     if (f.startsWith('templates/')) continue; // a new project's own tests
-    if (/(^|\/)(test|node_modules)\/|\.test\.[jt]s$|\.tsbuildinfo$/.test(f)) wrong.push(`${f} should not be packed`);
+    if (/(^|\/)(test|node_modules)\/|\.test\.[jt]s$|\.tsbuildinfo$/.test(f))
+      wrong.push(`${f} should not be packed`);
   }
   return wrong;
 }
@@ -123,7 +134,9 @@ if (require.main === module) {
   });
   try {
     const packs = packAll({ out: values.out, build: !values['no-build'], version: values.version });
-    console.log(`${Object.keys(packs).length} packages packed into ${resolve(values.out ?? join(ROOT, '.packs'))}`);
+    console.log(
+      `${Object.keys(packs).length} packages packed into ${resolve(values.out ?? join(ROOT, '.packs'))}`,
+    );
   } catch (err) {
     console.error(err.message);
     process.exitCode = 1;

@@ -13,8 +13,15 @@ const { ROOT, tarballName } = require('./pack');
 const dir = resolve(process.env.PACKS_DIR || join(ROOT, '.packs'));
 const packs = {};
 for (const name of Object.values(PACKAGES)) {
-  const folder = { '@dialogflow-functions/core': 'core', '@dialogflow-functions/testing': 'testing', '@dialogflow-functions/dev': 'dev', 'cloud-tasks-emulator': 'cloud-tasks-emulator' }[name];
-  const { version } = JSON.parse(readFileSync(join(ROOT, 'packages', folder, 'package.json'), 'utf8'));
+  const folder = {
+    '@dialogflow-functions/core': 'core',
+    '@dialogflow-functions/testing': 'testing',
+    '@dialogflow-functions/dev': 'dev',
+    'cloud-tasks-emulator': 'cloud-tasks-emulator',
+  }[name];
+  const { version } = JSON.parse(
+    readFileSync(join(ROOT, 'packages', folder, 'package.json'), 'utf8'),
+  );
   const file = join(dir, tarballName(name, version));
   if (!existsSync(file)) {
     console.error(`${file} is missing: run npm run pack first.`);

@@ -54,6 +54,8 @@ describe('order_coffee', () => {
 
   it('says so when the job could not be queued', async () => {
     const defer: Deferrer = async () => ({ ok: false, jobId: 'job-2', reason: 'tasks down' });
-    expect((await run('order_coffee', { cups: 2 }, defer)).text).toMatch(/could not take the order/);
+    expect((await run('order_coffee', { cups: 2 }, defer)).text).toMatch(
+      /could not take the order/,
+    );
   });
 });
