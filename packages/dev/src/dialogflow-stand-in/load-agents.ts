@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAgent, readAgentDir } from '../lib/agent/load';
 import type { AgentModel } from '../lib/agent/model';
@@ -13,8 +14,8 @@ export const AGENT_DIR = join(projectDir(), 'agent');
  * stand-in cannot run (unknown entity types are read as @sys.any, unknown conditions as false).
  */
 export function loadAgents(dir: string = AGENT_DIR): { es: AgentModel; cx: AgentModel } {
-  const es = loadAgent('es', readAgentDir(join(dir, 'es')));
-  const cx = loadAgent('cx', readAgentDir(join(dir, 'cx')));
+  const es = loadEdition('es', dir);
+  const cx = loadEdition('cx', dir);
   for (const agent of [es, cx]) {
     for (const t of unknownEntityTypes(agent)) {
       agent.warnings.push(`entity type @${t} is unknown here: matched as @sys.any`);
@@ -31,4 +32,27 @@ export function loadAgents(dir: string = AGENT_DIR): { es: AgentModel; cx: Agent
     cx.warnings.push(`condition not supported here (read as false): ${c}`);
   }
   return { es, cx };
+}
+
+/**
+ * One edition's agent; a project made for the other edition only (`--edition es|cx`) has no
+ * folder for it: an agent with no intents then, which matches nothing.
+ */
+function loadEdition(edition: 'es' | 'cx', dir: string): AgentModel {
+  if (existsSync(join(dir, edition))) return loadAgent(edition, readAgentDir(join(dir, edition)));
+  return {
+    edition,
+    displayName: `(no agent/${edition})`,
+    defaultLanguage: 'en',
+    languages: ['en'],
+    timeZone: 'UTC',
+    intents: [],
+    entityTypes: new Map(),
+    webhooks: new Map(),
+    flows: new Map(),
+    startFlow: undefined,
+    warnings: [
+      `no ${edition.toUpperCase()} agent in ${join(dir, edition)}: its DetectIntent calls match nothing`,
+    ],
+  };
 }
