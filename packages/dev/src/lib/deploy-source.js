@@ -102,13 +102,23 @@ function standaloneTsconfig(stage) {
     const file = path.join(stage, name);
     if (!fs.existsSync(file)) continue;
     const ts = require(require.resolve('typescript', { paths: [project, __dirname] }));
-    const parsed = ts.getParsedCommandLineOfConfigFile(path.join(project, name), {}, {
-      ...ts.sys,
-      onUnRecoverableConfigFileDiagnostic: () => undefined,
-    });
+    const parsed = ts.getParsedCommandLineOfConfigFile(
+      path.join(project, name),
+      {},
+      {
+        ...ts.sys,
+        onUnRecoverableConfigFileDiagnostic: () => undefined,
+      },
+    );
     const raw = readJson(path.join(project, name));
     const options = ts.convertToTSConfig(parsed, path.join(project, name), ts.sys).compilerOptions;
-    for (const key of ['composite', 'incremental', 'tsBuildInfoFile', 'customConditions', 'configFilePath']) {
+    for (const key of [
+      'composite',
+      'incremental',
+      'tsBuildInfoFile',
+      'customConditions',
+      'configFilePath',
+    ]) {
       delete options[key];
     }
     options.outDir = 'dist';
@@ -172,7 +182,10 @@ function main() {
     const version = rootPkg.devDependencies?.[tool];
     if (version && !pkg.dependencies?.[tool]) pkg.devDependencies[tool] ??= version;
   }
-  pkg.scripts = { ...pkg.scripts, 'gcp-build': pkg.scripts?.['gcp-build'] ?? 'tsc -p tsconfig.build.json' };
+  pkg.scripts = {
+    ...pkg.scripts,
+    'gcp-build': pkg.scripts?.['gcp-build'] ?? 'tsc -p tsconfig.build.json',
+  };
   fs.writeFileSync(path.join(stage, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
   standaloneTsconfig(stage);
   process.stderr.write(`staged ${STAGE}: this project with ${names} packed into it\n`);
