@@ -154,7 +154,6 @@ describe('each function loads only its own code and settings', () => {
     const core = coreModules(modules);
     expect(core).toContain('worker/handler.js');
     expect(core.filter((m) => /^webhook\//.test(m))).toEqual([]);
-    expect(core.filter((m) => /^conversation\/render-(es|cx|line)/.test(m))).toEqual([]);
   });
 
   it.each<['webhook' | 'worker', Record<string, string>]>([

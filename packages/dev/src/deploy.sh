@@ -330,6 +330,7 @@ function_uri() { # FUNCTION: sets LOOKUP to its URL; 1 when it does not exist
 # packed into it (Cloud Build installs the upload's dependencies from the registry).
 if $DRY_RUN; then SOURCE=$(node "$DFF_ROOT/src/lib/deploy-source.js" --dry-run); else SOURCE=$(node "$DFF_ROOT/src/lib/deploy-source.js"); fi
 [ -n "$SOURCE" ] || fail "could not prepare the upload (see above)"
+[ "$SOURCE" = . ] || note "Upload: $SOURCE (this workspace project, its workspace packages packed into it)"
 COMMON_DEPLOY=(--gen2 --runtime=nodejs22 --region="$REGION" "$P" --source="$SOURCE" --trigger-http
   --build-service-account="projects/$PROJECT/serviceAccounts/$BUILD_SA" --serve-all-traffic-latest-revision)
 

@@ -51,6 +51,20 @@ function workspacePackages() {
   return found;
 }
 
+/** npm, run by this node (the deploy script may run with a PATH of its own). */
+function npm(args) {
+  const cli = path.join(
+    path.dirname(process.execPath),
+    '..',
+    'lib',
+    'node_modules',
+    'npm',
+    'bin',
+    'npm-cli.js',
+  );
+  return fs.existsSync(cli) ? [process.execPath, [cli, ...args]] : ['npm', args];
+}
+
 function newest(dir) {
   let latest = 0;
   const walk = (d) => {
@@ -87,7 +101,7 @@ function pack(name, dir, packs) {
   if (!fs.existsSync(path.join(dir, 'dist')) && pkg.main && pkg.main.includes('dist')) {
     throw new Error(`${name} is not built: run npm run build first`);
   }
-  const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', packs], {
+  const out = execFileSync(...npm(['pack', '--silent', '--pack-destination', packs]), {
     cwd: dir,
     encoding: 'utf8',
   });
@@ -140,9 +154,7 @@ function main() {
     process.stdout.write('.\n');
     return;
   }
-  const names = [...workspace.keys()].join(', ');
   if (dryRun) {
-    process.stderr.write(`would upload ${STAGE}: this project with ${names} packed into it\n`);
     process.stdout.write(`${STAGE}\n`);
     return;
   }
@@ -188,7 +200,6 @@ function main() {
   };
   fs.writeFileSync(path.join(stage, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
   standaloneTsconfig(stage);
-  process.stderr.write(`staged ${STAGE}: this project with ${names} packed into it\n`);
   process.stdout.write(`${STAGE}\n`);
 }
 
