@@ -3,7 +3,7 @@ import { utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { portIsFree } from '@dialogflow-functions/testing/processes';
-import { DFF, PROJECT, REPO } from './helpers/paths';
+import { REPO } from './helpers/paths';
 import { esRequest } from '@dialogflow-functions/testing/requests';
 import { freePort } from '@dialogflow-functions/testing/ports';
 import {

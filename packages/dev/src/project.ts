@@ -58,5 +58,7 @@ export function conversationsDir(dir: string = projectDir()): string {
 
 /** Whether `mod` is the command `dff` (or node) runs, rather than a module another one imports. */
 export function isCommand(mod: NodeModule): boolean {
-  return require.main === mod || (globalThis as { dffCommand?: string }).dffCommand === mod.filename;
+  return (
+    require.main === mod || (globalThis as { dffCommand?: string }).dffCommand === mod.filename
+  );
 }

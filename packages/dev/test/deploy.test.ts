@@ -181,7 +181,8 @@ function expectCompletePlan(stdout: string): void {
       '--gen2',
       '--runtime=nodejs22',
       '--trigger-http',
-      '--source=.',
+      // The restaurant is a workspace project: its upload is staged with its packages packed in.
+      '--source=.data/deploy-source',
       `--entry-point=${fn}`,
       '--serve-all-traffic-latest-revision', // a deploy goes live even after a rollback
     ]) {

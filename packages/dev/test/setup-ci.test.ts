@@ -1,5 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { commandLines, flagOf, GcloudSandbox, isRead, type GcloudCall } from '../src/lib/gcloud-sandbox';
+import {
+  commandLines,
+  flagOf,
+  GcloudSandbox,
+  isRead,
+  type GcloudCall,
+} from '../src/lib/gcloud-sandbox';
 
 // scripts/setup-ci.sh: keyless GitHub Actions deploys (Workload Identity Federation) and a
 // deployer that can update the deployment but grant nothing.
