@@ -231,7 +231,7 @@ describe('.github/workflows', () => {
         expect(changelog.startsWith(`# ${pkg.name}\n`), dir).toBe(true); // where changesets adds
         expect(pkg.files, dir).toContain('CHANGELOG.md'); // and it ships
         // npm refuses a provenance statement for a package that names another repository.
-        expect(pkg.repository?.url, dir).toBe(
+        expect(pkg.repository?.url, `packages/${dir}/package.json repository.url`).toBe(
           'https://github.com/dialogflow-functions/dialogflow-functions.git',
         );
       }
