@@ -117,7 +117,10 @@ describe('the README', () => {
     expect(readme.trimEnd().split('\n').length).toBeLessThanOrEqual(300);
     // Every page of docs/ is reachable from it.
     const linked = [...readme.matchAll(/\]\((docs\/[^)#\s]+\.md)(#[^)]*)?\)/g)].map((m) => m[1]);
-    expect(docs.filter((page) => !linked.includes(page))).toEqual([]);
+    expect(
+      docs.filter((page) => !linked.includes(page)),
+      "pages to link from the README's Documentation list",
+    ).toEqual([]);
     for (const p of [...packageReadmes, 'examples/restaurant/README.md']) {
       expect(readme, p).toContain(`](${p})`);
     }
@@ -232,13 +235,13 @@ describe.each(pages)('%s', (page) => {
       .filter((p) => !/[*<>…]/.test(p) && !/(^|\/)(dist|\.data)(\/|$)/.test(p)); // built, not kept
     // From the root, or from the page's folder (a package's README names its own files).
     const missing = paths.filter((p) => !existsSync(join(ROOT, p)) && !existsSync(join(dir, p)));
-    expect(missing).toEqual([]);
+    expect(missing, 'paths named in backticks that do not exist (moved?)').toEqual([]);
     // The folders of the old layout, unless the page's own folder has one (the restaurant's scripts/).
     const stale = [
       ...prose(text).matchAll(/`((?:shared|functions|demo|scripts|testing)\/[^`\s]*)`/g),
     ]
       .map((m) => m[1]!)
       .filter((p) => !existsSync(join(dir, p.replace(/[*<].*$/, ''))));
-    expect(stale).toEqual([]);
+    expect(stale, 'paths of the layout before the workspaces').toEqual([]);
   });
 });
