@@ -149,11 +149,11 @@ describe('each function loads only its own code and settings', () => {
     expect(modules.filter((m) => m.includes('/node_modules/nodemailer/'))).toEqual([]);
   });
 
-  it("the worker loads no webhook module (the webhook's handler, auth and renderers)", async () => {
+  it("the worker loads no webhook module (the webhook's handler and renderers)", async () => {
     const modules = await loadedModules('worker');
     const core = coreModules(modules);
     expect(core).toContain('worker/handler.js');
-    expect(core.filter((m) => /^(webhook|auth)\//.test(m))).toEqual([]);
+    expect(core.filter((m) => /^webhook\//.test(m))).toEqual([]);
     expect(core.filter((m) => /^conversation\/render-(es|cx|line)/.test(m))).toEqual([]);
   });
 

@@ -138,7 +138,9 @@ describe.skipIf(process.platform !== 'linux')('the local stack', () => {
       const commands = pids.map(commandLine);
       // Google's Firestore emulator (java), the tasks emulator and both functions run below npm.
       expect(commands.some((c) => /^(\S*\/)?java .*CloudFirestore/.test(c))).toBe(true);
-      expect(commands.some((c) => c.includes('tasks-emulator/main.ts'))).toBe(true);
+      expect(commands.some((c) => /cloud-tasks-emulator\/(src|dist)\/main\.(ts|js)/.test(c))).toBe(
+        true,
+      );
       expect(functionPid(stack, 'webhook')).toBeDefined();
       expect(functionPid(stack, 'worker')).toBeDefined();
 
