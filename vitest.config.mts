@@ -27,6 +27,7 @@ const UNIT = [
   'test/logger.test.ts',
   'test/verdict.test.ts',
   'test/smtp-sink.test.ts',
+  'test/id-token-verifier.test.ts',
 ];
 
 export default defineConfig({
