@@ -28,6 +28,7 @@ const UNIT = [
   'test/verdict.test.ts',
   'test/smtp-sink.test.ts',
   'test/id-token-verifier.test.ts',
+  'test/strict-webhook.test.ts',
 ];
 
 export default defineConfig({

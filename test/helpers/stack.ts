@@ -16,6 +16,7 @@ import { startSmtpSink, type SmtpSink } from '../../scripts/lib/smtp-sink';
 import { startTasksEmulator, type RunningEmulator } from '../../scripts/tasks-emulator/server';
 import { testFirestore, testFirestoreFactory } from './firestore';
 import { serveFunction, startWebhook, testConfig, type Running, type TestWebhook } from './servers';
+import { assertValidResponse } from './proto-check';
 import { until } from './wait';
 
 /** A date `days` from today (UTC), as `YYYY-MM-DD`: reservations in tests are never in the past. */
@@ -119,7 +120,9 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   return stack;
 }
 
+/** A queued job's id from its reply (ES `pending_job` context, CX session parameter), checked. */
 export function jobIdOf(edition: 'es' | 'cx', body: unknown, prefix = 'r'): string {
+  assertValidResponse(edition, body);
   const b = body as {
     outputContexts?: { name: string; parameters: { job_id: string } }[];
     sessionInfo?: { parameters: { job_id: string } };
