@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { demoJobs } from '../demo/jobs';
-import { checkReservation, explainReservation, slotId } from '../demo/jobs/reservation';
+import { slotId } from '../demo/jobs/reservation';
 import { createDeferrer, JOBS, queuePath } from '../shared/jobs';
 import { notificationKey as notificationKeyFor } from '../shared/notify';
 import { Budget } from '../shared/deadline';
@@ -16,7 +16,6 @@ import { until } from './helpers/wait';
 
 const en = messagesFor('en');
 const zh = messagesFor('zh-TW');
-const rules = { now: new Date(), config: testConfig() };
 const FUTURE = daysFromNow(20);
 
 describe('job types end to end', () => {
@@ -40,27 +39,27 @@ describe('job types end to end', () => {
 
   describe('reservation rules, told with the reason and nothing queued', () => {
     const base = { date: FUTURE, time: '19:00', party_size: 4, name: 'Lin' };
+    const past = daysFromNow(-2);
+    // The reasons as the rules state them (seatings every half hour 11:00–21:30, 20 seats a
+    // slot), written out here rather than derived by the code under test.
+    const offGrid = (time: string) =>
+      en.reservationOffGrid({ time, first: '11:00', last: '21:30' });
     it.each([
-      ['a past date', { date: daysFromNow(-2) }, { code: 'past' }],
-      ['a time off the grid', { time: '19:07' }, { code: 'off-grid' }],
-      ['a time before opening', { time: '08:00' }, { code: 'off-grid' }],
-      ['party of 0', { party_size: 0 }, { code: 'party-invalid' }],
-      ['party of -3', { party_size: -3 }, { code: 'party-invalid' }],
-      ['party of 2.5', { party_size: 2.5 }, { code: 'party-invalid' }],
-      ['party of 30 (a slot holds 20)', { party_size: 30 }, { code: 'party-too-large' }],
-      ['party of 500', { party_size: 500 }, { code: 'party-too-large' }],
+      ['a past date', { date: past }, en.reservationPast({ date: past, time: '19:00' })],
+      ['a time off the grid', { time: '19:07' }, offGrid('19:07')],
+      ['a time before opening', { time: '08:00' }, offGrid('08:00')],
+      ['party of 0', { party_size: 0 }, en.reservationPartyInvalid],
+      ['party of -3', { party_size: -3 }, en.reservationPartyInvalid],
+      ['party of 2.5', { party_size: 2.5 }, en.reservationPartyInvalid],
+      [
+        'party of 30 (a slot holds 20)',
+        { party_size: 30 },
+        en.reservationPartyTooLarge({ max: 20 }),
+      ],
+      ['party of 500', { party_size: 500 }, en.reservationPartyTooLarge({ max: 20 })],
     ])('%s', async (_what, change, refusal) => {
       const res = await ask('make_reservation', { ...base, ...change });
-      const expected = checkReservation(
-        {
-          date: String((change as { date?: string }).date ?? base.date),
-          time: String((change as { time?: string }).time ?? base.time),
-          partySize: Number((change as { party_size?: number }).party_size ?? base.party_size),
-        },
-        rules,
-      );
-      expect(expected).toMatchObject(refusal);
-      expect(textOf('es', res.body)).toBe(explainReservation(expected!, en));
+      expect(textOf('es', res.body)).toBe(refusal);
       expect((await testFirestore().collection(JOBS).get()).size).toBe(0);
     });
 
