@@ -11,7 +11,15 @@ import { esRequest, cxRequest } from '../scripts/lib/requests';
 import { resetTestFirestore, testFirestore } from './helpers/firestore';
 import { textOf } from './helpers/replies';
 import { post, testConfig } from './helpers/servers';
-import { daysFromNow, jobIdOf, jobOf, startStack, type Stack } from './helpers/stack';
+import {
+  daysFromNow,
+  jobIdOf,
+  jobOf,
+  jobTasksDone,
+  startStack,
+  tasksOfJob,
+  type Stack,
+} from './helpers/stack';
 import { until } from './helpers/wait';
 
 const en = messagesFor('en');
@@ -123,7 +131,8 @@ describe('job types end to end', () => {
 
       await order('shipped');
       await until(async () => (await jobOf(jobId))?.notifiedAt !== undefined, 15_000, 'notified');
-      await new Promise((r) => setTimeout(r, 2500)); // later checks (if any) must change nothing
+      // Later checks (if any) must change nothing: wait until none is left to run.
+      await jobTasksDone(stack, jobId);
       const job = (await jobOf(jobId))!;
       expect(job).toMatchObject({ status: 'succeeded', result: { outcome: 'shipped' } });
       const text = en.watchOrderShipped({
@@ -292,7 +301,11 @@ describe('job types end to end', () => {
       expect((await sweep()).body).toMatchObject({ abandoned: 1, requeued: 0 });
       const job = (await jobOf('r-landedtoolate'))!;
       expect(job).toMatchObject({ status: 'failed', notQueued: true });
-      await new Promise((r) => setTimeout(r, 500));
+      // Never run: the sweep gave it no task, and no delivery of it ever went out.
+      expect(tasksOfJob(stack, 'r-landedtoolate')).toEqual([]);
+      expect(
+        stack.tasks.emulator.dispatches.filter((d) => d.task.includes('r-landedtoolate')),
+      ).toEqual([]);
       expect(stack.sink.delivered).toHaveLength(0);
     });
 
@@ -300,7 +313,11 @@ describe('job types end to end', () => {
       await record('r-neverconfirm', 5, -5 * 60_000 + 4000);
       expect((await sweep()).body).toMatchObject({ abandoned: 1, requeued: 0 });
       expect(await jobOf('r-neverconfirm')).toMatchObject({ status: 'failed', notQueued: true });
-      await new Promise((r) => setTimeout(r, 500));
+      // Never run: the sweep gave it no task, and no delivery of it ever went out.
+      expect(tasksOfJob(stack, 'r-neverconfirm')).toEqual([]);
+      expect(
+        stack.tasks.emulator.dispatches.filter((d) => d.task.includes('r-neverconfirm')),
+      ).toEqual([]);
       expect(stack.sink.delivered).toHaveLength(0);
     });
 

@@ -147,3 +147,18 @@ export async function jobSettled(jobId: string, sink: NotifySink, channels = 3):
   );
   return (await jobOf(jobId))!;
 }
+
+/** The job's tasks still in the queue (its first run, scheduled re-runs, recovery tasks). */
+export function tasksOfJob(stack: Stack, jobId: string): string[] {
+  return [...stack.tasks.emulator.tasks.keys()].filter((name) =>
+    (name.split('/').pop() ?? '').startsWith(jobId),
+  );
+}
+
+/**
+ * Waits until no task of the job is left in the queue: its last delivery was answered and
+ * nothing is scheduled, so nothing more can happen to it (in place of sleeping "long enough").
+ */
+export async function jobTasksDone(stack: Stack, jobId: string): Promise<void> {
+  await until(() => tasksOfJob(stack, jobId).length === 0, 15_000, `job ${jobId}'s tasks done`);
+}
