@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import vitest from '@vitest/eslint-plugin';
 import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
@@ -37,6 +38,20 @@ export default tseslint.config(
     rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
+    // An expect without a matcher checks nothing, and a test must assert something.
+    files: ['**/*.test.ts'],
+    plugins: { vitest },
+    rules: {
+      // vitest's expect takes a message as its second argument.
+      'vitest/valid-expect': ['error', { maxArgs: 2 }],
+      'vitest/expect-expect': [
+        'error',
+        // The project's own assertion helpers (they throw or call expect themselves).
+        { assertFunctionNames: ['expect', 'expect.*', 'assert*'] },
+      ],
+    },
+  },
+  {
     // Plain CommonJS fixtures served by functions-framework as they are (scripts/bench/hello).
     files: ['**/*.js'],
     languageOptions: {
@@ -46,7 +61,6 @@ export default tseslint.config(
         module: 'writable',
         exports: 'writable',
         __dirname: 'readonly',
-        process: 'readonly',
       },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -31,6 +31,8 @@ const UNIT = [
   'packages/core/test/logger.test.ts',
   'packages/core/test/verdict.test.ts',
   'packages/dev/test/smtp-sink.test.ts',
+  'examples/restaurant/test/id-token-verifier.test.ts',
+  'examples/restaurant/test/strict-webhook.test.ts',
 ];
 
 const conditions = ['dff-source', 'node', 'require', 'default'];

@@ -26,6 +26,7 @@ describe.skipIf(process.platform !== 'linux')('children we start', () => {
     const all = [service.child.pid!, ...descendantsOf(service.child.pid!)];
     await service.stop(2000);
     await until(() => all.every((pid) => !isAlive(pid)), 5000, 'group gone');
+    expect(all.filter(isAlive)).toEqual([]);
   });
 
   it(

@@ -10,6 +10,7 @@
  * Usage: node deploy-source.js [--dry-run]   (in the project folder)
  * Plain CommonJS: deploy.sh runs it with node, before anything is built or installed.
  */
+/* global process */ // (a node global)
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
