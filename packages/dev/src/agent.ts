@@ -44,7 +44,10 @@ function main(): number {
   }
   if ((edition === 'export' || edition === 'import') && positionals.length === 2) {
     try {
-      const done = (edition === 'export' ? exportAgent : importAgent)(AGENT_ROOT, resolve(positionals[1]!));
+      const done = (edition === 'export' ? exportAgent : importAgent)(
+        AGENT_ROOT,
+        resolve(positionals[1]!),
+      );
       console.log(done);
       return 0;
     } catch (err) {

@@ -3,7 +3,7 @@
  * project (`-C DIR` for another folder).
  */
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DEV_ROOT } from './project';
 
 /** Commands implemented by a TypeScript module (it runs its `main` when loaded). */
@@ -47,7 +47,7 @@ function main(argv: string[]): void {
       console.error('dff: -C needs a folder');
       process.exit(2);
     }
-    process.env.DFF_PROJECT_DIR = join(process.cwd(), dir);
+    process.env.DFF_PROJECT_DIR = resolve(process.cwd(), dir);
     args.splice(0, 2);
   }
   const [command, ...rest] = args;
