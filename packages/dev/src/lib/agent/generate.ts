@@ -22,13 +22,14 @@ function sorted(files: AgentFiles): AgentFiles {
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-/** The ES intent of a fallback or welcome source keeps Dialogflow's default action name. */
-function esAction(intent: IntentSource): string {
-  if (intent.action) return intent.action;
+/** An intent's ES action when its source names none: Dialogflow's for welcome and fallback. */
+export function defaultAction(intent: Pick<IntentSource, 'name' | 'events' | 'fallback'>): string {
   if (intent.fallback) return 'input.unknown';
   if (intent.events.includes('WELCOME')) return 'input.welcome';
   return intent.name;
 }
+
+const esAction = (intent: IntentSource): string => intent.action ?? defaultAction(intent);
 
 /** The ES export (agent.json, package.json, intents/, entities/) of the sources. */
 export function generateEsAgent({ agent, intents, entities }: AgentSources): AgentFiles {

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { cxPageOf } from './generate';
+import { cxPageOf, defaultAction } from './generate';
 import { loadCxAgent, loadEsAgent, type AgentFiles } from './load';
 import type { CxFulfillment, CxPage } from './model';
 import {
@@ -99,7 +99,7 @@ export function importAgentSources(esFiles: AgentFiles, cxFiles: AgentFiles): Ag
       name: i.name,
       file: `intents/${fileStem(i)}.yaml`,
       webhook: i.webhookUsed,
-      action: i.action,
+      ...(i.action && i.action !== defaultAction(i) ? { action: i.action } : {}),
       events: i.events,
       fallback: i.fallback,
       replies: i.webhookUsed ? {} : i.replies,
@@ -140,16 +140,11 @@ const mapValues = <T, U>(record: Record<string, T>, fn: (v: T) => U): Record<str
 /** The YAML text of one intent's source, leaving out what is the default. */
 export function intentYaml(intent: IntentSource): string {
   const stem = intent.file.replace(/^intents\//, '').replace(/\.ya?ml$/, '');
-  const defaultAction = intent.fallback
-    ? 'input.unknown'
-    : intent.events.includes('WELCOME')
-      ? 'input.welcome'
-      : intent.name;
   return yaml(
     compact({
       name: intent.name === stem ? undefined : intent.name,
       webhook: intent.webhook ? undefined : false,
-      action: !intent.action || intent.action === defaultAction ? undefined : intent.action,
+      action: !intent.action || intent.action === defaultAction(intent) ? undefined : intent.action,
       events: intent.events.length ? intent.events : undefined,
       fallback: intent.fallback || undefined,
       replies: Object.keys(intent.replies).length ? mapValues(intent.replies, oneOrMany) : undefined,
