@@ -3,7 +3,17 @@ import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '.data/', 'test/.compile-fixtures/'] },
+  {
+    ignores: [
+      '**/dist/',
+      '**/node_modules/',
+      'coverage/',
+      '**/.data/',
+      '**/.compile-fixtures/',
+      '.packs/',
+      'packages/create/templates/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -36,13 +46,14 @@ export default tseslint.config(
         module: 'writable',
         exports: 'writable',
         __dirname: 'readonly',
+        process: 'readonly',
       },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     // The dev console's page script runs in the browser, as a classic script.
-    files: ['scripts/dev-console/public/**/*.js'],
+    files: ['packages/dev/src/dev-console/public/**/*.js'],
     languageOptions: {
       sourceType: 'script',
       globals: Object.fromEntries(
@@ -65,7 +76,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['functions/webhook/**/*.ts'],
+    files: ['packages/core/src/webhook/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -78,7 +89,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['functions/worker/**/*.ts'],
+    files: ['packages/core/src/worker/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -91,14 +102,47 @@ export default tseslint.config(
     },
   },
   {
-    files: ['shared/**/*.ts'],
+    // The framework never reaches the tooling, the test kit or a bot.
+    files: ['packages/core/src/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: ['**/functions/**'], message: 'shared/ never imports functions/' },
-            { group: ['**/demo/**', '**/demo'], message: 'shared/ never imports the demo' },
+            {
+              group: [
+                '@dialogflow-functions/testing',
+                '@dialogflow-functions/testing/*',
+                '@dialogflow-functions/dev',
+                '@dialogflow-functions/dev/*',
+                '@dialogflow-functions/example-*',
+              ],
+              message: 'core never imports the test kit, the tooling or a bot',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // A bot reaches the packages by their names only.
+    files: ['examples/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/packages/**'], message: 'import the package by its name' }] },
+      ],
+    },
+  },
+  {
+    // The emulator stands alone: it needs nothing of the rest.
+    files: ['packages/cloud-tasks-emulator/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@dialogflow-functions/*'], message: 'cloud-tasks-emulator stands alone' },
           ],
         },
       ],

@@ -8,11 +8,7 @@ import { defineConfig } from 'vitest/config';
  * `npm run build` first, which `npm test` does.
  */
 
-const ALL = [
-  'packages/*/test/**/*.test.ts',
-  'examples/*/test/**/*.test.ts',
-  'test/**/*.test.ts',
-];
+const ALL = ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'test/**/*.test.ts'];
 
 /** Suites that need no Firestore emulator: `npm run test:unit` runs them in seconds. */
 const UNIT = [

@@ -18,7 +18,11 @@ import type { AgentModel, CxFulfillment, CxRoute } from '@dialogflow-functions/d
 import { AGENT_ROOT } from '@dialogflow-functions/dev/lib/agent/package';
 import { cxRequest, esRequest } from '@dialogflow-functions/testing/requests';
 import { startWeatherStandIn, type WeatherStandIn } from '../local/weather-stand-in';
-import { resetTestFirestore, testFirestore, testFirestoreFactory } from '@dialogflow-functions/testing/firestore';
+import {
+  resetTestFirestore,
+  testFirestore,
+  testFirestoreFactory,
+} from '@dialogflow-functions/testing/firestore';
 import { testConfig } from './helpers/servers';
 
 /*

@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCoalescingCache } from '@dialogflow-functions/core/cache';
-import { ApiError, createHttpClient, NetworkError, retryAfter } from '@dialogflow-functions/core/http';
+import {
+  ApiError,
+  createHttpClient,
+  NetworkError,
+  retryAfter,
+} from '@dialogflow-functions/core/http';
 import { startWeatherStandIn, type WeatherStandIn } from '../local/weather-stand-in';
 
 describe('http client', () => {

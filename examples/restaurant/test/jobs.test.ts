@@ -8,7 +8,11 @@ import { messagesFor } from '@dialogflow-functions/core/messages';
 import { lazyTasksClient } from '@dialogflow-functions/core/tasks';
 import { cxRequest, DEMO_LINE_USER_ID, esRequest } from '@dialogflow-functions/testing/requests';
 import { SINK_LINE_TOKEN } from '@dialogflow-functions/dev/lib/notify-sink';
-import { resetTestFirestore, testFirestore, testFirestoreFactory } from '@dialogflow-functions/testing/firestore';
+import {
+  resetTestFirestore,
+  testFirestore,
+  testFirestoreFactory,
+} from '@dialogflow-functions/testing/firestore';
 import { textOf } from '@dialogflow-functions/testing/replies';
 import { post, serveFunction, testConfig } from './helpers/servers';
 import { daysFromNow, jobIdOf, jobOf, jobSettled, startStack, type Stack } from './helpers/stack';

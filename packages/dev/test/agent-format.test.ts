@@ -328,11 +328,15 @@ describe('the import zip (npm run agent)', () => {
 
   it('the CLI refuses a webhook that is not https, and writes the zip', () => {
     const env = { ...process.env, GOOGLE_CLOUD_PROJECT: 'my-bot-123' };
-    const bad = spawnSync(process.execPath, [...DFF, 'agent', 'es', '--webhook-url', 'http://x.example/'], {
-      cwd: PROJECT,
-      env,
-      encoding: 'utf8',
-    });
+    const bad = spawnSync(
+      process.execPath,
+      [...DFF, 'agent', 'es', '--webhook-url', 'http://x.example/'],
+      {
+        cwd: PROJECT,
+        env,
+        encoding: 'utf8',
+      },
+    );
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/HTTPS only/);
     const out = join(dir, 'cli-cx.zip');

@@ -9,7 +9,12 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createTasksClient, type CloudTasksClient } from '@dialogflow-functions/core/tasks';
 import { startTasksEmulator, type RunningEmulator } from 'cloud-tasks-emulator/server';
 import { backoffMs, retriesExhausted, DEFAULT_RETRY } from 'cloud-tasks-emulator/model';
-import { freePort, nodeArgsFor, spawnTasksEmulator, waitForPort } from '@dialogflow-functions/testing/processes';
+import {
+  freePort,
+  nodeArgsFor,
+  spawnTasksEmulator,
+  waitForPort,
+} from '@dialogflow-functions/testing/processes';
 
 const LOCATION = 'projects/demo-local/locations/asia-east1';
 
@@ -677,7 +682,11 @@ describe('npm run tasks-emulator', () => {
   it('rejects a bad port with its usage', async () => {
     const child = spawn(
       process.execPath,
-      [...nodeArgsFor(join(__dirname, '..', '..', 'cloud-tasks-emulator', 'src', 'main.ts')), '--port', 'x'],
+      [
+        ...nodeArgsFor(join(__dirname, '..', '..', 'cloud-tasks-emulator', 'src', 'main.ts')),
+        '--port',
+        'x',
+      ],
       {},
     );
     let err = '';

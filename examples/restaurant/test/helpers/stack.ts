@@ -1,11 +1,21 @@
 import { expect } from 'vitest';
 import { createWorkerHandler } from '@dialogflow-functions/core/worker';
 import { demoJobs } from '../../src/jobs';
-import { createDeferrer, JOBS, parseJob, queuePath, type JobDoc } from '@dialogflow-functions/core/jobs';
+import {
+  createDeferrer,
+  JOBS,
+  parseJob,
+  queuePath,
+  type JobDoc,
+} from '@dialogflow-functions/core/jobs';
 import { createHttpClient } from '@dialogflow-functions/core/http';
 import { createLogger } from '@dialogflow-functions/core/logger';
 import { createNotifiers } from '@dialogflow-functions/core/notify';
-import { createTasksClient, lazyTasksClient, type CloudTasksClient } from '@dialogflow-functions/core/tasks';
+import {
+  createTasksClient,
+  lazyTasksClient,
+  type CloudTasksClient,
+} from '@dialogflow-functions/core/tasks';
 import {
   startNotifySink,
   SINK_LINE_TOKEN,

@@ -45,7 +45,8 @@ export function newestSource(dir: string = projectDir()): number {
   const newest = (path: string): number => {
     if (!existsSync(path)) return 0;
     const s = statSync(path);
-    if (!s.isDirectory()) return /\.(ts|json)$/.test(path) && !/\.test\.ts$/.test(path) ? s.mtimeMs : 0;
+    if (!s.isDirectory())
+      return /\.(ts|json)$/.test(path) && !/\.test\.ts$/.test(path) ? s.mtimeMs : 0;
     return Math.max(0, ...readdirSync(path).map((f) => newest(join(path, f))));
   };
   return Math.max(0, ...SOURCES.map((p) => newest(join(dir, p))));

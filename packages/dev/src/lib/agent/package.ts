@@ -33,7 +33,12 @@ export function withWebhook(
     const agent = JSON.parse(files.get('agent.json') ?? '{}') as {
       webhook?: Record<string, unknown>;
     };
-    agent.webhook = { ...agent.webhook, url: webhook.url, headers: webhook.headers, available: true };
+    agent.webhook = {
+      ...agent.webhook,
+      url: webhook.url,
+      headers: webhook.headers,
+      available: true,
+    };
     out.set('agent.json', json(agent));
     return out;
   }
