@@ -71,8 +71,10 @@ export function generateEsAgent({ agent, intents, entities }: AgentSources): Age
   files.set('package.json', json({ version: '1.0.0' }));
 
   for (const intent of intents) {
-    const speech = (l: string) =>
-      intent.webhook ? [agent.replies.webhookError[l]!] : (intent.replies[l] ?? []);
+    const speech = (l: string): string[] => {
+      const texts = intent.webhook ? agent.replies.webhookError[l] : intent.replies[l];
+      return texts === undefined ? [] : Array.isArray(texts) ? texts : [texts];
+    };
     files.set(
       `intents/${intent.name}.json`,
       json({
@@ -101,14 +103,16 @@ export function generateEsAgent({ agent, intents, entities }: AgentSources): Age
               noInputPromptMessages: [],
               outputDialogContexts: [],
             })),
-            messages: agent.languages.map((l) => ({
-              type: '0',
-              title: '',
-              textToSpeech: '',
-              lang: l,
-              condition: '',
-              speech: speech(l),
-            })),
+            messages: agent.languages
+              .filter((l) => speech(l).length)
+              .map((l) => ({
+                type: '0',
+                title: '',
+                textToSpeech: '',
+                lang: l,
+                condition: '',
+                speech: speech(l),
+              })),
             speech: [],
           },
         ],
@@ -323,7 +327,14 @@ export function generateCxAgent({ agent, intents, entities }: AgentSources): Age
                     {
                       event: 'sys.invalid-parameter',
                       triggerFulfillment: { messages: prompt(p) },
-                      name: agentId('cx', 'handler', START_FLOW, formPage, p.name, 'sys.invalid-parameter'),
+                      name: agentId(
+                        'cx',
+                        'handler',
+                        START_FLOW,
+                        formPage,
+                        p.name,
+                        'sys.invalid-parameter',
+                      ),
                     },
                   ],
                 }
@@ -350,7 +361,9 @@ export function generateCxAgent({ agent, intents, entities }: AgentSources): Age
     }
   }
   page(ANSWERED, {
-    entryFulfillment: { setParameterActions: cleared.map((parameter) => ({ parameter, value: null })) },
+    entryFulfillment: {
+      setParameterActions: cleared.map((parameter) => ({ parameter, value: null })),
+    },
   });
 
   const fallback = intents.find((i) => i.fallback);

@@ -57,7 +57,10 @@ export function importAgentSources(esFiles: AgentFiles, cxFiles: AgentFiles): Ag
     languages: es.languages,
     timeZone: es.timeZone,
     classificationThreshold: esJson.mlMinConfidence ?? 0.3,
-    webhook: { name: hook?.name ?? 'fulfillment', timeoutSeconds: (hook?.timeoutMs ?? 5000) / 1000 },
+    webhook: {
+      name: hook?.name ?? 'fulfillment',
+      timeoutSeconds: (hook?.timeoutMs ?? 5000) / 1000,
+    },
     replies: {
       webhookError: first(textsOf(handler('webhook.error')?.fulfillment)),
       noInput: first(textsOf(handler('sys.no-input-default')?.fulfillment)),
@@ -66,7 +69,9 @@ export function importAgentSources(esFiles: AgentFiles, cxFiles: AgentFiles): Ag
 
   const intents = es.intents.map((i): IntentSource => {
     const route = flow.routes.find((r) => r.intent === i.name);
-    const page: CxPage | undefined = route?.targetPage ? flow.pages.get(route.targetPage) : undefined;
+    const page: CxPage | undefined = route?.targetPage
+      ? flow.pages.get(route.targetPage)
+      : undefined;
     const final = page?.routes.find((r) => r.condition?.includes('"FINAL"'));
     const after = final?.targetPage ? flow.pages.get(final.targetPage) : undefined;
     const tag = i.fallback
@@ -92,7 +97,9 @@ export function importAgentSources(esFiles: AgentFiles, cxFiles: AgentFiles): Ag
         required: p.required,
         list: p.isList,
         prompts: p.prompts,
-        ...(cxEntity || reprompt ? { cx: { ...(cxEntity ? { entity: cxEntity } : {}), reprompt } } : {}),
+        ...(cxEntity || reprompt
+          ? { cx: { ...(cxEntity ? { entity: cxEntity } : {}), reprompt } }
+          : {}),
       };
     });
     const source: IntentSource = {
@@ -115,14 +122,12 @@ export function importAgentSources(esFiles: AgentFiles, cxFiles: AgentFiles): Ag
     return source;
   });
 
-  const entities = [...es.entityTypes.values()].map(
-    (e): EntitySource => ({
-      name: e.name,
-      file: `entities/${e.name}.yaml`,
-      kind: e.kind,
-      entries: e.entries,
-    }),
-  );
+  const entities = [...es.entityTypes.values()].map((e): EntitySource => ({
+    name: e.name,
+    file: `entities/${e.name}.yaml`,
+    kind: e.kind,
+    entries: e.entries,
+  }));
   return {
     agent,
     intents: intents.sort(intentOrder),
@@ -147,7 +152,9 @@ export function intentYaml(intent: IntentSource): string {
       action: !intent.action || intent.action === defaultAction(intent) ? undefined : intent.action,
       events: intent.events.length ? intent.events : undefined,
       fallback: intent.fallback || undefined,
-      replies: Object.keys(intent.replies).length ? mapValues(intent.replies, oneOrMany) : undefined,
+      replies: Object.keys(intent.replies).length
+        ? mapValues(intent.replies, oneOrMany)
+        : undefined,
       cx: Object.keys(intent.cx).length ? intent.cx : undefined,
       parameters: intent.parameters.length
         ? intent.parameters.map((p) =>
@@ -157,7 +164,9 @@ export function intentYaml(intent: IntentSource): string {
               required: p.required || undefined,
               list: p.list || undefined,
               prompts: Object.keys(p.prompts).length ? mapValues(p.prompts, oneOrMany) : undefined,
-              cx: p.cx ? compact({ entity: p.cx.entity, reprompt: p.cx.reprompt || undefined }) : undefined,
+              cx: p.cx
+                ? compact({ entity: p.cx.entity, reprompt: p.cx.reprompt || undefined })
+                : undefined,
               example: p.example,
             }),
           )
@@ -178,9 +187,7 @@ export function agentSourceFiles({ agent, intents, entities }: AgentSources): Ma
       yaml({
         kind: e.kind,
         entries: mapValues(e.entries, (entries) =>
-          entries.map((x) =>
-            x.synonyms.length === 1 && x.synonyms[0] === x.value ? x.value : x,
-          ),
+          entries.map((x) => (x.synonyms.length === 1 && x.synonyms[0] === x.value ? x.value : x)),
         ),
       }),
     );

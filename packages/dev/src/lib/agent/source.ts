@@ -92,7 +92,10 @@ export const intentSourceSchema = z.strictObject({
 });
 
 const entrySchema = z
-  .union([z.string().min(1), z.strictObject({ value: z.string().min(1), synonyms: z.array(z.string()) })])
+  .union([
+    z.string().min(1),
+    z.strictObject({ value: z.string().min(1), synonyms: z.array(z.string()) }),
+  ])
   .transform((e) => (typeof e === 'string' ? { value: e, synonyms: [e] } : e));
 
 export const entitySourceSchema = z.strictObject({
@@ -220,11 +223,15 @@ export function checkAgentSources({ agent, intents, entities }: AgentSources): v
       }
     }
   };
+  // Replies in the default language at least (Dialogflow says nothing in a language without).
+  const [defaultLanguage] = agent.languages;
   for (const key of ['webhookError', 'noInput'] as const) {
-    for (const l of agent.languages) {
-      if (!agent.replies[key][l]) {
-        throw new AgentFormatError(AGENT_SOURCE_FILE, `replies.${key}: no text for ${l}`);
-      }
+    inLanguages(AGENT_SOURCE_FILE, `replies.${key}`, agent.replies[key]);
+    if (!agent.replies[key][defaultLanguage!]) {
+      throw new AgentFormatError(
+        AGENT_SOURCE_FILE,
+        `replies.${key}: no text for ${defaultLanguage}`,
+      );
     }
   }
   const names = new Set<string>();
@@ -242,7 +249,10 @@ export function checkAgentSources({ agent, intents, entities }: AgentSources): v
       if (p.required) {
         for (const l of agent.languages) {
           if (!p.prompts[l]) {
-            throw new AgentFormatError(file, `parameters.${p.name}: required, but no prompt in ${l}`);
+            throw new AgentFormatError(
+              file,
+              `parameters.${p.name}: required, but no prompt in ${l}`,
+            );
           }
         }
       }
@@ -259,12 +269,8 @@ export function checkAgentSources({ agent, intents, entities }: AgentSources): v
         }
       }
     }
-    if (!intent.webhook) {
-      for (const l of agent.languages) {
-        if (!intent.replies[l]) {
-          throw new AgentFormatError(file, `webhook: false, but no replies in ${l}`);
-        }
-      }
+    if (!intent.webhook && !intent.replies[defaultLanguage!]) {
+      throw new AgentFormatError(file, `webhook: false, but no replies in ${defaultLanguage}`);
     }
   }
   if (intents.filter((i) => i.fallback).length > 1) {
