@@ -10,8 +10,15 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { generateAgent, generateCxAgent, generateEsAgent } from '../src/lib/agent/generate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoIntents } from '../src/dev-console/catalogue';
+import { exportAgent } from '../src/lib/agent/files';
+import {
+  agentFiles,
+  generateAgent,
+  generateCxAgent,
+  generateEsAgent,
+} from '../src/lib/agent/generate';
 import { agentSourceFiles, importAgentSources } from '../src/lib/agent/import';
 import { AgentFormatError, loadAgent } from '../src/lib/agent/load';
 import { AGENT_ROOT, buildAgentZip } from '../src/lib/agent/package';
@@ -256,5 +263,48 @@ describe('sources the generator refuses, naming the file', () => {
     const read = broken(file, text);
     expect(read).toThrow(AgentFormatError);
     expect(read).toThrow(message);
+  });
+});
+
+describe('what reads the sources', () => {
+  const dir = join(tmp, 'exports-only');
+  beforeAll(() => exportAgent(AGENT_ROOT, dir));
+
+  it('a folder with exports only (es/, cx/) is read as it is', () => {
+    for (const edition of ['es', 'cx'] as const) {
+      expect(agentFiles(edition, dir)).toEqual(agentFiles(edition, AGENT_ROOT));
+    }
+  });
+
+  it('the dev console offers every intent of the sources, with CX tags, kinds and examples', () => {
+    const now = new Date('2026-03-01T00:00:00Z');
+    const intents = demoIntents(now, AGENT_ROOT);
+    expect(intents.map((i) => [i.es, i.cx])).toEqual([
+      ['Default Welcome Intent', 'welcome'],
+      ['check_inventory', 'check_inventory'],
+      ['check_order', 'check_order'],
+      ['validate_order_id', 'validate_order_id'],
+      ['get_weather', 'get_weather'],
+      ['make_reservation', 'make_reservation'],
+      ['talk_to_agent', 'talk_to_agent'],
+      ['task_status', 'task_status'],
+      ['watch_order', 'watch_order'],
+      ['Default Fallback Intent', 'fallback'],
+    ]);
+    expect(intents.find((i) => i.es === 'make_reservation')?.parameters).toEqual([
+      { name: 'date', kind: 'date', required: true, example: '2026-03-08' },
+      { name: 'time', kind: 'time', required: true, example: '19:00' },
+      { name: 'party_size', kind: 'number', required: true, example: '4' },
+      { name: 'name', kind: 'person', required: true, example: 'Lin' },
+      { name: 'email', kind: 'text', required: false },
+    ]);
+    // Without sources, the ES intents as they are.
+    const fromExports = demoIntents(now, dir);
+    expect(fromExports.map((i) => i.es).sort()).toEqual(
+      intents
+        .filter((i) => i.es !== 'validate_order_id')
+        .map((i) => i.es)
+        .sort(),
+    );
   });
 });
