@@ -5,9 +5,15 @@ import { languages, messagesFor } from '@dialogflow-functions/core/messages';
 import { esRequest } from '@dialogflow-functions/testing/requests';
 import { SINK_LINE_TOKEN } from '@dialogflow-functions/dev/lib/notify-sink';
 import { startDevConsole, type DevConsole } from '@dialogflow-functions/dev/dev-console';
-import { createStandInDetector, type StandInDetector } from '@dialogflow-functions/dev/dev-console/detect';
+import {
+  createStandInDetector,
+  type StandInDetector,
+} from '@dialogflow-functions/dev/dev-console/detect';
 import { loadAgents } from '@dialogflow-functions/dev/dialogflow-stand-in/load-agents';
-import { startDialogflowStandIn, type RunningStandIn } from '@dialogflow-functions/dev/dialogflow-stand-in/server';
+import {
+  startDialogflowStandIn,
+  type RunningStandIn,
+} from '@dialogflow-functions/dev/dialogflow-stand-in/server';
 import { freePort } from '@dialogflow-functions/testing/processes';
 import { demoIntents } from '@dialogflow-functions/dev/dev-console/catalogue';
 import { displayCx, displayEs } from '@dialogflow-functions/dev/dev-console/display';
@@ -15,7 +21,11 @@ import { lineUserIdFor, type TurnRecord } from '@dialogflow-functions/dev/dev-co
 import type { FeedEntry } from '@dialogflow-functions/dev/dev-console/notifications';
 import type { JobView, TasksView } from '@dialogflow-functions/dev/dev-console/live';
 import { seedDemoData } from '../src/seed-data';
-import { firestoreHost, resetTestFirestore, testFirestore } from '@dialogflow-functions/testing/firestore';
+import {
+  firestoreHost,
+  resetTestFirestore,
+  testFirestore,
+} from '@dialogflow-functions/testing/firestore';
 import { listen, testConfig } from './helpers/servers';
 import { startStack, type Stack } from './helpers/stack';
 import { until } from '@dialogflow-functions/testing/wait';
@@ -739,8 +749,16 @@ describe('typed sentences through the Dialogflow stand-in', () => {
     expect(r.status).toBe(200);
     expect(r.body.detection?.match).toMatchObject({ intent: 'check_order' });
     expect(r.body.detection?.match.page).toBeDefined();
-    expect(r.body.exchanges.length).toBeGreaterThanOrEqual(1);
-    for (const ex of r.body.exchanges) expect(ex.protoErrors).toEqual([]);
+    // Both calls, in order, each answered 200 with a valid response.
+    expect(
+      r.body.exchanges.map(
+        (ex) => (ex.request as { fulfillmentInfo?: { tag?: string } }).fulfillmentInfo?.tag,
+      ),
+    ).toEqual(['validate_order_id', 'check_order']);
+    for (const ex of r.body.exchanges) {
+      expect(ex.status).toBe(200);
+      expect(ex.protoErrors).toEqual([]);
+    }
     // The answer: its text (a card or chips may follow it).
     const texts = (r.body.display as { kind: string; text?: string }[])
       .filter((d) => d.kind === 'text')

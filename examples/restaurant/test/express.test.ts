@@ -18,7 +18,9 @@ describe.each([
   let server: Running;
   beforeAll(async () => {
     const app = express();
-    const handler = createBotWebhook(bot, testConfig(), { logger: createLogger({ sink: () => {} }) });
+    const handler = createBotWebhook(bot, testConfig(), {
+      logger: createLogger({ sink: () => {} }),
+    });
     if (parser) app.post('/dialogflow', parser, handler);
     else app.post('/dialogflow', handler);
     server = await listen(app.listen(0, '127.0.0.1'));

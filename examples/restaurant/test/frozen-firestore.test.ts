@@ -2,8 +2,19 @@ import { Firestore } from '@google-cloud/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoJobs } from '../src/jobs';
 import { emulatorSettings } from '@dialogflow-functions/core/firestore';
-import { createDeferrer, jobIdFor, JOBS, parseJob, queuePath, verdictOf } from '@dialogflow-functions/core/jobs';
-import { createTasksClient, lazyTasksClient, type CloudTasksClient } from '@dialogflow-functions/core/tasks';
+import {
+  createDeferrer,
+  jobIdFor,
+  JOBS,
+  parseJob,
+  queuePath,
+  verdictOf,
+} from '@dialogflow-functions/core/jobs';
+import {
+  createTasksClient,
+  lazyTasksClient,
+  type CloudTasksClient,
+} from '@dialogflow-functions/core/tasks';
 import { esRequest } from '@dialogflow-functions/testing/requests';
 import { ensureFirestoreEmulator } from '@dialogflow-functions/testing/firestore-emulator';
 import type { Service } from '@dialogflow-functions/testing/processes';

@@ -67,6 +67,8 @@ case "$AGENT" in
 esac
 # shellcheck source=packages/dev/src/lib/gcloud.sh
 source "$DFF_ROOT/src/lib/gcloud.sh"
+# This package's CLI, for the agent zip.
+dff() { node "$DFF_ROOT/bin/dff.js" "$@"; }
 
 PROJECT="${GOOGLE_CLOUD_PROJECT:-}"
 [ -n "$PROJECT" ] || fail "GOOGLE_CLOUD_PROJECT is required (the project id)"
@@ -328,6 +330,7 @@ function_uri() { # FUNCTION: sets LOOKUP to its URL; 1 when it does not exist
 # packed into it (Cloud Build installs the upload's dependencies from the registry).
 if $DRY_RUN; then SOURCE=$(node "$DFF_ROOT/src/lib/deploy-source.js" --dry-run); else SOURCE=$(node "$DFF_ROOT/src/lib/deploy-source.js"); fi
 [ -n "$SOURCE" ] || fail "could not prepare the upload (see above)"
+[ "$SOURCE" = . ] || note "Upload: $SOURCE (this workspace project, its workspace packages packed into it)"
 COMMON_DEPLOY=(--gen2 --runtime=nodejs22 --region="$REGION" "$P" --source="$SOURCE" --trigger-http
   --build-service-account="projects/$PROJECT/serviceAccounts/$BUILD_SA" --serve-all-traffic-latest-revision)
 
@@ -466,7 +469,7 @@ if [ -n "$AGENT" ]; then
     WEBHOOK_BASIC_AUTH=$LOOKUP
   fi
   WEBHOOK_TOKEN="${WEBHOOK_TOKEN:-}" WEBHOOK_BASIC_AUTH="${WEBHOOK_BASIC_AUTH:-}" \
-    run node "$DFF_ROOT/bin/dff.js" agent "$AGENT" --webhook-url "$WEBHOOK_URL" --out "$LIB_TMP/agent.zip"
+    run dff agent "$AGENT" --webhook-url "$WEBHOOK_URL" --out "$LIB_TMP/agent.zip"
   run node -e 'const fs = require("fs"); fs.writeFileSync(process.argv[2], JSON.stringify({ agentContent: fs.readFileSync(process.argv[1]).toString("base64") }))' \
     "$LIB_TMP/agent.zip" "$LIB_TMP/restore.json"
   # The access token goes in a header file, not on the command line.

@@ -10,7 +10,10 @@
 import { ConfigError } from '@dialogflow-functions/core/config';
 import { parseBotConfig } from '@dialogflow-functions/core';
 import { formatLogLine } from './lib/log-format';
-import { EmulatorUnavailableError, ensureFirestoreEmulator } from '@dialogflow-functions/testing/firestore-emulator';
+import {
+  EmulatorUnavailableError,
+  ensureFirestoreEmulator,
+} from '@dialogflow-functions/testing/firestore-emulator';
 import {
   freePort,
   portIsFree,

@@ -15,6 +15,7 @@ import type { Deferrer } from '@dialogflow-functions/core/jobs';
 import { createLogger, type Logger } from '@dialogflow-functions/core/logger';
 import { assertValidResponse } from './proto-check';
 import { textsOf } from './replies';
+import { editionOfRequest } from './strict-webhook';
 
 /** One handler's turn, run in-process. */
 export interface IntentRun {
@@ -71,8 +72,8 @@ export interface WebhookCall {
 
 /**
  * Calls a whole webhook (or worker) handler in-process, without HTTP: the body is handed over
- * as functions-framework hands it (parsed JSON plus `rawBody`). A 200 answer from a webhook is
- * checked against the protos when `edition` is given.
+ * as functions-framework hands it (parsed JSON plus `rawBody`). A 200 answer to a Dialogflow
+ * request (or to any body when `edition` is given) is checked against the protos.
  */
 export async function callWebhook(
   handler: (req: IncomingRequest, res: OutgoingResponse) => void | Promise<void>,
@@ -112,8 +113,18 @@ export async function callWebhook(
     },
   };
   await handler(req, res);
-  if (options.edition && answer.status === 200) assertValidResponse(options.edition, answer.body);
+  const edition =
+    options.edition ?? editionOfRequest(typeof body === 'string' ? parseOrUndefined(body) : body);
+  if (edition && answer.status === 200) assertValidResponse(edition, answer.body);
   return answer;
+}
+
+function parseOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function lower(headers: Record<string, string>): Record<string, string> {

@@ -1,5 +1,9 @@
 import { say, type IntentHandler, type TurnContext } from '@dialogflow-functions/core/conversation';
-import { getSnapshot, isSafeDocumentId, type FirestoreFactory } from '@dialogflow-functions/core/firestore';
+import {
+  getSnapshot,
+  isSafeDocumentId,
+  type FirestoreFactory,
+} from '@dialogflow-functions/core/firestore';
 import {
   describeJob,
   JOB_ID,

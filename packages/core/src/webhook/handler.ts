@@ -14,11 +14,7 @@ import {
   type TurnResult,
 } from '../conversation';
 import { lagAdjustedBudget } from '../deadline';
-import {
-  ES_RESPONSE_MAX_BYTES,
-  parseWebhookRequest,
-  type ParsedRequest,
-} from '../dialogflow';
+import { ES_RESPONSE_MAX_BYTES, parseWebhookRequest, type ParsedRequest } from '../dialogflow';
 import { errorMessage } from '../errors';
 import {
   BODY_UNREAD,

@@ -1,21 +1,22 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadAgent, readAgentDir } from '../lib/agent/load';
+import { agentFiles } from '../lib/agent/generate';
+import { loadAgent } from '../lib/agent/load';
 import type { AgentModel } from '../lib/agent/model';
 import { projectDir } from '../project';
 import { unsupportedConditions } from './condition';
 import { unknownEntityTypes } from './entities';
 
-/** The directory holding `es/` and `cx/` (the project's agent). */
+/** The project's agent folder: its sources (agent.yaml, intents/, entities/), or `es/` and `cx/`. */
 export const AGENT_DIR = join(projectDir(), 'agent');
 
 /**
- * Loads both editions of an agent from `dir/es` and `dir/cx`, with the warnings of what the
+ * Loads both editions of an agent (generated from its sources, else `dir/es` and `dir/cx`), with the warnings of what the
  * stand-in cannot run (unknown entity types are read as @sys.any, unknown conditions as false).
  */
 export function loadAgents(dir: string = AGENT_DIR): { es: AgentModel; cx: AgentModel } {
-  const es = loadEdition('es', dir);
-  const cx = loadEdition('cx', dir);
+  // The stand-in runs the exports as generated (and read back), as Dialogflow would import them.
+  const es = loadAgent('es', agentFiles('es', dir));
+  const cx = loadAgent('cx', agentFiles('cx', dir));
   for (const agent of [es, cx]) {
     for (const t of unknownEntityTypes(agent)) {
       agent.warnings.push(`entity type @${t} is unknown here: matched as @sys.any`);
@@ -32,27 +33,4 @@ export function loadAgents(dir: string = AGENT_DIR): { es: AgentModel; cx: Agent
     cx.warnings.push(`condition not supported here (read as false): ${c}`);
   }
   return { es, cx };
-}
-
-/**
- * One edition's agent; a project made for the other edition only (`--edition es|cx`) has no
- * folder for it: an agent with no intents then, which matches nothing.
- */
-function loadEdition(edition: 'es' | 'cx', dir: string): AgentModel {
-  if (existsSync(join(dir, edition))) return loadAgent(edition, readAgentDir(join(dir, edition)));
-  return {
-    edition,
-    displayName: `(no agent/${edition})`,
-    defaultLanguage: 'en',
-    languages: ['en'],
-    timeZone: 'UTC',
-    intents: [],
-    entityTypes: new Map(),
-    webhooks: new Map(),
-    flows: new Map(),
-    startFlow: undefined,
-    warnings: [
-      `no ${edition.toUpperCase()} agent in ${join(dir, edition)}: its DetectIntent calls match nothing`,
-    ],
-  };
 }

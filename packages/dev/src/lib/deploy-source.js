@@ -10,6 +10,7 @@
  * Usage: node deploy-source.js [--dry-run]   (in the project folder)
  * Plain CommonJS: deploy.sh runs it with node, before anything is built or installed.
  */
+/* global process */ // (a node global)
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -51,6 +52,20 @@ function workspacePackages() {
   return found;
 }
 
+/** npm, run by this node (the deploy script may run with a PATH of its own). */
+function npm(args) {
+  const cli = path.join(
+    path.dirname(process.execPath),
+    '..',
+    'lib',
+    'node_modules',
+    'npm',
+    'bin',
+    'npm-cli.js',
+  );
+  return fs.existsSync(cli) ? [process.execPath, [cli, ...args]] : ['npm', args];
+}
+
 function newest(dir) {
   let latest = 0;
   const walk = (d) => {
@@ -87,7 +102,7 @@ function pack(name, dir, packs) {
   if (!fs.existsSync(path.join(dir, 'dist')) && pkg.main && pkg.main.includes('dist')) {
     throw new Error(`${name} is not built: run npm run build first`);
   }
-  const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', packs], {
+  const out = execFileSync(...npm(['pack', '--silent', '--pack-destination', packs]), {
     cwd: dir,
     encoding: 'utf8',
   });
@@ -102,13 +117,23 @@ function standaloneTsconfig(stage) {
     const file = path.join(stage, name);
     if (!fs.existsSync(file)) continue;
     const ts = require(require.resolve('typescript', { paths: [project, __dirname] }));
-    const parsed = ts.getParsedCommandLineOfConfigFile(path.join(project, name), {}, {
-      ...ts.sys,
-      onUnRecoverableConfigFileDiagnostic: () => undefined,
-    });
+    const parsed = ts.getParsedCommandLineOfConfigFile(
+      path.join(project, name),
+      {},
+      {
+        ...ts.sys,
+        onUnRecoverableConfigFileDiagnostic: () => undefined,
+      },
+    );
     const raw = readJson(path.join(project, name));
     const options = ts.convertToTSConfig(parsed, path.join(project, name), ts.sys).compilerOptions;
-    for (const key of ['composite', 'incremental', 'tsBuildInfoFile', 'customConditions', 'configFilePath']) {
+    for (const key of [
+      'composite',
+      'incremental',
+      'tsBuildInfoFile',
+      'customConditions',
+      'configFilePath',
+    ]) {
       delete options[key];
     }
     options.outDir = 'dist';
@@ -130,9 +155,7 @@ function main() {
     process.stdout.write('.\n');
     return;
   }
-  const names = [...workspace.keys()].join(', ');
   if (dryRun) {
-    process.stderr.write(`would upload ${STAGE}: this project with ${names} packed into it\n`);
     process.stdout.write(`${STAGE}\n`);
     return;
   }
@@ -172,10 +195,12 @@ function main() {
     const version = rootPkg.devDependencies?.[tool];
     if (version && !pkg.dependencies?.[tool]) pkg.devDependencies[tool] ??= version;
   }
-  pkg.scripts = { ...pkg.scripts, 'gcp-build': pkg.scripts?.['gcp-build'] ?? 'tsc -p tsconfig.build.json' };
+  pkg.scripts = {
+    ...pkg.scripts,
+    'gcp-build': pkg.scripts?.['gcp-build'] ?? 'tsc -p tsconfig.build.json',
+  };
   fs.writeFileSync(path.join(stage, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
   standaloneTsconfig(stage);
-  process.stderr.write(`staged ${STAGE}: this project with ${names} packed into it\n`);
   process.stdout.write(`${STAGE}\n`);
 }
 
