@@ -26,7 +26,7 @@ const json = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Record<
 describe('a minimal project', () => {
   const project = make('minimal', 'both');
 
-  it('holds the bot, its agent in both editions, conversations, tests, CI and deploy', () => {
+  it('holds the bot, the sources of its agent, conversations, tests, CI and deploy', () => {
     for (const file of [
       'package.json',
       'bot.ts',
@@ -38,10 +38,10 @@ describe('a minimal project', () => {
       'src/jobs/index.ts',
       'src/jobs/brew.ts',
       'src/messages/index.ts',
-      'agent/es/agent.json',
-      'agent/es/intents/order_coffee.json',
-      'agent/cx/agent.json',
-      'agent/cx/intents/order_coffee/order_coffee.json',
+      'agent/agent.yaml',
+      'agent/intents/welcome.yaml',
+      'agent/intents/fallback.yaml',
+      'agent/intents/order_coffee.yaml',
       'conversations/coffee.yaml',
       'test/intents.test.ts',
       'test/jobs.test.ts',
@@ -84,7 +84,7 @@ describe('a minimal project', () => {
     expect(readFileSync(join(project.dir, 'bot.ts'), 'utf8')).toContain("name: 'my-bot'");
   });
 
-  it('is at most 1,500 lines of its own code and config, agent included', () => {
+  it('is at most 1,500 lines of its own code and config, agent sources included', () => {
     const lines = project.files.map((f) => [f, lineCount(join(project.dir, f))] as const);
     const total = lines.reduce((sum, [, count]) => sum + count, 0);
     console.log(`minimal template: ${project.files.length} files, ${total} lines`);
@@ -106,23 +106,16 @@ describe('a minimal project', () => {
 });
 
 describe('editions', () => {
-  it('es: the ES agent only, conversations run against ES', () => {
-    const project = make('minimal', 'es');
-    expect(project.files.some((f) => f.startsWith('agent/es/'))).toBe(true);
-    expect(project.files.some((f) => f.startsWith('agent/cx/'))).toBe(false);
-    expect(json(join(project.dir, 'package.json')).scripts.test).toMatch(
-      /dff converse --edition es$/,
-    );
-  });
-
-  it('cx: the CX agent only, conversations run against CX', () => {
-    const project = make('minimal', 'cx');
-    expect(project.files.some((f) => f.startsWith('agent/es/'))).toBe(false);
-    expect(project.files.some((f) => f.startsWith('agent/cx/'))).toBe(true);
-    expect(json(join(project.dir, 'package.json')).scripts.test).toMatch(
-      /dff converse --edition cx$/,
-    );
-  });
+  it.each(['es', 'cx'])(
+    '%s: the conversations run against that edition (the agent sources make both exports)',
+    (edition) => {
+      const project = make('minimal', edition);
+      expect(json(join(project.dir, 'package.json')).scripts.test).toMatch(
+        new RegExp(`dff converse --edition ${edition}$`),
+      );
+      expect(project.files).toContain('agent/agent.yaml');
+    },
+  );
 });
 
 describe('the restaurant template', () => {
@@ -146,7 +139,7 @@ describe('the restaurant template', () => {
       'mysql2',
       'zod',
     ]);
-    expect(project.files.some((f) => f.startsWith('agent/cx/flows/'))).toBe(true);
+    expect(project.files).toContain('agent/intents/check_order.yaml');
   });
 });
 
