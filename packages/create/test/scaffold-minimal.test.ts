@@ -13,8 +13,10 @@ const temp = tempDir('scaffold-minimal');
 const dir = join(temp.dir, 'coffee-bot');
 afterAll(() => temp.cleanup());
 
+let packs: Record<string, string>;
+
 beforeAll(async () => {
-  pack(join(temp.dir, 'packs'));
+  packs = pack(join(temp.dir, 'packs'));
   const made = await run(
     'npm',
     ['run', 'scaffold', '--', dir, '--template', 'minimal', '--edition', 'both'],
@@ -59,4 +61,35 @@ describe('a scaffolded minimal project', () => {
       expect(test.output).toContain('8 passed, 0 failed');
     },
   );
+
+  it('npm create from the packed create-dialogflow-functions makes what the generator makes', async () => {
+    const tarball = packs['create-dialogflow-functions']!;
+    const made = await run(
+      'npm',
+      [
+        'exec',
+        '--yes',
+        `--package=${tarball}`,
+        '--',
+        'create-dialogflow-functions',
+        'packed-bot',
+        '--template',
+        'restaurant',
+        '--edition',
+        'cx',
+      ],
+      temp.dir,
+    );
+    expect(made.code, made.output).toBe(0);
+    expect(made.output).toContain('Made packed-bot');
+    const reference = generator.create({
+      dir: join(temp.dir, 'reference', 'packed-bot'),
+      template: 'restaurant',
+      edition: 'cx',
+    });
+    expect(generator.listFiles(join(temp.dir, 'packed-bot'))).toEqual(reference.files);
+    expect(
+      readPackage(join(temp.dir, 'packed-bot')).dependencies!['@dialogflow-functions/core'],
+    ).toBe(`^${generator.frameworkVersion()}`);
+  });
 });
