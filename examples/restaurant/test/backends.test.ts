@@ -4,12 +4,16 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createWeatherService } from '../src/backends/weather';
 import { createHttpClient } from '@dialogflow-functions/core/http';
 import { Budget } from '@dialogflow-functions/core/conversation';
-import { messagesFor } from '@dialogflow-functions/core/messages';
+import { messagesFor } from '../src/messages';
 import type { FirestoreFactory } from '@dialogflow-functions/core/firestore';
 import { cxRequest, esRequest } from '@dialogflow-functions/testing/requests';
 import { DEMO_PRODUCTS, seedDemoData } from '../src/seed-data';
 import { startWeatherStandIn, type WeatherStandIn } from '../local/weather-stand-in';
-import { resetTestFirestore, testFirestore, TEST_PROJECT } from '@dialogflow-functions/testing/firestore';
+import {
+  resetTestFirestore,
+  testFirestore,
+  TEST_PROJECT,
+} from '@dialogflow-functions/testing/firestore';
 import { richContentOf, suggestionsOf, textOf } from '@dialogflow-functions/testing/replies';
 import { assertValidResponse } from '@dialogflow-functions/testing/proto-check';
 import { post, startWebhook, type TestWebhook } from './helpers/servers';

@@ -1,11 +1,19 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { demoJobs } from '../src/jobs';
 import { createDeferrer, parseJob, queuePath, verdictOf } from '@dialogflow-functions/core/jobs';
-import { messagesFor } from '@dialogflow-functions/core/messages';
-import { createTasksClient, lazyTasksClient, type CloudTasksClient } from '@dialogflow-functions/core/tasks';
+import { messagesFor } from '../src/messages';
+import {
+  createTasksClient,
+  lazyTasksClient,
+  type CloudTasksClient,
+} from '@dialogflow-functions/core/tasks';
 import { esRequest } from '@dialogflow-functions/testing/requests';
 import { startTasksEmulator, type RunningEmulator } from 'cloud-tasks-emulator/server';
-import { resetTestFirestore, testFirestore, testFirestoreFactory } from '@dialogflow-functions/testing/firestore';
+import {
+  resetTestFirestore,
+  testFirestore,
+  testFirestoreFactory,
+} from '@dialogflow-functions/testing/firestore';
 import { freePort } from '@dialogflow-functions/testing/ports';
 import { textOf } from '@dialogflow-functions/testing/replies';
 import { post, startWebhook, testConfig, type TestWebhook } from './helpers/servers';

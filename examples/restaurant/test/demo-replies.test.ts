@@ -1,12 +1,23 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { messagesFor, type Messages } from '@dialogflow-functions/core/messages';
+import type { Messages } from '@dialogflow-functions/core/messages';
+import { messagesFor } from '../src/messages';
 import { DEMO_PRODUCTS, seedDemoData } from '../src/seed-data';
-import { cxRequest, esRequest, REQUEST_SOURCES, type RequestSource } from '@dialogflow-functions/testing/requests';
+import {
+  cxRequest,
+  esRequest,
+  REQUEST_SOURCES,
+  type RequestSource,
+} from '@dialogflow-functions/testing/requests';
 import { startWeatherStandIn, type WeatherStandIn } from '../local/weather-stand-in';
 import { resetTestFirestore, testFirestore } from '@dialogflow-functions/testing/firestore';
 import { assertValidLineMessage } from './helpers/line-check';
 import { assertValidResponse } from '@dialogflow-functions/testing/proto-check';
-import { lineMessagesOf, richContentOf, suggestionsOf, textOf } from '@dialogflow-functions/testing/replies';
+import {
+  lineMessagesOf,
+  richContentOf,
+  suggestionsOf,
+  textOf,
+} from '@dialogflow-functions/testing/replies';
 import { post, startWebhook, type TestWebhook } from './helpers/servers';
 
 /*

@@ -1,13 +1,20 @@
 import { createServer } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { languages, messagesFor } from '@dialogflow-functions/core/messages';
+import { languages } from '@dialogflow-functions/core/messages';
+import { messagesFor } from '../src/messages';
 import { esRequest } from '@dialogflow-functions/testing/requests';
 import { SINK_LINE_TOKEN } from '@dialogflow-functions/dev/lib/notify-sink';
 import { startDevConsole, type DevConsole } from '@dialogflow-functions/dev/dev-console';
-import { createStandInDetector, type StandInDetector } from '@dialogflow-functions/dev/dev-console/detect';
+import {
+  createStandInDetector,
+  type StandInDetector,
+} from '@dialogflow-functions/dev/dev-console/detect';
 import { loadAgents } from '@dialogflow-functions/dev/dialogflow-stand-in/load-agents';
-import { startDialogflowStandIn, type RunningStandIn } from '@dialogflow-functions/dev/dialogflow-stand-in/server';
+import {
+  startDialogflowStandIn,
+  type RunningStandIn,
+} from '@dialogflow-functions/dev/dialogflow-stand-in/server';
 import { freePort } from '@dialogflow-functions/testing/processes';
 import { demoIntents } from '@dialogflow-functions/dev/dev-console/catalogue';
 import { displayCx, displayEs } from '@dialogflow-functions/dev/dev-console/display';
@@ -15,7 +22,11 @@ import { lineUserIdFor, type TurnRecord } from '@dialogflow-functions/dev/dev-co
 import type { FeedEntry } from '@dialogflow-functions/dev/dev-console/notifications';
 import type { JobView, TasksView } from '@dialogflow-functions/dev/dev-console/live';
 import { seedDemoData } from '../src/seed-data';
-import { firestoreHost, resetTestFirestore, testFirestore } from '@dialogflow-functions/testing/firestore';
+import {
+  firestoreHost,
+  resetTestFirestore,
+  testFirestore,
+} from '@dialogflow-functions/testing/firestore';
 import { listen, testConfig } from './helpers/servers';
 import { startStack, type Stack } from './helpers/stack';
 import { until } from '@dialogflow-functions/testing/wait';

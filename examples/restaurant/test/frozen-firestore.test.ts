@@ -2,8 +2,19 @@ import { Firestore } from '@google-cloud/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoJobs } from '../src/jobs';
 import { emulatorSettings } from '@dialogflow-functions/core/firestore';
-import { createDeferrer, jobIdFor, JOBS, parseJob, queuePath, verdictOf } from '@dialogflow-functions/core/jobs';
-import { createTasksClient, lazyTasksClient, type CloudTasksClient } from '@dialogflow-functions/core/tasks';
+import {
+  createDeferrer,
+  jobIdFor,
+  JOBS,
+  parseJob,
+  queuePath,
+  verdictOf,
+} from '@dialogflow-functions/core/jobs';
+import {
+  createTasksClient,
+  lazyTasksClient,
+  type CloudTasksClient,
+} from '@dialogflow-functions/core/tasks';
 import { esRequest } from '@dialogflow-functions/testing/requests';
 import { ensureFirestoreEmulator } from '@dialogflow-functions/testing/firestore-emulator';
 import type { Service } from '@dialogflow-functions/testing/processes';
@@ -12,7 +23,7 @@ import { textOf } from '@dialogflow-functions/testing/replies';
 import { post, startWebhook, testConfig, type TestWebhook } from './helpers/servers';
 import { daysFromNow } from './helpers/stack';
 import { until } from '@dialogflow-functions/testing/wait';
-import { messagesFor } from '@dialogflow-functions/core/messages';
+import { messagesFor } from '../src/messages';
 
 /*
  * Issue: a booking the user was told is "not queued" must never come back as queued. Firestore

@@ -4,17 +4,17 @@ import { join } from 'node:path';
 import type { RowDataPacket } from 'mysql2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cxRequest, esRequest } from '@dialogflow-functions/testing/requests';
-import { messagesFor, type Language } from '@dialogflow-functions/core/messages';
+import type { Language } from '@dialogflow-functions/core/messages';
+import { messagesFor } from '../src/messages';
 import { seedDemoData } from '../src/seed-data';
-import {
-  createInventory,
-  productKey,
-  type Inventory,
-  type MysqlInventory,
-} from '../src/inventory';
+import { createInventory, productKey, type Inventory, type MysqlInventory } from '../src/inventory';
 import { migrateMysql, readMigrations } from '../src/inventory/migrate';
 import type { MysqlSettings } from '../src/env';
-import { resetTestFirestore, testFirestore, testFirestoreFactory } from '@dialogflow-functions/testing/firestore';
+import {
+  resetTestFirestore,
+  testFirestore,
+  testFirestoreFactory,
+} from '@dialogflow-functions/testing/firestore';
 import { startTestMariadb, type TestMariadb } from './helpers/mariadb';
 import { textOf } from '@dialogflow-functions/testing/replies';
 import { post, startWebhook, testConfig, type TestWebhook } from './helpers/servers';

@@ -4,11 +4,15 @@ import { demoJobs } from '../src/jobs';
 import { slotId } from '../src/jobs/reservation';
 import { queuePath } from '@dialogflow-functions/core/jobs';
 import { createLogger } from '@dialogflow-functions/core/logger';
-import { messagesFor } from '@dialogflow-functions/core/messages';
+import { messagesFor, restaurantMessages } from '../src/messages';
 import { lazyTasksClient } from '@dialogflow-functions/core/tasks';
 import { cxRequest, DEMO_LINE_USER_ID, esRequest } from '@dialogflow-functions/testing/requests';
 import { SINK_LINE_TOKEN } from '@dialogflow-functions/dev/lib/notify-sink';
-import { resetTestFirestore, testFirestore, testFirestoreFactory } from '@dialogflow-functions/testing/firestore';
+import {
+  resetTestFirestore,
+  testFirestore,
+  testFirestoreFactory,
+} from '@dialogflow-functions/testing/firestore';
 import { textOf } from '@dialogflow-functions/testing/replies';
 import { post, serveFunction, testConfig } from './helpers/servers';
 import { daysFromNow, jobIdOf, jobOf, jobSettled, startStack, type Stack } from './helpers/stack';
@@ -511,6 +515,7 @@ describe('worker auth', () => {
         config,
         db: testFirestoreFactory,
         jobs: demoJobs,
+        messages: restaurantMessages,
         channels: [],
         tasks: lazyTasksClient({ emulatorHost: '127.0.0.1:9' }),
         logger: createLogger({ sink: () => {} }),

@@ -9,10 +9,14 @@ import {
   type Reply,
   type RichElement,
 } from '@dialogflow-functions/core/conversation';
-import { messagesFor } from '@dialogflow-functions/core/messages';
+import { messagesFor } from '../src/messages';
 import { assertValidResponse, protoErrors } from '@dialogflow-functions/testing/proto-check';
 import { assertValidLineMessage, lineErrors } from './helpers/line-check';
-import { lineMessagesOf, richContentOf, suggestionsOf } from '@dialogflow-functions/testing/replies';
+import {
+  lineMessagesOf,
+  richContentOf,
+  suggestionsOf,
+} from '@dialogflow-functions/testing/replies';
 
 const t = messagesFor('en');
 const SESSION = 'projects/demo-local/agent/sessions/s-1';

@@ -1,7 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { say, type IntentHandler } from '@dialogflow-functions/core/conversation';
-import { messagesFor } from '@dialogflow-functions/core/messages';
-import { cxRequest, esRequest, REQUEST_SOURCES, type RequestSource } from '@dialogflow-functions/testing/requests';
+import { messagesFor } from '../src/messages';
+import {
+  cxRequest,
+  esRequest,
+  REQUEST_SOURCES,
+  type RequestSource,
+} from '@dialogflow-functions/testing/requests';
 import { post, startWebhook, type TestWebhook } from './helpers/servers';
 import { suggestionsOf, textOf } from '@dialogflow-functions/testing/replies';
 import { assertValidResponse } from '@dialogflow-functions/testing/proto-check';

@@ -21,6 +21,7 @@ import { newestSource, runBuild } from './lib/build';
 import { parseConfig } from '@dialogflow-functions/core/config';
 import { emulatorSettings } from '@dialogflow-functions/core/firestore';
 import { JOBS, parseJob, queuePath, type JobDoc } from '@dialogflow-functions/core/jobs';
+import { createMessages } from '@dialogflow-functions/core/messages';
 import { createTasksClient } from '@dialogflow-functions/core/tasks';
 import { startFirestoreEmulator } from '@dialogflow-functions/testing/firestore-emulator';
 import { judge, formatTable } from './lib/load/verdict';
@@ -405,6 +406,7 @@ async function main(): Promise<number> {
     reservationTimes: ['18:00', '18:30', '19:00', '19:30'],
     watchOrders: WATCH_ORDERS,
     clientTimeoutMs: 15_000,
+    messages: createMessages(loadBot().messages),
   });
   const trafficStart = Date.now();
   const clientLag = monitorEventLoopDelay({ resolution: 20 });
@@ -494,6 +496,7 @@ async function main(): Promise<number> {
     mails: stack.smtp.mails,
     deadlineMs: DEADLINE_MS,
     registry: jobsOf(),
+    messages: createMessages(loadBot().messages),
   });
   if (left.length > 0) {
     verdict.failures.unshift({

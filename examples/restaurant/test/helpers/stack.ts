@@ -1,11 +1,22 @@
 import { expect } from 'vitest';
 import { createWorkerHandler } from '@dialogflow-functions/core/worker';
 import { demoJobs } from '../../src/jobs';
-import { createDeferrer, JOBS, parseJob, queuePath, type JobDoc } from '@dialogflow-functions/core/jobs';
+import { restaurantMessages } from '../../src/messages';
+import {
+  createDeferrer,
+  JOBS,
+  parseJob,
+  queuePath,
+  type JobDoc,
+} from '@dialogflow-functions/core/jobs';
 import { createHttpClient } from '@dialogflow-functions/core/http';
 import { createLogger } from '@dialogflow-functions/core/logger';
 import { createNotifiers } from '@dialogflow-functions/core/notify';
-import { createTasksClient, lazyTasksClient, type CloudTasksClient } from '@dialogflow-functions/core/tasks';
+import {
+  createTasksClient,
+  lazyTasksClient,
+  type CloudTasksClient,
+} from '@dialogflow-functions/core/tasks';
 import {
   startNotifySink,
   SINK_LINE_TOKEN,
@@ -60,6 +71,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
       config: workerConfig,
       db: testFirestoreFactory,
       jobs: demoJobs,
+      messages: restaurantMessages,
       channels: createNotifiers(workerConfig, createHttpClient({ baseBackoffMs: 20 }), {
         timeoutMs: 500,
       }),

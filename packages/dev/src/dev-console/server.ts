@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Config } from '@dialogflow-functions/core/config';
 import { loadBot } from '../project';
 import type { JobRegistry } from '@dialogflow-functions/core/jobs';
+import { createMessages, type BotMessages } from '@dialogflow-functions/core/messages';
 import { notificationKey } from '@dialogflow-functions/core/notify';
 import type { NotifySink } from '../lib/notify-sink';
 import type { SmtpSink } from '../lib/smtp-sink';
@@ -62,6 +63,8 @@ export interface DevConsoleOptions {
   smtpSink?: SmtpSink;
   /** The bot's job types, to tell each job's state as the user would hear it (demo's by default). */
   jobs?: JobRegistry;
+  /** The bot's strings, for those summaries (the project's bot's by default). */
+  messages?: BotMessages;
   /** DetectIntent through the local stand-in, for typed sentences. */
   detect?: Detector;
   /** Where the stand-in is, to show on the page. */
@@ -175,6 +178,7 @@ export async function startDevConsole(options: DevConsoleOptions): Promise<DevCo
       host: options.firestoreHost,
       projectId: options.config.projectId,
       jobs: options.jobs ?? loadBot().jobs,
+      messages: createMessages(options.messages ?? loadBot().messages),
       onChange: (list) => {
         reported = false;
         broadcast('jobs', list);
