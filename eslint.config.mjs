@@ -27,6 +27,13 @@ export default tseslint.config(
     rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
+    // Repository tooling run by node: the API report, the dependency rules.
+    files: ['tools/**/*.mjs', '.dependency-cruiser.cjs'],
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', module: 'writable' },
+    },
+  },
+  {
     // Plain CommonJS fixtures served by functions-framework as they are (scripts/bench/hello).
     files: ['**/*.js'],
     languageOptions: {
