@@ -12,24 +12,64 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CompilerState, Extractor, ExtractorConfig } from '@microsoft/api-extractor';
+import ts from 'typescript';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-/** The published packages whose declarations `npm run build` writes. */
-const PACKAGES = ['packages/core', 'packages/testing', 'packages/cloud-tasks-emulator'];
+/**
+ * The published packages with an API: those whose declarations `npm run build` writes, and dev,
+ * shipped as TypeScript (its declarations are emitted here, into .cache/api-report).
+ */
+const PACKAGES = [
+  'packages/core',
+  'packages/testing',
+  'packages/cloud-tasks-emulator',
+  'packages/dev',
+];
+// Not under node_modules: api-extractor takes whatever is there for another package.
+const CACHE = join(ROOT, '.cache', 'api-report');
 const update = process.argv.includes('--update');
 
 /** Each entry point of a package: its import path and its built declaration file. */
 function entryPoints(dir) {
   const pkg = JSON.parse(readFileSync(join(ROOT, dir, 'package.json'), 'utf8'));
   const entries = [];
+  const sources = [];
   for (const [subpath, target] of Object.entries(pkg.exports ?? {})) {
-    if (subpath.includes('*') || typeof target !== 'object' || !target.types) continue;
-    entries.push({
-      name: subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`,
-      dts: join(ROOT, dir, target.types),
-    });
+    if (subpath.includes('*')) continue;
+    const name = subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`;
+    if (typeof target === 'object' && target.types) {
+      entries.push({ name, dts: join(ROOT, dir, target.types) });
+    } else if (typeof target === 'string' && target.endsWith('.ts')) {
+      // Shipped as TypeScript: the declarations emitted from its source.
+      const source = join(ROOT, dir, target);
+      sources.push(source);
+      entries.push({
+        name,
+        dts: join(CACHE, dir, relative(join(ROOT, dir), source).replace(/\.ts$/, '.d.ts')),
+      });
+    }
   }
+  if (sources.length > 0) emitDeclarations(dir, sources);
   return { pkg, entries };
+}
+
+/** Declarations of a package shipped as TypeScript, with the repository's compiler options. */
+function emitDeclarations(dir, sources) {
+  const config = ts.readConfigFile(join(ROOT, 'tsconfig.base.json'), ts.sys.readFile);
+  const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, ROOT);
+  const outDir = join(CACHE, dir);
+  rmSync(outDir, { recursive: true, force: true });
+  const program = ts.createProgram(sources, {
+    ...options,
+    declaration: true,
+    emitDeclarationOnly: true,
+    sourceMap: false,
+    noEmit: false,
+    rootDir: join(ROOT, dir),
+    outDir,
+  });
+  // Type errors are the typecheck's to report (`npm run typecheck`); the declarations are emitted.
+  program.emit();
 }
 
 function configFor(dir, entry, reportFolder) {
