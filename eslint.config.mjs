@@ -1,15 +1,18 @@
 import js from '@eslint/js';
+import vitest from '@vitest/eslint-plugin';
 import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
     ignores: [
-      'dist/',
-      'node_modules/',
+      '**/dist/',
+      '**/node_modules/',
       'coverage/',
-      '.data/',
-      'test/.compile-fixtures/',
+      '**/.data/',
+      '**/.compile-fixtures/',
+      '.packs/',
+      'packages/create/templates/**',
       '.cache/',
     ],
   },
@@ -43,6 +46,20 @@ export default tseslint.config(
     },
   },
   {
+    // An expect without a matcher checks nothing, and a test must assert something.
+    files: ['**/*.test.ts'],
+    plugins: { vitest },
+    rules: {
+      // vitest's expect takes a message as its second argument.
+      'vitest/valid-expect': ['error', { maxArgs: 2 }],
+      'vitest/expect-expect': [
+        'error',
+        // The project's own assertion helpers (they throw or call expect themselves).
+        { assertFunctionNames: ['expect', 'expect.*', 'assert*'] },
+      ],
+    },
+  },
+  {
     // Plain CommonJS fixtures served by functions-framework as they are (scripts/bench/hello).
     files: ['**/*.js'],
     languageOptions: {
@@ -58,7 +75,7 @@ export default tseslint.config(
   },
   {
     // The dev console's page script runs in the browser, as a classic script.
-    files: ['scripts/dev-console/public/**/*.js'],
+    files: ['packages/dev/src/dev-console/public/**/*.js'],
     languageOptions: {
       sourceType: 'script',
       globals: Object.fromEntries(
@@ -81,7 +98,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['functions/webhook/**/*.ts'],
+    files: ['packages/core/src/webhook/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -94,7 +111,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['functions/worker/**/*.ts'],
+    files: ['packages/core/src/worker/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -107,14 +124,47 @@ export default tseslint.config(
     },
   },
   {
-    files: ['shared/**/*.ts'],
+    // The framework never reaches the tooling, the test kit or a bot.
+    files: ['packages/core/src/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: ['**/functions/**'], message: 'shared/ never imports functions/' },
-            { group: ['**/demo/**', '**/demo'], message: 'shared/ never imports the demo' },
+            {
+              group: [
+                '@dialogflow-functions/testing',
+                '@dialogflow-functions/testing/*',
+                '@dialogflow-functions/dev',
+                '@dialogflow-functions/dev/*',
+                '@dialogflow-functions/example-*',
+              ],
+              message: 'core never imports the test kit, the tooling or a bot',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // A bot reaches the packages by their names only.
+    files: ['examples/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/packages/**'], message: 'import the package by its name' }] },
+      ],
+    },
+  },
+  {
+    // The emulator stands alone: it needs nothing of the rest.
+    files: ['packages/cloud-tasks-emulator/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@dialogflow-functions/*'], message: 'cloud-tasks-emulator stands alone' },
           ],
         },
       ],

@@ -8,11 +8,7 @@ import { defineConfig } from 'vitest/config';
  * `npm run build` first, which `npm test` does.
  */
 
-const ALL = [
-  'packages/*/test/**/*.test.ts',
-  'examples/*/test/**/*.test.ts',
-  'test/**/*.test.ts',
-];
+const ALL = ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'test/**/*.test.ts'];
 
 /** Suites that need no Firestore emulator: `npm run test:unit` runs them in seconds. */
 const UNIT = [
@@ -35,6 +31,8 @@ const UNIT = [
   'packages/core/test/logger.test.ts',
   'packages/core/test/verdict.test.ts',
   'packages/dev/test/smtp-sink.test.ts',
+  'examples/restaurant/test/id-token-verifier.test.ts',
+  'examples/restaurant/test/strict-webhook.test.ts',
 ];
 
 const conditions = ['dff-source', 'node', 'require', 'default'];

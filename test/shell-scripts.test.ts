@@ -33,10 +33,10 @@ describe('shell scripts', () => {
     expect(shellScripts()).toEqual(
       expect.arrayContaining([
         '.ci/run',
-        'scripts/deploy.sh',
-        'scripts/lib/gcloud.sh',
-        'scripts/lib/monitoring.sh',
-        'scripts/setup-ci.sh',
+        'packages/dev/src/deploy.sh',
+        'packages/dev/src/lib/gcloud.sh',
+        'packages/dev/src/lib/monitoring.sh',
+        'packages/dev/src/setup-ci.sh',
       ]),
     );
   });

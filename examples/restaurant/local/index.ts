@@ -17,7 +17,8 @@ export const weatherApi: LocalService = {
         stop: async () => undefined,
       };
     }
-    const { startWeatherStandIn } = require('./weather-stand-in') as typeof import('./weather-stand-in');
+    const { startWeatherStandIn } =
+      require('./weather-stand-in') as typeof import('./weather-stand-in');
     const standIn = await startWeatherStandIn(0);
     return {
       env: { WEATHER_API_BASE_URL: standIn.url },
@@ -38,7 +39,8 @@ export const mariadb: LocalService = {
   async start(ctx) {
     if (ctx.env.INVENTORY_SOURCE !== 'mysql') return undefined;
     const { ensureMariadb } = require('./mariadb') as typeof import('./mariadb');
-    const { migrateMysql } = require('../src/inventory/migrate') as typeof import('../src/inventory/migrate');
+    const { migrateMysql } =
+      require('../src/inventory/migrate') as typeof import('../src/inventory/migrate');
     const given = ctx.env.MYSQL_URL ? parseMysqlUrl(ctx.env.MYSQL_URL) : undefined;
     if (typeof given === 'string') throw new Error(`MYSQL_URL ${given}`);
     if (!given) ctx.log('Starting MariaDB…');

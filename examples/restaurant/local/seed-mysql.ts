@@ -7,7 +7,10 @@ import { runningLocalMariadb } from './mariadb';
  * INVENTORY_SOURCE=mysql: the schema migrations and the demo products, into MYSQL_URL or the
  * local MariaDB `npm start` runs (found from its data folder).
  */
-export async function seedMysql(env: Readonly<NodeJS.ProcessEnv>, projectDir: string): Promise<string> {
+export async function seedMysql(
+  env: Readonly<NodeJS.ProcessEnv>,
+  projectDir: string,
+): Promise<string> {
   const given = env.MYSQL_URL ? parseMysqlUrl(env.MYSQL_URL) : undefined;
   if (typeof given === 'string') throw new Error(`MYSQL_URL ${given}`);
   const settings = given ?? runningLocalMariadb(join(projectDir, '.data', 'mariadb'));

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Budget,
@@ -13,12 +12,17 @@ import { createWeatherService } from '../src/backends/weather';
 import { createDemoIntents } from '../src/intents';
 import { demoJobs } from '../src/jobs';
 import { seedDemoData } from '../src/seed-data';
-import { loadAgent, readAgentDir } from '@dialogflow-functions/dev/lib/agent/load';
+import { agentFiles } from '@dialogflow-functions/dev/lib/agent/generate';
+import { loadAgent } from '@dialogflow-functions/dev/lib/agent/load';
 import type { AgentModel, CxFulfillment, CxRoute } from '@dialogflow-functions/dev/lib/agent/model';
 import { AGENT_ROOT } from '@dialogflow-functions/dev/lib/agent/package';
 import { cxRequest, esRequest } from '@dialogflow-functions/testing/requests';
 import { startWeatherStandIn, type WeatherStandIn } from '../local/weather-stand-in';
-import { resetTestFirestore, testFirestore, testFirestoreFactory } from '@dialogflow-functions/testing/firestore';
+import {
+  resetTestFirestore,
+  testFirestore,
+  testFirestoreFactory,
+} from '@dialogflow-functions/testing/firestore';
 import { testConfig } from './helpers/servers';
 
 /*
@@ -27,8 +31,8 @@ import { testConfig } from './helpers/servers';
  * is defined where its intent or page collects it.
  */
 
-const es = loadAgent('es', readAgentDir(join(AGENT_ROOT, 'es')));
-const cx = loadAgent('cx', readAgentDir(join(AGENT_ROOT, 'cx')));
+const es = loadAgent('es', agentFiles('es', AGENT_ROOT));
+const cx = loadAgent('cx', agentFiles('cx', AGENT_ROOT));
 
 /** Every CX fulfillment tag, with the parameters defined where the conversation reaches it. */
 function cxTags(agent: AgentModel): Map<string, Set<string>> {

@@ -534,19 +534,33 @@ describe('get_weather when the API hangs', () => {
     }
   });
 
-  it('the weather service never waits past its budget on a hanging API', async () => {
+  it('the weather service never waits past its budget on a hanging API: its call is limited to the budget', async () => {
     const standIn = await startWeatherStandIn(0);
     standIn.intercept = () => 'hang';
+    // What the service asks of the HTTP client: every call's own time limit.
+    const http = createHttpClient();
+    const asked: number[] = [];
     const service = createWeatherService({
       baseUrl: standIn.url,
       apiKey: 'k',
-      http: createHttpClient(),
+      http: {
+        request: (url, call) => {
+          asked.push(call.timeoutMs);
+          return http.request(url, call);
+        },
+      },
     });
-    const abort = new AbortController();
+    // A budget on a stopped clock: 300 ms left, whatever the machine's speed.
+    const t0 = Date.now();
+    const budget = new Budget(t0 + 300, new AbortController().signal, () => t0);
     try {
-      await expect(
-        service.current('Taipei', 'en', new Budget(Date.now() + 300, abort.signal)),
-      ).rejects.toThrow();
+      // The call gave up at its own limit (the client's timeout), not at some outer one...
+      await expect(service.current('Taipei', 'en', budget)).rejects.toThrow(
+        /weather unavailable: .*: (timeout|deadline)$/,
+      );
+      // ...and that limit is what the budget leaves after the 150 ms kept to answer: one call,
+      // no retry that could reach past it.
+      expect(asked).toEqual([150]);
     } finally {
       await standIn.close();
     }

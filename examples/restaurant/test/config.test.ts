@@ -120,9 +120,7 @@ describe('parseConfig', () => {
     const production = { NODE_ENV: 'production' };
     expect(() => parse({ ...production, WORKER_AUTH: 'iam' }, 'worker')).not.toThrow();
     expect(() => parse({ ...production, WEBHOOK_AUTH: 'none' }, 'webhook')).not.toThrow();
-    expect(() => parse({ ...production, WEBHOOK_AUTH: 'none' }, 'worker')).toThrow(
-      /WORKER_AUTH/,
-    );
+    expect(() => parse({ ...production, WEBHOOK_AUTH: 'none' }, 'worker')).toThrow(/WORKER_AUTH/);
     expect(() => parse({ NOTIFY_WEBHOOK_URL: 'https://x.test/' }, 'webhook')).not.toThrow();
     expect(() => parse({ NOTIFY_WEBHOOK_URL: 'https://x.test/' }, 'worker')).toThrow(
       /NOTIFY_WEBHOOK_SECRET/,

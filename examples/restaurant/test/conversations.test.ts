@@ -13,7 +13,11 @@ import {
 import { DetectIntentClient } from '@dialogflow-functions/dev/lib/dialogflow-client';
 import { startLocalBot, type LocalBot } from '@dialogflow-functions/dev/lib/local-bot';
 import { DFF, PROJECT } from './helpers/paths';
-import { firestoreHost, resetTestFirestore, testFirestore } from '@dialogflow-functions/testing/firestore';
+import {
+  firestoreHost,
+  resetTestFirestore,
+  testFirestore,
+} from '@dialogflow-functions/testing/firestore';
 
 /*
  * `npm run converse` as part of `npm test`: every conversation file, both editions, through the

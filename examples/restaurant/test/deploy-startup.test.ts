@@ -10,7 +10,7 @@ import { textOf } from '@dialogflow-functions/testing/replies';
 import { post } from './helpers/servers';
 
 /*
- * The environment scripts/deploy.sh gives each function (its --set-env-vars, plus a value for
+ * The environment dff deploy gives each function (its --set-env-vars, plus a value for
  * each of its --set-secrets) is enough for that function to start in production and serve, from
  * the built entry, as Cloud Functions loads it (FUNCTION_TARGET): one function's settings never
  * depend on the other's.
@@ -46,7 +46,7 @@ function runtimeEnv(line: string): Record<string, string> {
   return env;
 }
 
-describe('each function starts in production with exactly what scripts/deploy.sh gives it', () => {
+describe('each function starts in production with exactly what dff deploy gives it', () => {
   const sandbox = new GcloudSandbox(false);
   const output: string[] = [];
   const services: Service[] = [];

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnFunction, waitForPort, type Service } from '@dialogflow-functions/testing/processes';
@@ -129,42 +129,31 @@ describe('each function loads only its own code and settings', () => {
       },
     );
     return (JSON.parse(out.trim().split('\n').pop()!) as string[]).map((p) =>
-      p.slice(PROJECT.length).replace(/\\/g, '/'),
+      p.replace(/\\/g, '/'),
     );
   };
 
-  /** The source files `npm run build` put in a function's bundle (its esbuild metafile). */
-  const bundledSources = (target: string) => {
-    const meta = JSON.parse(
-      readFileSync(join(PROJECT, 'dist', 'bundle', `${target}.meta.json`), 'utf8'),
-    ) as { inputs: Record<string, unknown> };
-    return Object.keys(meta.inputs);
-  };
+  /** The framework's modules a process loaded (paths inside @dialogflow-functions/core/dist). */
+  const coreModules = (modules: string[]) =>
+    modules
+      .map((m) =>
+        /\/packages\/core\/dist\/(.*)$|\/@dialogflow-functions\/core\/dist\/(.*)$/.exec(m),
+      )
+      .flatMap((m) => (m ? [m[1] ?? m[2] ?? ''] : []));
 
-  it('the webhook entry loads its bundle only, which holds no worker module (nor the notifiers)', async () => {
+  it('the webhook loads no worker module, no notifier and no mail library', async () => {
     const modules = await loadedModules('webhook');
-    expect(modules).toContain('/dist/bundle/webhook.js');
-    expect(modules.filter((m) => /^\/dist\/(functions|demo|bundle\/worker)/.test(m))).toEqual([]);
+    const core = coreModules(modules);
+    expect(core).toContain('webhook/handler.js');
+    expect(core.filter((m) => /^(worker|notify)\//.test(m))).toEqual([]);
     expect(modules.filter((m) => m.includes('/node_modules/nodemailer/'))).toEqual([]);
-    const sources = bundledSources('webhook');
-    expect(sources).toContain('functions/webhook/index.ts');
-    expect(
-      sources.filter((m) => /^(functions\/worker|demo\/worker|shared\/notify)\//.test(m)),
-    ).toEqual([]);
-    expect(sources.filter((m) => m.includes('node_modules/nodemailer/'))).toEqual([]);
   });
 
-  it('the worker entry loads its bundle only, which holds no webhook module (nor the intents)', async () => {
+  it("the worker loads no webhook module (the webhook's handler and renderers)", async () => {
     const modules = await loadedModules('worker');
-    expect(modules).toContain('/dist/bundle/worker.js');
-    expect(modules.filter((m) => /^\/dist\/(functions|demo|bundle\/webhook)/.test(m))).toEqual([]);
-    const sources = bundledSources('worker');
-    expect(sources).toContain('functions/worker/index.ts');
-    expect(
-      sources.filter((m) =>
-        /^(functions\/webhook|demo\/webhook|demo\/intents|shared\/conversation)\//.test(m),
-      ),
-    ).toEqual([]);
+    const core = coreModules(modules);
+    expect(core).toContain('worker/handler.js');
+    expect(core.filter((m) => /^webhook\//.test(m))).toEqual([]);
   });
 
   it.each<['webhook' | 'worker', Record<string, string>]>([

@@ -755,8 +755,16 @@ describe('typed sentences through the Dialogflow stand-in', () => {
     expect(r.status).toBe(200);
     expect(r.body.detection?.match).toMatchObject({ intent: 'check_order' });
     expect(r.body.detection?.match.page).toBeDefined();
-    expect(r.body.exchanges.length).toBeGreaterThanOrEqual(1);
-    for (const ex of r.body.exchanges) expect(ex.protoErrors).toEqual([]);
+    // Both calls, in order, each answered 200 with a valid response.
+    expect(
+      r.body.exchanges.map(
+        (ex) => (ex.request as { fulfillmentInfo?: { tag?: string } }).fulfillmentInfo?.tag,
+      ),
+    ).toEqual(['validate_order_id', 'check_order']);
+    for (const ex of r.body.exchanges) {
+      expect(ex.status).toBe(200);
+      expect(ex.protoErrors).toEqual([]);
+    }
     // The answer: its text (a card or chips may follow it).
     const texts = (r.body.display as { kind: string; text?: string }[])
       .filter((d) => d.kind === 'text')

@@ -4,7 +4,10 @@ import { evaluateCondition } from '@dialogflow-functions/dev/dialogflow-stand-in
 import { zonedNow } from '@dialogflow-functions/dev/dialogflow-stand-in/entities';
 import { loadAgents } from '@dialogflow-functions/dev/dialogflow-stand-in/load-agents';
 import { extractParameter, matchIntent } from '@dialogflow-functions/dev/dialogflow-stand-in/match';
-import { startDialogflowStandIn, type RunningStandIn } from '@dialogflow-functions/dev/dialogflow-stand-in/server';
+import {
+  startDialogflowStandIn,
+  type RunningStandIn,
+} from '@dialogflow-functions/dev/dialogflow-stand-in/server';
 import { DetectIntentClient } from '@dialogflow-functions/dev/lib/dialogflow-client';
 import { listen, type Running } from './helpers/servers';
 import { protoErrors } from '@dialogflow-functions/testing/proto-check';

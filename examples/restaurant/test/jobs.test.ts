@@ -15,7 +15,15 @@ import {
 } from '@dialogflow-functions/testing/firestore';
 import { textOf } from '@dialogflow-functions/testing/replies';
 import { post, serveFunction, testConfig } from './helpers/servers';
-import { daysFromNow, jobIdOf, jobOf, jobSettled, startStack, type Stack } from './helpers/stack';
+import {
+  daysFromNow,
+  jobIdOf,
+  jobOf,
+  jobSettled,
+  jobTasksDone,
+  startStack,
+  type Stack,
+} from './helpers/stack';
 import { until } from '@dialogflow-functions/testing/wait';
 
 const en = messagesFor('en');
@@ -144,7 +152,7 @@ describe('slow work end to end', () => {
     const ids = replies.map((r) => jobIdOf('es', r.body));
     expect(new Set(ids).size).toBe(1);
     await jobSettled(ids[0]!, stack.sink);
-    await new Promise((r) => setTimeout(r, 500));
+    await jobTasksDone(stack, ids[0]!); // no delivery of it is left that could notify again
     expect(stack.sink.delivered.filter((d) => d.channel === 'line')).toHaveLength(1);
     expect((await testFirestore().collection('jobs').get()).size).toBe(1);
     expect((await testFirestore().collection('reservations').get()).size).toBe(1);
@@ -204,7 +212,7 @@ describe('slow work end to end', () => {
     const job = (await jobOf(jobId))!;
     expect(job.notify.webhook?.failedAt).toBeInstanceOf(Date);
     expect(job.notify.line?.sentAt).toBeInstanceOf(Date);
-    await new Promise((r) => setTimeout(r, 500));
+    await jobTasksDone(stack, jobId); // no delivery of it is left that could retry the channel
     expect(stack.sink.received.filter((d) => d.channel === 'webhook')).toHaveLength(1);
   });
 
@@ -264,7 +272,7 @@ describe('slow work end to end', () => {
     expect(answers.every((a) => a.status === 204 || a.status === 503)).toBe(true);
     await stack.tasksClient.resumeQueue({ name: queuePath(testConfig()) });
     await jobSettled(jobId, stack.sink);
-    await new Promise((r) => setTimeout(r, 500));
+    await jobTasksDone(stack, jobId); // every delivery of it answered
     expect(stack.sink.delivered.filter((d) => d.channel === 'line')).toHaveLength(1);
     expect(stack.sink.delivered.filter((d) => d.channel === 'slack')).toHaveLength(1);
     expect(

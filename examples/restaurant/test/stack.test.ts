@@ -3,7 +3,7 @@ import { utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { portIsFree } from '@dialogflow-functions/testing/processes';
-import { DFF, PROJECT, REPO } from './helpers/paths';
+import { REPO } from './helpers/paths';
 import { esRequest } from '@dialogflow-functions/testing/requests';
 import { freePort } from '@dialogflow-functions/testing/ports';
 import {
@@ -138,7 +138,9 @@ describe.skipIf(process.platform !== 'linux')('the local stack', () => {
       const commands = pids.map(commandLine);
       // Google's Firestore emulator (java), the tasks emulator and both functions run below npm.
       expect(commands.some((c) => /^(\S*\/)?java .*CloudFirestore/.test(c))).toBe(true);
-      expect(commands.some((c) => c.includes('tasks-emulator/main.ts'))).toBe(true);
+      expect(commands.some((c) => /cloud-tasks-emulator\/(src|dist)\/main\.(ts|js)/.test(c))).toBe(
+        true,
+      );
       expect(functionPid(stack, 'webhook')).toBeDefined();
       expect(functionPid(stack, 'worker')).toBeDefined();
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
+import { systemClock, type Clock } from './clock';
 import { LIMITS, RpcError, type StoredQueue, type StoredTask } from './model';
 import {
   DataDirStore,
@@ -30,6 +31,8 @@ export interface EmulatorOptions {
   /** One line per dispatch and per notable event. */
   log?: (message: string, fields: Record<string, unknown>) => void;
   now?: () => number;
+  /** Time and timers for scheduling and dispatch deadlines (default: the system's). */
+  clock?: Clock;
   /** Longest sleep between scheduler passes in ms (default 250). */
   tickMs?: number;
 }
@@ -53,7 +56,8 @@ export class TasksEmulator {
   private readonly createdBy = new WeakMap<StoredTask, number>();
 
   constructor(options: EmulatorOptions = {}) {
-    this.now = options.now ?? Date.now;
+    const clock = options.clock ?? systemClock;
+    this.now = options.now ?? (() => clock.now());
     this.dispatcher = new Dispatcher(
       {
         queues: this.queues,
@@ -62,7 +66,12 @@ export class TasksEmulator {
         removeTask: (task) => this.removeTask(task),
         changed: (task) => this.store.changed({ task: task.name }),
       },
-      { now: this.now, log: options.log ?? (() => {}), tickMs: options.tickMs },
+      {
+        now: this.now,
+        clock,
+        log: options.log ?? (() => {}),
+        tickMs: options.tickMs,
+      },
     );
     if (options.dataDir) {
       const loaded = loadState(options.dataDir);

@@ -1,4 +1,5 @@
 import { status } from '@grpc/grpc-js';
+import { systemClock, type Clock } from './clock';
 import {
   backoffMs,
   retriesExhausted,
@@ -37,6 +38,8 @@ export interface DispatchState {
 
 export interface DispatcherOptions {
   now: () => number;
+  /** Timers for scheduler passes and dispatch deadlines (default: the system's). */
+  clock?: Clock;
   log: (message: string, fields: Record<string, unknown>) => void;
   /** Longest sleep between scheduler passes in ms (default 250). */
   tickMs?: number;
@@ -49,13 +52,16 @@ export class Dispatcher {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
   private readonly inFlight = new Map<string, number>();
   private readonly controllers = new Set<AbortController>();
-  private timer: NodeJS.Timeout | undefined;
+  private timer: unknown;
   private stopped = true;
+  private readonly clock: Clock;
 
   constructor(
     private readonly state: DispatchState,
     private readonly options: DispatcherOptions,
-  ) {}
+  ) {
+    this.clock = options.clock ?? systemClock;
+  }
 
   start(): void {
     this.stopped = false;
@@ -65,7 +71,7 @@ export class Dispatcher {
   /** Stops dispatching and aborts attempts in flight (their tasks stay pending). */
   stop(): void {
     this.stopped = true;
-    clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
     for (const c of this.controllers) c.abort();
     for (const t of this.state.tasks.values()) t.running = false;
   }
@@ -73,8 +79,8 @@ export class Dispatcher {
   /** Runs a scheduler pass soon (after a change that may make a task due). */
   kick(): void {
     if (this.stopped) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.tick(), 0);
+    this.clock.clearTimeout(this.timer);
+    this.timer = this.clock.setTimeout(() => this.tick(), 0);
   }
 
   private tick(): void {
@@ -105,8 +111,8 @@ export class Dispatcher {
       void this.dispatch(task, queue);
     }
     const delay = Number.isFinite(next) ? Math.max(1, next - now) : tickMs;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.tick(), Math.min(delay, tickMs));
+    this.clock.clearTimeout(this.timer);
+    this.timer = this.clock.setTimeout(() => this.tick(), Math.min(delay, tickMs));
   }
 
   /** Token bucket per queue: 0 when a dispatch may start now, else ms until one may. */
@@ -148,7 +154,7 @@ export class Dispatcher {
 
     const controller = new AbortController();
     this.controllers.add(controller);
-    const timer = setTimeout(() => controller.abort(), task.dispatchDeadlineMs);
+    const timer = this.clock.setTimeout(() => controller.abort(), task.dispatchDeadlineMs);
     let httpStatus: number | undefined;
     let reason: string | undefined;
     try {
@@ -164,7 +170,7 @@ export class Dispatcher {
     } catch {
       reason = controller.signal.aborted ? 'DEADLINE_EXCEEDED' : 'UNAVAILABLE';
     } finally {
-      clearTimeout(timer);
+      this.clock.clearTimeout(timer);
       this.controllers.delete(controller);
       this.inFlight.set(queue.name, Math.max(0, (this.inFlight.get(queue.name) ?? 1) - 1));
     }

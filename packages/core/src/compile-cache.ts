@@ -118,7 +118,9 @@ function isEntry(root: string, path: string): boolean {
 if (require.main === module) {
   const status = enableCompileCache();
   // `node …/compile-cache.js DIR`: the project's built code (default: this package's).
-  const { modules } = warmCompileCache(process.argv[2] ? join(process.cwd(), process.argv[2]) : undefined);
+  const { modules } = warmCompileCache(
+    process.argv[2] ? join(process.cwd(), process.argv[2]) : undefined,
+  );
   console.log(
     status === undefined
       ? 'compile cache: this Node has none (Node ≥ 22.1 needed), nothing to fill'

@@ -221,7 +221,10 @@ export function parseConfig<E extends object>(
  * start like the framework's, naming the variable; values of variables whose names look secret
  * (KEY, TOKEN, SECRET, PASSWORD, or a URL that may carry credentials) are never printed.
  */
-export type BotEnvSchema<E extends object = object> = z.ZodType<E, NodeJS.ProcessEnv | Record<string, unknown>>;
+export type BotEnvSchema<E extends object = object> = z.ZodType<
+  E,
+  NodeJS.ProcessEnv | Record<string, unknown>
+>;
 
 const SECRET_NAME = /(KEY|TOKEN|SECRET|PASSWORD|PASS|CREDENTIALS?|_URL)$/;
 function isSecretName(variable: string): boolean {

@@ -47,12 +47,7 @@ export {
   type RuleContext,
 } from './jobs';
 export type { ChannelFactory, ChannelName } from './notify';
-export {
-  defineChannel,
-  PermanentDeliveryError,
-  type Notification,
-  type NotificationChannel,
-} from './notify/channel';
+export type { Notification, NotificationChannel } from './notify/channel';
 export { createLogger, type Logger, type LogFields, type Severity } from './logger';
 export { ApiError, createHttpClient, type HttpClient } from './http';
 export { lazyFirestore, type FirestoreFactory } from './firestore';

@@ -68,9 +68,9 @@ describe("a bot's env, merged into the configuration", () => {
   });
 
   it("checks the framework's variables first", () => {
-    expect(errorOf(() => parseConfig({ WEBHOOK_PORT: 'x', SHOP_CAPACITY: '0' }, 'all', env)).variable).toBe(
-      'WEBHOOK_PORT',
-    );
+    expect(
+      errorOf(() => parseConfig({ WEBHOOK_PORT: 'x', SHOP_CAPACITY: '0' }, 'all', env)).variable,
+    ).toBe('WEBHOOK_PORT');
   });
 
   it('never prints the value of a variable whose name says it is secret', () => {
@@ -83,13 +83,20 @@ describe("a bot's env, merged into the configuration", () => {
   it('parseBotConfig reads a defined bot with or without env', () => {
     const fallback = () => say('sorry');
     const withEnv = defineBot({ intents: () => new Map(), fallback, env });
-    expect((parseBotConfig(withEnv, { SHOP_CAPACITY: '3' }) as unknown as { shop: { capacity: number } }).shop.capacity).toBe(3);
+    expect(
+      (parseBotConfig(withEnv, { SHOP_CAPACITY: '3' }) as unknown as { shop: { capacity: number } })
+        .shop.capacity,
+    ).toBe(3);
     const without = defineBot({ intents: () => new Map(), fallback });
     expect(parseBotConfig(without, {}).projectId).toBe('demo-local');
   });
 
   it('defineBot refuses a bot without intents or fallback', () => {
-    expect(() => defineBot({ intents: undefined as never, fallback: () => say('x') })).toThrow(/intents/);
-    expect(() => defineBot({ intents: () => new Map(), fallback: undefined as never })).toThrow(/fallback/);
+    expect(() => defineBot({ intents: undefined as never, fallback: () => say('x') })).toThrow(
+      /intents/,
+    );
+    expect(() => defineBot({ intents: () => new Map(), fallback: undefined as never })).toThrow(
+      /fallback/,
+    );
   });
 });

@@ -2,7 +2,11 @@ import { Firestore, type Settings } from '@google-cloud/firestore';
 import { OAuth2Client } from 'google-auth-library';
 import { afterAll, describe, expect, it } from 'vitest';
 import { emulatorSettings, lazyFirestore } from '../src/firestore';
-import { firestoreHost, testFirestore, TEST_PROJECT } from '@dialogflow-functions/testing/firestore';
+import {
+  firestoreHost,
+  testFirestore,
+  TEST_PROJECT,
+} from '@dialogflow-functions/testing/firestore';
 
 /*
  * Why the functions' client talks gRPC and not REST (`preferRest`): see lazyFirestore. The REST

@@ -1,19 +1,27 @@
 /*
- * `npm run agent -- es|cx [--webhook-url URL] [--out FILE]`: the demo agent of agent/<edition>
- * as the zip Dialogflow imports (ES: Settings → Export and Import → Restore/Import from zip;
+ * `npm run agent -- es|cx [--webhook-url URL] [--out FILE]`: the agent, generated from its
+ * sources in agent/ (agent.yaml, intents/, entities/), as the zip Dialogflow imports (ES: Settings → Export and Import → Restore/Import from zip;
  * CX: Agent settings → Restore, JSON package), with the webhook URL and its auth header
  * filled in from the configuration (WEBHOOK_TOKEN, WEBHOOK_BASIC_AUTH, WEBHOOK_OIDC_AUDIENCE).
+ * `dff agent export DIR`: the generated es/ and cx/ files in DIR (to read or diff them);
+ * `dff agent import DIR`: sources in agent/ from an ES export and a CX package (DIR/es, DIR/cx).
  */
 import { isCommand } from './project';
+import { exportAgent, importAgent } from './lib/agent/files';
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, parseConfig, type Config } from '@dialogflow-functions/core/config';
-import { AgentFormatError, loadAgent, readAgentDir } from './lib/agent/load';
+import { agentFiles } from './lib/agent/generate';
+import { AgentFormatError, loadAgent } from './lib/agent/load';
 import { AGENT_ROOT, buildAgentZip } from './lib/agent/package';
 import { webhookAuthHeaders } from './lib/agent/webhook-auth';
 
-const USAGE = 'usage: npm run agent -- es|cx [--webhook-url https://…] [--out FILE]';
+const USAGE = [
+  'usage: dff agent es|cx [--webhook-url https://…] [--out FILE]',
+  '       dff agent export DIR   (the generated es/ and cx/ files)',
+  '       dff agent import DIR   (sources in agent/ from DIR/es and DIR/cx)',
+].join('\n');
 
 /** The deployed webhook's URL as scripts/deploy.sh deploys it (gen2, region TASKS_LOCATION). */
 export function deployedWebhookUrl(config: Pick<Config, 'projectId' | 'tasks'>): string {
@@ -33,6 +41,22 @@ function main(): number {
   if (values.help) {
     console.log(USAGE);
     return 0;
+  }
+  if ((edition === 'export' || edition === 'import') && positionals.length === 2) {
+    try {
+      const done = (edition === 'export' ? exportAgent : importAgent)(
+        AGENT_ROOT,
+        resolve(positionals[1]!),
+      );
+      console.log(done);
+      return 0;
+    } catch (err) {
+      if (err instanceof AgentFormatError) {
+        console.error(`agent: ${err.message}`);
+        return 1;
+      }
+      throw err;
+    }
   }
   if ((edition !== 'es' && edition !== 'cx') || positionals.length !== 1) {
     console.error(USAGE);
@@ -71,10 +95,10 @@ function main(): number {
   }
   try {
     // Refuse to package files the stand-in (and so probably Dialogflow) cannot read.
-    loadAgent(edition, readAgentDir(join(AGENT_ROOT, edition)));
+    loadAgent(edition, agentFiles(edition, AGENT_ROOT));
   } catch (err) {
     if (err instanceof AgentFormatError) {
-      console.error(`agent/${edition}/${err.message}`);
+      console.error(`agent (${edition}): ${err.message}`);
       return 1;
     }
     throw err;

@@ -3,13 +3,20 @@
  * project (`-C DIR` for another folder).
  */
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DEV_ROOT } from './project';
 
 /** Commands implemented by a TypeScript module (it runs its `main` when loaded). */
 const MODULES: Record<string, { module: string; about: string; argv?: string[] }> = {
-  start: { module: './start', about: 'the whole local stack (emulators, functions, stand-in, console)' },
-  dev: { module: './start', about: 'the local stack, rebuilding and restarting on changes', argv: ['--dev'] },
+  start: {
+    module: './start',
+    about: 'the whole local stack (emulators, functions, stand-in, console)',
+  },
+  dev: {
+    module: './start',
+    about: 'the local stack, rebuilding and restarting on changes',
+    argv: ['--dev'],
+  },
   simulate: { module: './simulate', about: 'post a realistic request to the local webhook' },
   detect: { module: './detect', about: 'DetectIntent against the agent or the local stand-in' },
   converse: { module: './converse', about: 'run the conversation files' },
@@ -17,7 +24,10 @@ const MODULES: Record<string, { module: string; about: string; argv?: string[] }
   seed: { module: './seed', about: "write the bot's local data into the running emulator" },
   bench: { module: './bench', about: 'the benchmark (ratios against a bare function)' },
   load: { module: './load-test', about: 'the load-and-fault run' },
-  'stand-in': { module: './dialogflow-stand-in/main', about: 'the DetectIntent stand-in on its own' },
+  'stand-in': {
+    module: './dialogflow-stand-in/main',
+    about: 'the DetectIntent stand-in on its own',
+  },
   build: { module: './build-cli', about: 'compile the project and bundle each function' },
   add: { module: './add', about: 'add an intent or a job type (dff add intent NAME)' },
 };
@@ -47,7 +57,7 @@ function main(argv: string[]): void {
       console.error('dff: -C needs a folder');
       process.exit(2);
     }
-    process.env.DFF_PROJECT_DIR = join(process.cwd(), dir);
+    process.env.DFF_PROJECT_DIR = resolve(dir);
     args.splice(0, 2);
   }
   const [command, ...rest] = args;

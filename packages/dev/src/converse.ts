@@ -20,7 +20,10 @@ import {
   type Edition,
 } from './lib/dialogflow-client';
 import { formatReport, loadConversationFiles, runConversations } from './lib/conversations';
-import { EmulatorUnavailableError, ensureFirestoreEmulator } from '@dialogflow-functions/testing/firestore-emulator';
+import {
+  EmulatorUnavailableError,
+  ensureFirestoreEmulator,
+} from '@dialogflow-functions/testing/firestore-emulator';
 import { startLocalBot } from './lib/local-bot';
 
 const USAGE = 'usage: npm run converse [-- --live] [--edition es|cx] [FILE ...]';
@@ -55,7 +58,10 @@ async function run(config: Config, live: boolean, only: Edition | undefined, pat
       if (firestore.service) stops.push(() => firestore.service!.stop());
       const project = loadBot();
       if (project.seed) {
-        const db = new Firestore({ projectId: config.projectId, ...emulatorSettings(firestore.host) });
+        const db = new Firestore({
+          projectId: config.projectId,
+          ...emulatorSettings(firestore.host),
+        });
         try {
           await project.seed({ db, env: process.env, projectDir: projectDir() });
         } finally {

@@ -2,11 +2,11 @@
 # Deploys the fulfillment webhook and worker to Google Cloud Functions (gen2, nodejs22) with
 # everything they need, creating what is missing and leaving alone what is already right:
 # APIs, least-privilege service accounts, the Firestore database, the Cloud Tasks queue
-# (scripts/queue.json), secrets in Secret Manager, both functions, the sweep scheduler job, and
+# (@dialogflow-functions/dev's queue.json), secrets in Secret Manager, both functions, the sweep scheduler job, and
 # with --with-alerts the log-based metric, notification channels and alert policies of
 # monitoring/. Ends by printing the webhook URL to paste into Dialogflow.
 #
-# Usage: GOOGLE_CLOUD_PROJECT=my-project scripts/deploy.sh [--dry-run] [--with-alerts] [--agent es|cx]
+# Usage: GOOGLE_CLOUD_PROJECT=my-project dff deploy [--dry-run] [--with-alerts] [--agent es|cx]
 #   --dry-run      print every command that would change something and run none of them
 #                  (read-only look-ups still run when gcloud can read the project; no gcloud
 #                  at all plans as if nothing existed)
@@ -29,13 +29,15 @@
 # LINE_CHANNEL_ACCESS_TOKEN SLACK_WEBHOOK_URL NOTIFY_WEBHOOK_SECRET SMTP_URL (worker).
 # Other settings pass through to the function that reads them: see README "Deploy".
 set -euo pipefail
-cd "$(dirname "$0")/.."
+# Run in the project (dff runs it there); this package's own files are under DFF_ROOT.
+DFF_ROOT="${DFF_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}"
+export DFF_ROOT
 
 SCRIPT_NAME=deploy.sh
 DRY_RUN=false
 WITH_ALERTS=false
 AGENT=""
-USAGE="usage: scripts/deploy.sh [--dry-run] [--with-alerts] [--agent es|cx]"
+USAGE="usage: dff deploy [--dry-run] [--with-alerts] [--agent es|cx]"
 while [ $# -gt 0 ]; do
   case "$1" in
     --dry-run) DRY_RUN=true ;;
@@ -63,8 +65,10 @@ case "$AGENT" in
     exit 2
     ;;
 esac
-# shellcheck source=scripts/lib/gcloud.sh
-source scripts/lib/gcloud.sh
+# shellcheck source=packages/dev/src/lib/gcloud.sh
+source "$DFF_ROOT/src/lib/gcloud.sh"
+# This package's CLI, for the agent zip.
+dff() { node "$DFF_ROOT/bin/dff.js" "$@"; }
 
 PROJECT="${GOOGLE_CLOUD_PROJECT:-}"
 [ -n "$PROJECT" ] || fail "GOOGLE_CLOUD_PROJECT is required (the project id)"
@@ -178,8 +182,8 @@ else
 fi
 
 # ---------------------------------------------------------------------------------------------
-note "Cloud Tasks queue $QUEUE (scripts/queue.json, the settings npm start gives the emulator)"
-q() { node -p "require('./scripts/queue.json').$1"; }
+note "Cloud Tasks queue $QUEUE (@dialogflow-functions/dev's queue.json, the settings npm start gives the emulator)"
+q() { node -p "require(process.env.DFF_ROOT + '/src/queue.json').$1"; }
 QUEUE_FLAGS=(
   "--location=$REGION"
   "--max-attempts=$(q retryConfig.maxAttempts)"
@@ -322,7 +326,12 @@ function_uri() { # FUNCTION: sets LOOKUP to its URL; 1 when it does not exist
 }
 # --serve-all-traffic-latest-revision: a deploy goes live even after a rollback pinned the traffic
 # to an older revision (README "Operations").
-COMMON_DEPLOY=(--gen2 --runtime=nodejs22 --region="$REGION" "$P" --source=. --trigger-http
+# What is uploaded: the project, or in a workspace a staged copy with the workspace's packages
+# packed into it (Cloud Build installs the upload's dependencies from the registry).
+if $DRY_RUN; then SOURCE=$(node "$DFF_ROOT/src/lib/deploy-source.js" --dry-run); else SOURCE=$(node "$DFF_ROOT/src/lib/deploy-source.js"); fi
+[ -n "$SOURCE" ] || fail "could not prepare the upload (see above)"
+[ "$SOURCE" = . ] || note "Upload: $SOURCE (this workspace project, its workspace packages packed into it)"
+COMMON_DEPLOY=(--gen2 --runtime=nodejs22 --region="$REGION" "$P" --source="$SOURCE" --trigger-http
   --build-service-account="projects/$PROJECT/serviceAccounts/$BUILD_SA" --serve-all-traffic-latest-revision)
 
 note "Worker: private; only the tasks identity may call it (Cloud Tasks, and the sweep)"
@@ -411,8 +420,8 @@ fi
 
 # ---------------------------------------------------------------------------------------------
 if $WITH_ALERTS; then
-  # shellcheck source=scripts/lib/monitoring.sh
-  source scripts/lib/monitoring.sh
+  # shellcheck source=packages/dev/src/lib/monitoring.sh
+  source "$DFF_ROOT/src/lib/monitoring.sh"
   apply_monitoring
 fi
 
@@ -460,7 +469,7 @@ if [ -n "$AGENT" ]; then
     WEBHOOK_BASIC_AUTH=$LOOKUP
   fi
   WEBHOOK_TOKEN="${WEBHOOK_TOKEN:-}" WEBHOOK_BASIC_AUTH="${WEBHOOK_BASIC_AUTH:-}" \
-    run npm run -s agent -- "$AGENT" --webhook-url "$WEBHOOK_URL" --out "$LIB_TMP/agent.zip"
+    run dff agent "$AGENT" --webhook-url "$WEBHOOK_URL" --out "$LIB_TMP/agent.zip"
   run node -e 'const fs = require("fs"); fs.writeFileSync(process.argv[2], JSON.stringify({ agentContent: fs.readFileSync(process.argv[1]).toString("base64") }))' \
     "$LIB_TMP/agent.zip" "$LIB_TMP/restore.json"
   # The access token goes in a header file, not on the command line.

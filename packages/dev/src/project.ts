@@ -25,6 +25,15 @@ const BOT_FILES = ['bot.ts', 'src/bot.ts', 'bot.js', 'dist/bot.js'];
 
 const loaded = new Map<string, Bot>();
 
+let tsxRegistered = false;
+/** Lets `require` load TypeScript (dff's own entry does; a test runner or a script may not). */
+function registerTypeScript(): void {
+  if (tsxRegistered || require.extensions['.ts']) return;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('tsx/cjs/api') as { register: () => unknown }).register();
+  tsxRegistered = true;
+}
+
 /**
  * The project's bot: the default (or `bot`) export of its `bot.ts`. `dff`'s entry runs under
  * tsx, so a TypeScript bot loads as it is.
@@ -38,7 +47,8 @@ export function loadBot(dir: string = projectDir()): Bot {
       `no bot in ${dir}: dff looks for ${BOT_FILES.join(', ')} (export default defineBot({ … }))`,
     );
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a TypeScript file, via tsx
+  if (file.endsWith('.ts')) registerTypeScript();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the project's bot, via tsx
   const mod = require(file) as { default?: unknown; bot?: unknown };
   const bot = [mod.default, mod.bot, mod].find(isBot);
   if (!bot) throw new Error(`${file} does not export a bot (export default defineBot({ … }))`);
@@ -58,5 +68,7 @@ export function conversationsDir(dir: string = projectDir()): string {
 
 /** Whether `mod` is the command `dff` (or node) runs, rather than a module another one imports. */
 export function isCommand(mod: NodeModule): boolean {
-  return require.main === mod || (globalThis as { dffCommand?: string }).dffCommand === mod.filename;
+  return (
+    require.main === mod || (globalThis as { dffCommand?: string }).dffCommand === mod.filename
+  );
 }

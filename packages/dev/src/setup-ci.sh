@@ -2,19 +2,21 @@
 # One-time setup for deploying from GitHub Actions with no service account key: a Workload
 # Identity pool and provider that trust GitHub's OIDC tokens from one repository's main branch,
 # and a deployer service account those tokens may act as, with only the roles
-# scripts/deploy.sh needs to update a deployment that exists. Prints the repository variables
+# dff deploy needs to update a deployment that exists. Prints the repository variables
 # .github/workflows/deploy.yml reads. Idempotent: a second run creates nothing.
 #
-# Usage: GOOGLE_CLOUD_PROJECT=my-project scripts/setup-ci.sh [--dry-run] [--repo OWNER/NAME] [--with-alerts]
+# Usage: GOOGLE_CLOUD_PROJECT=my-project dff setup-ci [--dry-run] [--repo OWNER/NAME] [--with-alerts]
 #   --repo         the GitHub repository (default: $GITHUB_REPOSITORY, else the `origin` remote)
 #   --with-alerts  also let the deployer apply monitoring/ (deploy.sh --with-alerts)
 #   --dry-run      print the commands that would change something and run none of them
 #
-# Run it as a project owner after the first scripts/deploy.sh from your machine: that run
+# Run it as a project owner after the first dff deploy from your machine: that run
 # creates the identities and grants the roles, which the deployer is not allowed to do.
 # Optional: TASKS_LOCATION (asia-east1), TASKS_SERVICE_ACCOUNT (as for deploy.sh).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+# Run in the project (dff runs it there); this package's own files are under DFF_ROOT.
+DFF_ROOT="${DFF_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}"
+export DFF_ROOT
 
 SCRIPT_NAME=setup-ci.sh
 DRY_RUN=false
@@ -35,14 +37,14 @@ while [ $# -gt 0 ]; do
       exit 0
       ;;
     *)
-      echo "unknown argument: $1 (usage: scripts/setup-ci.sh [--dry-run] [--repo OWNER/NAME] [--with-alerts])" >&2
+      echo "unknown argument: $1 (usage: dff setup-ci [--dry-run] [--repo OWNER/NAME] [--with-alerts])" >&2
       exit 2
       ;;
   esac
   shift
 done
-# shellcheck source=scripts/lib/gcloud.sh
-source scripts/lib/gcloud.sh
+# shellcheck source=packages/dev/src/lib/gcloud.sh
+source "$DFF_ROOT/src/lib/gcloud.sh"
 
 PROJECT="${GOOGLE_CLOUD_PROJECT:-}"
 [ -n "$PROJECT" ] || fail "GOOGLE_CLOUD_PROJECT is required (the project id)"
@@ -77,13 +79,13 @@ TO_ENABLE=$(missing_apis "iam.googleapis.com iamcredentials.googleapis.com sts.g
 # shellcheck disable=SC2086 # one argument per API
 [ -z "$TO_ENABLE" ] || run gcloud services enable $TO_ENABLE "$P"
 
-note "The identities scripts/deploy.sh creates (the deployer may act as them, nothing more)"
+note "The identities dff deploy creates (the deployer may act as them, nothing more)"
 for sa in "${RUNTIME_SAS[@]}"; do
   if ! lookup gcloud iam service-accounts describe "$sa" "$P" --format='value(email)'; then
     if $DRY_RUN; then
-      note "$sa does not exist yet: run scripts/deploy.sh first (this plan assumes it has)"
+      note "$sa does not exist yet: run dff deploy first (this plan assumes it has)"
     else
-      fail "$sa does not exist: run scripts/deploy.sh once from your machine first (it creates it)"
+      fail "$sa does not exist: run dff deploy once from your machine first (it creates it)"
     fi
   fi
 done
@@ -111,7 +113,7 @@ note "Deployer service account: only $REPO's workflows on main may act as it"
 CREATED=false
 if ! lookup gcloud iam service-accounts describe "$DEPLOYER_SA" "$P" --format='value(email)'; then
   run gcloud iam service-accounts create "${DEPLOYER_SA%%@*}" --display-name="Fulfillment deployer" \
-    --description="GitHub Actions of $REPO deploy as this identity (scripts/deploy.sh)" "$P"
+    --description="GitHub Actions of $REPO deploy as this identity (dff deploy)" "$P"
   CREATED=true
 fi
 POLICY=""
@@ -119,13 +121,13 @@ $CREATED || read_policy gcloud iam service-accounts get-iam-policy "$DEPLOYER_SA
 ensure_binding "$POLICY" roles/iam.workloadIdentityUser "$PRINCIPALS" \
   gcloud iam service-accounts add-iam-policy-binding "$DEPLOYER_SA" "$P"
 
-note "The deployer's roles: what scripts/deploy.sh does to a deployment that exists"
+note "The deployer's roles: what dff deploy does to a deployment that exists"
 # - deploy and describe the functions          roles/cloudfunctions.developer
 # - read the functions' services (invokers, Cloud SQL)  roles/run.viewer
 # - read the IAM policies it checks, change none    roles/iam.securityReviewer
 # - read the project, its APIs, identities, database   roles/browser, serviceusage.serviceUsageViewer,
 #                                                     iam.serviceAccountViewer, datastore.viewer
-# - update the queue from scripts/queue.json     roles/cloudtasks.queueAdmin
+# - update the queue from @dialogflow-functions/dev's queue.json     roles/cloudtasks.queueAdmin
 # - create/update the sweep job                  roles/cloudscheduler.admin
 # - add secret versions, give a function its secret   roles/secretmanager.admin
 # Anyone who can deploy the functions can make them do what their identities may; none of
@@ -160,6 +162,6 @@ note "  gh variable set GCP_DEPLOYER_SERVICE_ACCOUNT --repo $REPO --body $DEPLOY
 note "  gh variable set GCP_REGION --repo $REPO --body $REGION"
 $WITH_ALERTS && note "  gh variable set DEPLOY_WITH_ALERTS --repo $REPO --body true"
 note "Settings you deploy with (WEBHOOK_MIN_INSTANCES, ALERT_EMAIL, ...) go there too, by the same"
-note "names; secret values stay in Secret Manager (set them once with scripts/deploy.sh)."
+note "names; secret values stay in Secret Manager (set them once with dff deploy)."
 note "New bindings can take a few minutes to work. A push to main then tests and deploys."
 if $DRY_RUN; then note "dry run: nothing was changed"; else note "done"; fi

@@ -4,7 +4,12 @@
  */
 import { parseArgs } from 'node:util';
 import { parseConfig } from '@dialogflow-functions/core/config';
-import { cxRequest, esRequest, REQUEST_SOURCES, type RequestSource } from '@dialogflow-functions/testing/requests';
+import {
+  cxRequest,
+  esRequest,
+  REQUEST_SOURCES,
+  type RequestSource,
+} from '@dialogflow-functions/testing/requests';
 import { toDialogflowValue } from './lib/values';
 
 const USAGE = `usage: npm run simulate -- <intent-or-tag> [name=value ...] [--cx] [--lang CODE] [--source SOURCE]

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '@dialogflow-functions/core/config';
 import { esFormat } from '../src/lib/agent/es-format';
-import { loadAgent, readAgentDir } from '../src/lib/agent/load';
+import { agentFiles } from '../src/lib/agent/generate';
+import { loadAgent } from '../src/lib/agent/load';
 import { AGENT_ROOT, buildAgentZip } from '../src/lib/agent/package';
 import { webhookAuthHeaders } from '../src/lib/agent/webhook-auth';
 import { SYSTEM_ENTITIES } from '../src/dialogflow-stand-in/entities';
@@ -13,8 +14,8 @@ import { createZip } from '../src/lib/zip';
 import { PROJECT, DFF } from './helpers/paths';
 import { protoErrors } from '@dialogflow-functions/testing/proto-check';
 
-const es = readAgentDir(join(AGENT_ROOT, 'es'));
-const cx = readAgentDir(join(AGENT_ROOT, 'cx'));
+const es = agentFiles('es', AGENT_ROOT);
+const cx = agentFiles('cx', AGENT_ROOT);
 const json = (files: Map<string, string>, path: string) =>
   JSON.parse(files.get(path) as string) as Record<string, unknown>;
 const LANGUAGES = ['en', 'zh-tw'];
@@ -327,11 +328,15 @@ describe('the import zip (npm run agent)', () => {
 
   it('the CLI refuses a webhook that is not https, and writes the zip', () => {
     const env = { ...process.env, GOOGLE_CLOUD_PROJECT: 'my-bot-123' };
-    const bad = spawnSync(process.execPath, [...DFF, 'agent', 'es', '--webhook-url', 'http://x.example/'], {
-      cwd: PROJECT,
-      env,
-      encoding: 'utf8',
-    });
+    const bad = spawnSync(
+      process.execPath,
+      [...DFF, 'agent', 'es', '--webhook-url', 'http://x.example/'],
+      {
+        cwd: PROJECT,
+        env,
+        encoding: 'utf8',
+      },
+    );
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/HTTPS only/);
     const out = join(dir, 'cli-cx.zip');

@@ -13,7 +13,7 @@ import {
   type StandInState,
 } from '../src/lib/gcloud-sandbox';
 
-// scripts/deploy.sh, run for real against a recording stand-in for gcloud (a small model of a
+// dff deploy, run for real against a recording stand-in for gcloud (a small model of a
 // project: test/helpers/gcloud-stand-in.js), and in dry runs with and without gcloud installed.
 
 const PROJECT = 'my-bot-123';
@@ -181,7 +181,8 @@ function expectCompletePlan(stdout: string): void {
       '--gen2',
       '--runtime=nodejs22',
       '--trigger-http',
-      '--source=.',
+      // The restaurant is a workspace project: its upload is staged with its packages packed in.
+      '--source=.data/deploy-source',
       `--entry-point=${fn}`,
       '--serve-all-traffic-latest-revision', // a deploy goes live even after a rollback
     ]) {
@@ -235,7 +236,7 @@ function expectCompletePlan(stdout: string): void {
   expect(stdout).toMatch(/gcloud secrets versions access latest --secret=WEBHOOK_TOKEN/);
 }
 
-describe('scripts/deploy.sh --dry-run with only GOOGLE_CLOUD_PROJECT', () => {
+describe('dff deploy --dry-run with only GOOGLE_CLOUD_PROJECT', () => {
   const noGcloud = new GcloudSandbox(false);
   const empty = new GcloudSandbox(true);
   let withoutGcloud: ScriptResult;
@@ -274,7 +275,7 @@ describe('scripts/deploy.sh --dry-run with only GOOGLE_CLOUD_PROJECT', () => {
   });
 });
 
-describe('scripts/deploy.sh against a project (the recording stand-in for gcloud)', () => {
+describe('dff deploy against a project (the recording stand-in for gcloud)', () => {
   const sandbox = new GcloudSandbox(true);
   const env = { GOOGLE_CLOUD_PROJECT: PROJECT, ...SECRETS, ...SETTINGS, ...ALERTS };
   let first: ScriptResult;
@@ -552,7 +553,7 @@ describe('scripts/deploy.sh against a project (the recording stand-in for gcloud
   }, 120_000);
 });
 
-describe('scripts/deploy.sh in other situations', () => {
+describe('dff deploy in other situations', () => {
   const sandboxes: GcloudSandbox[] = [];
   const sandbox = (standIn: boolean) => {
     const s = new GcloudSandbox(standIn);
@@ -661,7 +662,7 @@ describe('scripts/deploy.sh in other situations', () => {
     });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
-      /usage: scripts\/deploy.sh \[--dry-run\] \[--with-alerts\] \[--agent es\|cx\]/,
+      /usage: dff deploy \[--dry-run\] \[--with-alerts\] \[--agent es\|cx\]/,
     );
   });
 
@@ -675,7 +676,7 @@ describe('scripts/deploy.sh in other situations', () => {
     expect(es.stderr).not.toMatch(/deploy\.sh: /);
     expect(es.code).toBe(0);
     const lines = commandLines(es.stdout);
-    const zipLine = lines.find((l) => l.startsWith('npm run -s agent -- es --webhook-url '));
+    const zipLine = lines.find((l) => l.startsWith('dff agent es --webhook-url '));
     expect(zipLine).toMatch(/--webhook-url https:\/\/\S+ --out \S+\/agent\.zip$/);
     expect(
       lines.some((l) =>

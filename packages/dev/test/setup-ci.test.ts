@@ -1,7 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { commandLines, flagOf, GcloudSandbox, isRead, type GcloudCall } from '../src/lib/gcloud-sandbox';
+import {
+  commandLines,
+  flagOf,
+  GcloudSandbox,
+  isRead,
+  type GcloudCall,
+} from '../src/lib/gcloud-sandbox';
 
-// scripts/setup-ci.sh: keyless GitHub Actions deploys (Workload Identity Federation) and a
+// dff setup-ci: keyless GitHub Actions deploys (Workload Identity Federation) and a
 // deployer that can update the deployment but grant nothing.
 
 const PROJECT = 'my-bot-123';
@@ -42,7 +48,7 @@ const NEVER = [
 ];
 const words = (c: GcloudCall) => c.argv.filter((a) => !a.startsWith('--')).join(' ');
 
-describe('scripts/setup-ci.sh', () => {
+describe('dff setup-ci', () => {
   const sandboxes: GcloudSandbox[] = [];
   const sandbox = (standIn: boolean) => {
     const s = new GcloudSandbox(standIn);
@@ -150,7 +156,7 @@ describe('scripts/setup-ci.sh', () => {
     });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
-      /fulfillment-webhook@.* does not exist: run scripts\/deploy.sh once from your machine first/,
+      /fulfillment-webhook@.* does not exist: run dff deploy once from your machine first/,
     );
     expect(r.calls.filter((c) => !isRead(c)).map(words)).toEqual([
       'services enable iam.googleapis.com iamcredentials.googleapis.com sts.googleapis.com cloudresourcemanager.googleapis.com',

@@ -11,7 +11,12 @@ import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTasksClient, type CloudTasksClient } from '@dialogflow-functions/core/tasks';
-import { freePort, spawnTasksEmulator, waitForPort, type Service } from '@dialogflow-functions/testing/processes';
+import {
+  freePort,
+  spawnTasksEmulator,
+  waitForPort,
+  type Service,
+} from '@dialogflow-functions/testing/processes';
 import { startTasksEmulator } from 'cloud-tasks-emulator/server';
 
 /*

@@ -5,11 +5,17 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTasksClient, type CloudTasksClient } from '@dialogflow-functions/core/tasks';
 import { startTasksEmulator, type RunningEmulator } from 'cloud-tasks-emulator/server';
 import { backoffMs, retriesExhausted, DEFAULT_RETRY } from 'cloud-tasks-emulator/model';
-import { freePort, nodeArgsFor, spawnTasksEmulator, waitForPort } from '@dialogflow-functions/testing/processes';
+import {
+  freePort,
+  nodeArgsFor,
+  spawnTasksEmulator,
+  waitForPort,
+} from '@dialogflow-functions/testing/processes';
+import { ManualClock } from '@dialogflow-functions/testing/manual-clock';
 
 const LOCATION = 'projects/demo-local/locations/asia-east1';
 
@@ -348,17 +354,6 @@ describe('Cloud Tasks emulator with the real @google-cloud/tasks client', () => 
       expect(target.received).toHaveLength(0);
     });
 
-    it('waits for scheduleTime', async () => {
-      const at = Date.now() + 600;
-      await client.createTask(
-        task({ scheduleTime: { seconds: Math.floor(at / 1000), nanos: (at % 1000) * 1e6 } }),
-      );
-      await new Promise((r) => setTimeout(r, 300));
-      expect(target.received).toHaveLength(0);
-      await until(() => target.received.length === 1);
-      expect(target.received[0]!.at).toBeGreaterThanOrEqual(at - 5);
-    });
-
     it('RunTask dispatches a future task now', async () => {
       const [t] = await client.createTask(
         task({ scheduleTime: { seconds: Math.floor(Date.now() / 1000) + 3600 } }),
@@ -421,25 +416,6 @@ describe('Cloud Tasks emulator with the real @google-cloud/tasks client', () => 
   });
 
   describe('retries', () => {
-    it('backs off exponentially, then linearly, capped at max backoff (100, 200, 400, 400 ms)', async () => {
-      target.respond = (_r, i) => (i < 4 ? 503 : 204);
-      await client.createTask(task());
-      await until(() => target.received.length === 5, 8000);
-      const gaps = target.received.slice(1).map((r, i) => r.at - target.received[i]!.at);
-      const expected = [100, 200, 400, 400];
-      gaps.forEach((g, i) => {
-        expect(g).toBeGreaterThanOrEqual(expected[i]! - 5);
-        expect(g).toBeLessThan(expected[i]! + 250);
-      });
-      const h = target.received.map((r) => r.headers);
-      expect(h.map((x) => x['x-cloudtasks-taskretrycount'])).toEqual(['0', '1', '2', '3', '4']);
-      expect(h[1]!['x-cloudtasks-taskpreviousresponse']).toBe('503');
-      expect(h[1]!['x-cloudtasks-taskretryreason']).toBeTruthy();
-      // 5xx answers do not count as executions; a 4xx does.
-      expect(h.map((x) => x['x-cloudtasks-taskexecutioncount'])).toEqual(['0', '0', '0', '0', '0']);
-      await until(() => pendingIn(queue) === 0);
-    });
-
     it('counts non-5xx failures as executions and reports connection errors as retries', async () => {
       target.respond = (_r, i) => (i === 0 ? 429 : i === 1 ? 400 : 200);
       await client.createTask(task());
@@ -463,9 +439,8 @@ describe('Cloud Tasks emulator with the real @google-cloud/tasks client', () => 
         5000,
       );
       expect(target.received).toHaveLength(3);
+      // Gone from the queue: no delivery of it can follow.
       expect((await rpcError(client.getTask({ name: t.name! }))).code).toBe(status.NOT_FOUND);
-      await new Promise((r) => setTimeout(r, 600));
-      expect(target.received).toHaveLength(3);
     });
 
     it('retries an unreachable target and records the attempt', async () => {
@@ -483,37 +458,9 @@ describe('Cloud Tasks emulator with the real @google-cloud/tasks client', () => 
         .map((d) => d.status);
       expect(statuses).toEqual(['UNAVAILABLE', 'UNAVAILABLE']);
     });
-
-    it('maxRetryDuration alone ends retries', async () => {
-      await client.updateQueue({
-        queue: { name: queue, retryConfig: { maxAttempts: -1, maxRetryDuration: ms(350) } },
-        updateMask: { paths: ['retry_config.max_attempts', 'retry_config.max_retry_duration'] },
-      });
-      target.respond = () => 500;
-      const [t] = await client.createTask(task());
-      await until(
-        () => emu.emulator.dispatches.some((d) => d.task === t.name && d.outcome === 'gave-up'),
-        5000,
-      );
-      const count = target.received.length;
-      expect(count).toBeGreaterThanOrEqual(3);
-      expect(count).toBeLessThanOrEqual(5);
-    });
   });
 
   describe('rate limits and pausing', () => {
-    it('respects maxDispatchesPerSecond', async () => {
-      await client.updateQueue({
-        queue: { name: queue, rateLimits: { maxDispatchesPerSecond: 4 } },
-        updateMask: { paths: ['rate_limits.max_dispatches_per_second'] },
-      });
-      await Promise.all(Array.from({ length: 8 }, () => client.createTask(task())));
-      await until(() => target.received.length === 8, 8000);
-      const span = target.received[7]!.at - target.received[0]!.at;
-      // Burst of 4 at once, then one every 250 ms: about a second for the other 4.
-      expect(span).toBeGreaterThanOrEqual(900);
-    });
-
     it('respects maxConcurrentDispatches', async () => {
       await client.updateQueue({
         queue: { name: queue, rateLimits: { maxConcurrentDispatches: 2 } },
@@ -528,16 +475,6 @@ describe('Cloud Tasks emulator with the real @google-cloud/tasks client', () => 
       expect(target.maxActive).toBe(2);
     });
 
-    it('a paused queue holds its tasks until resumed', async () => {
-      await client.pauseQueue({ name: queue });
-      await client.createTask(task());
-      await new Promise((r) => setTimeout(r, 400));
-      expect(target.received).toHaveLength(0);
-      expect((await client.listTasks({ parent: queue }))[0]).toHaveLength(1);
-      await client.resumeQueue({ name: queue });
-      await until(() => target.received.length === 1);
-    });
-
     it('PurgeQueue removes its tasks', async () => {
       await client.pauseQueue({ name: queue });
       await client.createTask(task());
@@ -548,41 +485,171 @@ describe('Cloud Tasks emulator with the real @google-cloud/tasks client', () => 
   });
 });
 
-describe('dispatch deadline', () => {
+describe('the schedule, on an injected clock', () => {
+  // The emulator's time and timers are the test's: schedules, backoffs and deadlines are
+  // asserted as the times the emulator decided, and stepped through without waiting for them.
+  const clock = new ManualClock();
   let emu: RunningEmulator;
   let client: CloudTasksClient;
   const target = new Target();
-  afterEach(async () => {
-    await client?.close();
-    await emu?.stop();
+  let n = 0;
+  let queue: string;
+  beforeAll(async () => {
+    await target.start();
+    emu = await startTasksEmulator({ port: 0, clock });
+    client = await createTasksClient(emu.host);
+  });
+  afterAll(async () => {
+    await client.close();
+    await emu.stop();
     await target.stop();
   });
+  beforeEach(async () => {
+    target.reset();
+    queue = `${LOCATION}/queues/clocked-${++n}`;
+    await client.createQueue({
+      parent: LOCATION,
+      queue: {
+        name: queue,
+        retryConfig: { minBackoff: ms(100), maxBackoff: ms(400), maxDoublings: 1, maxAttempts: 5 },
+      },
+    });
+  });
 
-  it(
-    'an attempt that outlives the dispatch deadline is retried with DEADLINE_EXCEEDED',
-    { timeout: 40_000 },
-    async () => {
-      await target.start();
-      emu = await startTasksEmulator({ port: 0 });
-      client = await createTasksClient(emu.host);
-      const queue = `${LOCATION}/queues/deadline`;
-      await client.createQueue({
-        parent: LOCATION,
-        queue: { name: queue, retryConfig: { minBackoff: ms(100), maxAttempts: 2 } },
-      });
-      target.respond = (_r, i) => (i === 0 ? 'hang' : 200);
-      const started = Date.now();
-      await client.createTask({
-        parent: queue,
-        task: { httpRequest: { url: target.url }, dispatchDeadline: { seconds: 15 } },
-      });
-      await until(() => target.received.length === 2, 25_000);
-      const elapsed = target.received[1]!.at - started;
-      expect(elapsed).toBeGreaterThanOrEqual(15_000);
-      expect(target.received[1]!.headers['x-cloudtasks-taskretryreason']).toBe('DEADLINE_EXCEEDED');
-      expect(emu.emulator.dispatches[0]?.status).toBe('DEADLINE_EXCEEDED');
-    },
-  );
+  const create = async (extra: Record<string, unknown> = {}) => {
+    const [t] = await client.createTask({
+      parent: queue,
+      task: { httpRequest: { url: target.url, body: Buffer.from('{}') }, ...extra },
+    });
+    return emu.emulator.tasks.get(t.name!)!;
+  };
+  const dispatchesOf = (name: string) => emu.emulator.dispatches.filter((d) => d.task === name);
+  /** When each attempt was scheduled for, from the X-CloudTasks-TaskETA it carried. */
+  const etas = () =>
+    target.received.map((r) => Math.round(Number(r.headers['x-cloudtasks-tasketa']) * 1000));
+
+  it('waits for scheduleTime, and not a millisecond less', async () => {
+    const at = clock.now() + 600;
+    const stored = await create({ scheduleTime: ms(at) });
+    expect(stored.scheduleTimeMs).toBe(at);
+    clock.advance(599);
+    expect(stored.running).toBeFalsy();
+    expect(stored.dispatchCount).toBe(0);
+    clock.advance(1);
+    expect(stored.running).toBe(true);
+    await until(() => target.received.length === 1);
+    expect(etas()).toEqual([at]);
+  });
+
+  it('backs off exponentially, then linearly, capped at max backoff (100, 200, 400, 400 ms)', async () => {
+    target.respond = (_r, i) => (i < 4 ? 503 : 204);
+    const t0 = clock.now();
+    const stored = await create();
+    const gaps = [100, 200, 400, 400];
+    for (const [i, gap] of gaps.entries()) {
+      await until(() => dispatchesOf(stored.name).length === i + 1);
+      // The attempt failed at clock.now(): the next one is scheduled `gap` later, not sooner.
+      expect(stored.scheduleTimeMs).toBe(clock.now() + gap);
+      clock.advance(gap - 1);
+      expect(stored.running).toBeFalsy();
+      clock.advance(1);
+      expect(stored.running).toBe(true);
+    }
+    await until(() => dispatchesOf(stored.name).length === 5);
+    expect(etas()).toEqual([t0, t0 + 100, t0 + 300, t0 + 700, t0 + 1100]);
+    expect(dispatchesOf(stored.name).map((d) => [d.outcome, d.nextAttemptInMs])).toEqual([
+      ['retry', 100],
+      ['retry', 200],
+      ['retry', 400],
+      ['retry', 400],
+      ['done', undefined],
+    ]);
+    const h = target.received.map((r) => r.headers);
+    expect(h.map((x) => x['x-cloudtasks-taskretrycount'])).toEqual(['0', '1', '2', '3', '4']);
+    expect(h[1]!['x-cloudtasks-taskpreviousresponse']).toBe('503');
+    expect(h[1]!['x-cloudtasks-taskretryreason']).toBeTruthy();
+    // 5xx answers do not count as executions; a 4xx does.
+    expect(h.map((x) => x['x-cloudtasks-taskexecutioncount'])).toEqual(['0', '0', '0', '0', '0']);
+    expect(emu.emulator.tasks.has(stored.name)).toBe(false);
+  });
+
+  it('maxRetryDuration alone ends retries: attempts at 0, 100, 300 and 700 ms of a 350 ms limit', async () => {
+    await client.updateQueue({
+      queue: { name: queue, retryConfig: { maxAttempts: -1, maxRetryDuration: ms(350) } },
+      updateMask: { paths: ['retry_config.max_attempts', 'retry_config.max_retry_duration'] },
+    });
+    target.respond = () => 500;
+    const t0 = clock.now();
+    const stored = await create();
+    for (const [i, gap] of [100, 200, 400].entries()) {
+      await until(() => dispatchesOf(stored.name).length === i + 1);
+      clock.advance(gap);
+    }
+    await until(() => dispatchesOf(stored.name).some((d) => d.outcome === 'gave-up'));
+    expect(etas()).toEqual([t0, t0 + 100, t0 + 300, t0 + 700]);
+    expect(dispatchesOf(stored.name).map((d) => d.outcome)).toEqual([
+      'retry',
+      'retry',
+      'retry',
+      'gave-up',
+    ]);
+    expect(emu.emulator.tasks.has(stored.name)).toBe(false);
+  });
+
+  it('respects maxDispatchesPerSecond: a burst of 4, then one every 250 ms', async () => {
+    await client.updateQueue({
+      queue: { name: queue, rateLimits: { maxDispatchesPerSecond: 4 } },
+      updateMask: { paths: ['rate_limits.max_dispatches_per_second'] },
+    });
+    await Promise.all(Array.from({ length: 8 }, () => create()));
+    /** Tasks of the queue sent at least once (a finished one has left the queue). */
+    const started = () =>
+      8 -
+      [...emu.emulator.tasks.values()].filter(
+        (t) => t.queue === queue && !t.running && t.dispatchCount === 0,
+      ).length;
+    await until(() => target.received.length === 4);
+    expect(started()).toBe(4);
+    for (let n = 5; n <= 8; n++) {
+      clock.advance(249);
+      expect(started()).toBe(n - 1);
+      clock.advance(1);
+      expect(started()).toBe(n);
+    }
+    await until(() => target.received.length === 8);
+  });
+
+  it('a paused queue holds its tasks until resumed', async () => {
+    await client.pauseQueue({ name: queue });
+    const stored = await create();
+    clock.advance(60_000);
+    expect(stored.running).toBeFalsy();
+    expect(stored.dispatchCount).toBe(0);
+    expect((await client.listTasks({ parent: queue }))[0]).toHaveLength(1);
+    await client.resumeQueue({ name: queue });
+    await until(() => target.received.length === 1);
+  });
+
+  it('an attempt that outlives the dispatch deadline is retried with DEADLINE_EXCEEDED', async () => {
+    target.respond = (_r, i) => (i === 0 ? 'hang' : 200);
+    const t0 = clock.now();
+    const stored = await create({ dispatchDeadline: { seconds: 15 } });
+    await until(() => target.received.length === 1);
+    clock.advance(15_000 - 1);
+    expect(stored.running).toBe(true); // still waiting for the answer
+    clock.advance(1);
+    await until(() => dispatchesOf(stored.name).length === 1);
+    expect(dispatchesOf(stored.name)[0]).toMatchObject({
+      status: 'DEADLINE_EXCEEDED',
+      latencyMs: 15_000,
+      outcome: 'retry',
+      nextAttemptInMs: 100,
+    });
+    clock.advance(100);
+    await until(() => target.received.length === 2);
+    expect(etas()).toEqual([t0, t0 + 15_100]);
+    expect(target.received[1]!.headers['x-cloudtasks-taskretryreason']).toBe('DEADLINE_EXCEEDED');
+  });
 });
 
 describe('durability with a data dir', () => {
@@ -677,7 +744,11 @@ describe('npm run tasks-emulator', () => {
   it('rejects a bad port with its usage', async () => {
     const child = spawn(
       process.execPath,
-      [...nodeArgsFor(join(__dirname, '..', '..', 'cloud-tasks-emulator', 'src', 'main.ts')), '--port', 'x'],
+      [
+        ...nodeArgsFor(join(__dirname, '..', '..', 'cloud-tasks-emulator', 'src', 'main.ts')),
+        '--port',
+        'x',
+      ],
       {},
     );
     let err = '';

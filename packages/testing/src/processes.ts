@@ -4,7 +4,6 @@ import { createConnection, createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 
-
 /**
  * functions-framework's own entry. Spawning node on it directly (not `npx functions-framework`,
  * which leaves its node child behind) means killing our child's PID stops the server.

@@ -26,6 +26,7 @@ export function textOf(edition: 'es' | 'cx', body: unknown): string {
 
 /** Suggestions as the edition carries them (ES default quickReplies; CX richContent chips). */
 export function suggestionsOf(edition: 'es' | 'cx', body: unknown): string[] {
+  assertValidResponse(edition, body);
   const b = body as Json;
   if (edition === 'es') {
     const qr = ((b.fulfillmentMessages ?? []) as Json[]).find(
@@ -41,8 +42,12 @@ export function suggestionsOf(edition: 'es' | 'cx', body: unknown): string[] {
   return chips ? (chips.options as { text: string }[]).map((o) => o.text) : [];
 }
 
-/** The Dialogflow CX Messenger cards of a CX response (every richContent payload's cards). */
+/**
+ * The Dialogflow CX Messenger cards of a CX response (every richContent payload's cards), after
+ * the strict check.
+ */
 export function richContentOf(body: unknown): Json[][] {
+  assertValidResponse('cx', body);
   const messages = (((body as Json).fulfillmentResponse as Json | undefined)?.messages ??
     []) as Json[];
   return messages.flatMap(
@@ -50,8 +55,9 @@ export function richContentOf(body: unknown): Json[][] {
   );
 }
 
-/** The LINE messages of an ES response (`payload.line` for platform LINE). */
+/** The LINE messages of an ES response (`payload.line` for platform LINE), strictly checked. */
 export function lineMessagesOf(body: unknown): Json[] {
+  assertValidResponse('es', body);
   const messages = ((body as Json).fulfillmentMessages ?? []) as Json[];
   return messages
     .filter((m) => m.platform === 'LINE')

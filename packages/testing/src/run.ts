@@ -13,8 +13,10 @@ import { parseWebhookRequest } from '@dialogflow-functions/core/dialogflow';
 import type { IncomingRequest, OutgoingResponse } from '@dialogflow-functions/core/http';
 import type { Deferrer } from '@dialogflow-functions/core/jobs';
 import { createLogger, type Logger } from '@dialogflow-functions/core/logger';
+import { createMessages, type BotMessages } from '@dialogflow-functions/core/messages';
 import { assertValidResponse } from './proto-check';
 import { textsOf } from './replies';
+import { editionOfRequest } from './strict-webhook';
 
 /** One handler's turn, run in-process. */
 export interface IntentRun {
@@ -38,7 +40,13 @@ export interface IntentRun {
 export async function runIntent(
   handler: IntentHandler,
   body: unknown,
-  options: { deadlineMs?: number; defer?: Deferrer; logger?: Logger } = {},
+  options: {
+    deadlineMs?: number;
+    defer?: Deferrer;
+    logger?: Logger;
+    /** The bot's strings (`defineBot({ messages })`), for handlers that read them from `ctx.t`. */
+    messages?: BotMessages;
+  } = {},
 ): Promise<IntentRun> {
   const logs: Record<string, unknown>[] = [];
   const logger =
@@ -47,7 +55,13 @@ export async function runIntent(
   const parsed = parseWebhookRequest(body);
   const abort = new AbortController();
   const budget = new Budget(Date.now() + (options.deadlineMs ?? 4000), abort.signal);
-  const ctx = createTurnContext(parsed, budget, logger, options.defer);
+  const ctx = createTurnContext(
+    parsed,
+    budget,
+    logger,
+    options.defer,
+    createMessages(options.messages),
+  );
   const { reply, outcome } = await runTurn(ctx, new Map([[ctx.name, handler]]), handler, abort);
   const response =
     ctx.edition === 'es'
@@ -71,8 +85,8 @@ export interface WebhookCall {
 
 /**
  * Calls a whole webhook (or worker) handler in-process, without HTTP: the body is handed over
- * as functions-framework hands it (parsed JSON plus `rawBody`). A 200 answer from a webhook is
- * checked against the protos when `edition` is given.
+ * as functions-framework hands it (parsed JSON plus `rawBody`). A 200 answer to a Dialogflow
+ * request (or to any body when `edition` is given) is checked against the protos.
  */
 export async function callWebhook(
   handler: (req: IncomingRequest, res: OutgoingResponse) => void | Promise<void>,
@@ -112,8 +126,18 @@ export async function callWebhook(
     },
   };
   await handler(req, res);
-  if (options.edition && answer.status === 200) assertValidResponse(options.edition, answer.body);
+  const edition =
+    options.edition ?? editionOfRequest(typeof body === 'string' ? parseOrUndefined(body) : body);
+  if (edition && answer.status === 200) assertValidResponse(edition, answer.body);
   return answer;
+}
+
+function parseOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function lower(headers: Record<string, string>): Record<string, string> {

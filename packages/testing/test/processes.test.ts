@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { spawnService } from '../src/processes';
 
 const ROOT = join(__dirname, '..', '..', '..');
+/** A project to serve: the example bot (built by `npm run build`). */
+const PROJECT = join(ROOT, 'examples', 'restaurant');
 import { freePort } from '../src/ports';
 import { commandLine, descendantsOf, isAlive, listeningSockets } from '../src/proc';
 import { until } from '../src/wait';
@@ -24,6 +26,7 @@ describe.skipIf(process.platform !== 'linux')('children we start', () => {
     const all = [service.child.pid!, ...descendantsOf(service.child.pid!)];
     await service.stop(2000);
     await until(() => all.every((pid) => !isAlive(pid)), 5000, 'group gone');
+    expect(all.filter(isAlive)).toEqual([]);
   });
 
   it(
@@ -37,16 +40,20 @@ describe.skipIf(process.platform !== 'linux')('children we start', () => {
         (async () => {
           const sleeper = p.spawnService({ name: 'sleep', command: 'sleep', args: ['120'] });
           const tasks = p.spawnTasksEmulator(${tasksPort});
-          const fn = p.spawnFunction({ target: 'webhook', port: ${functionPort},
+          const fn = p.spawnFunction({ target: 'webhook', port: ${functionPort}, source: ${JSON.stringify(PROJECT)},
             env: { PATH: process.env.PATH, NODE_ENV: 'test' } });
           await p.waitForPort('127.0.0.1', ${tasksPort}, 30000, tasks);
           await p.waitForPort('127.0.0.1', ${functionPort}, 30000, fn);
           console.log(JSON.stringify([sleeper, tasks, fn].map((s) => s.child.pid)));
         })();`;
-      const parent = spawn(process.execPath, ['--import', 'tsx', '-e', program], {
-        cwd: ROOT,
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      const parent = spawn(
+        process.execPath,
+        ['--conditions=dff-source', '--import', 'tsx', '-e', program],
+        {
+          cwd: ROOT,
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
       const line = await new Promise<string>((resolve) =>
         createInterface({ input: parent.stdout }).once('line', resolve),
       );

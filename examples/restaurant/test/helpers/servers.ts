@@ -12,6 +12,12 @@ import { restaurantMessages } from '../../src/messages';
 import { createWeatherService } from '../../src/backends/weather';
 import { createHttpClient } from '@dialogflow-functions/core/http';
 import { testFirestoreFactory } from '@dialogflow-functions/testing/firestore';
+import { protoErrors } from '@dialogflow-functions/testing/proto-check';
+import {
+  assertNoViolations,
+  strictWebhook,
+  type StrictViolation,
+} from '@dialogflow-functions/testing/strict-webhook';
 
 export interface Running {
   url: string;
@@ -48,6 +54,8 @@ export interface TestWebhook extends Running {
   /** Parsed JSON log entries the webhook wrote. */
   logs: Record<string, unknown>[];
   rawLogs: string[];
+  /** 200 answers Dialogflow would reject (each was replaced by a 500; `close()` throws). */
+  violations: StrictViolation[];
 }
 
 /**
@@ -106,8 +114,22 @@ export async function startWebhook(
     logger,
     ...deps,
   });
-  const running = await serveFunction(handler);
-  return { ...running, logs, rawLogs };
+  // Every 200 answer is checked against Google's protos before it leaves (strict-webhook.ts);
+  // the protos are loaded now so the first answer does not wait for them.
+  protoErrors('es', {});
+  protoErrors('cx', {});
+  const violations: StrictViolation[] = [];
+  const running = await serveFunction(strictWebhook(handler, violations));
+  return {
+    ...running,
+    logs,
+    rawLogs,
+    violations,
+    async close() {
+      await running.close();
+      assertNoViolations(violations);
+    },
+  };
 }
 
 export interface Answer {

@@ -28,6 +28,7 @@ import { startTasksEmulator, type RunningEmulator } from 'cloud-tasks-emulator/s
 import { testFirestore, testFirestoreFactory } from '@dialogflow-functions/testing/firestore';
 import { serveFunction, startWebhook, testConfig, type Running, type TestWebhook } from './servers';
 import { until } from '@dialogflow-functions/testing/wait';
+import { assertValidResponse } from '@dialogflow-functions/testing/proto-check';
 
 /** A date `days` from today (UTC), as `YYYY-MM-DD`: reservations in tests are never in the past. */
 export function daysFromNow(days: number): string {
@@ -131,7 +132,9 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   return stack;
 }
 
+/** A queued job's id from its reply (ES `pending_job` context, CX session parameter), checked. */
 export function jobIdOf(edition: 'es' | 'cx', body: unknown, prefix = 'r'): string {
+  assertValidResponse(edition, body);
   const b = body as {
     outputContexts?: { name: string; parameters: { job_id: string } }[];
     sessionInfo?: { parameters: { job_id: string } };
@@ -155,4 +158,19 @@ export async function jobSettled(jobId: string, sink: NotifySink, channels = 3):
     `job ${jobId} notified`,
   );
   return (await jobOf(jobId))!;
+}
+
+/** The job's tasks still in the queue (its first run, scheduled re-runs, recovery tasks). */
+export function tasksOfJob(stack: Stack, jobId: string): string[] {
+  return [...stack.tasks.emulator.tasks.keys()].filter((name) =>
+    (name.split('/').pop() ?? '').startsWith(jobId),
+  );
+}
+
+/**
+ * Waits until no task of the job is left in the queue: its last delivery was answered and
+ * nothing is scheduled, so nothing more can happen to it (in place of sleeping "long enough").
+ */
+export async function jobTasksDone(stack: Stack, jobId: string): Promise<void> {
+  await until(() => tasksOfJob(stack, jobId).length === 0, 15_000, `job ${jobId}'s tasks done`);
 }

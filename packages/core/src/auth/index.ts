@@ -96,10 +96,16 @@ export async function checkIdToken(
 
 /**
  * Google's verifier (google-auth-library), loaded on first use so cold starts without OIDC do
- * not pay for it. Google's signing keys are fetched and cached by the library.
+ * not pay for it. Google's signing keys are fetched and cached by the library. `certsUrl`
+ * replaces Google's PEM certificates endpoint (tests serve their own keys on loopback).
  */
-export function googleIdTokenVerifier(): IdTokenVerifier {
-  const client = lazyAsync(() => import('google-auth-library').then((m) => new m.OAuth2Client()));
+export function googleIdTokenVerifier(options: { certsUrl?: string } = {}): IdTokenVerifier {
+  const endpoints = options.certsUrl
+    ? { endpoints: { oauth2FederatedSignonPemCertsUrl: options.certsUrl } }
+    : undefined;
+  const client = lazyAsync(() =>
+    import('google-auth-library').then((m) => new m.OAuth2Client(endpoints)),
+  );
   return async (token, audience) => {
     const ticket = await (await client()).verifyIdToken({ idToken: token, audience });
     const payload = ticket.getPayload();

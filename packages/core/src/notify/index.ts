@@ -39,7 +39,8 @@ export function createNotifiers(
   const all: readonly NotificationChannel<string>[] = [...CHANNELS, ...(options.channels ?? [])];
   const names = new Set<string>();
   for (const channel of all) {
-    if (names.has(channel.name)) throw new Error(`notification channel ${channel.name} is defined twice`);
+    if (names.has(channel.name))
+      throw new Error(`notification channel ${channel.name} is defined twice`);
     names.add(channel.name);
   }
   return all.flatMap((channel) => {

@@ -1,14 +1,7 @@
 import type { Firestore } from '@google-cloud/firestore';
 import type { Config } from '../config';
 import { errorMessage } from '../errors';
-import {
-  createJobTask,
-  JOBS,
-  JobShapeError,
-  parseJob,
-  verdictOf,
-  type JobRegistry,
-} from '../jobs';
+import { createJobTask, JOBS, JobShapeError, parseJob, verdictOf, type JobRegistry } from '../jobs';
 import type { Logger } from '../logger';
 import type { TasksClientFactory } from '../tasks';
 

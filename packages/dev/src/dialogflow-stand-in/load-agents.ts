@@ -1,20 +1,22 @@
 import { join } from 'node:path';
-import { loadAgent, readAgentDir } from '../lib/agent/load';
+import { agentFiles } from '../lib/agent/generate';
+import { loadAgent } from '../lib/agent/load';
 import type { AgentModel } from '../lib/agent/model';
 import { projectDir } from '../project';
 import { unsupportedConditions } from './condition';
 import { unknownEntityTypes } from './entities';
 
-/** The directory holding `es/` and `cx/` (the project's agent). */
+/** The project's agent folder: its sources (agent.yaml, intents/, entities/), or `es/` and `cx/`. */
 export const AGENT_DIR = join(projectDir(), 'agent');
 
 /**
- * Loads both editions of an agent from `dir/es` and `dir/cx`, with the warnings of what the
+ * Loads both editions of an agent (generated from its sources, else `dir/es` and `dir/cx`), with the warnings of what the
  * stand-in cannot run (unknown entity types are read as @sys.any, unknown conditions as false).
  */
 export function loadAgents(dir: string = AGENT_DIR): { es: AgentModel; cx: AgentModel } {
-  const es = loadAgent('es', readAgentDir(join(dir, 'es')));
-  const cx = loadAgent('cx', readAgentDir(join(dir, 'cx')));
+  // The stand-in runs the exports as generated (and read back), as Dialogflow would import them.
+  const es = loadAgent('es', agentFiles('es', dir));
+  const cx = loadAgent('cx', agentFiles('cx', dir));
   for (const agent of [es, cx]) {
     for (const t of unknownEntityTypes(agent)) {
       agent.warnings.push(`entity type @${t} is unknown here: matched as @sys.any`);

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Helpers shared by scripts/deploy.sh and scripts/setup-ci.sh (sourced, never run on its own).
+# Helpers shared by dff deploy and dff setup-ci (sourced, never run on its own).
 #
 # What they print is a shell script: every command that changes something, in order, with
 # secret values referenced by variable name and never written out. Read-only look-ups are not

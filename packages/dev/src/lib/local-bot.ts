@@ -31,7 +31,6 @@ export interface LocalBot {
 
 let registered = 0;
 
-
 async function serve(
   handler: Parameters<typeof http>[1],
 ): Promise<{ url: string; close(): Promise<void> }> {

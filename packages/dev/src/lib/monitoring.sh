@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Applies monitoring/ for `scripts/deploy.sh --with-alerts` (sourced by it; uses its helpers and
+# Applies monitoring/ for `dff deploy --with-alerts` (sourced by it; uses its helpers and
 # PROJECT, P): the log-based metric, the notification channels (email, Slack) and the alert
 # policies, each created when missing and updated when it exists.
 
@@ -24,10 +24,10 @@ ensure_channel() { # FILE LABEL VALUE [NEEDS]
   local existing=${LOOKUP%%$'\n'*}
   if [ -z "$existing" ]; then
     needs_value
-    printf 'node scripts/lib/fill-template.js %s | %s\n' "$file" \
+    printf 'node %s/src/lib/fill-template.js %s | %s\n' "$DFF_ROOT" "$file" \
       "$(show gcloud beta monitoring channels create --channel-content-from-file=- "$P")"
     if ! $DRY_RUN; then
-      node scripts/lib/fill-template.js "$file" \
+      node "$DFF_ROOT/src/lib/fill-template.js" "$file" \
         | gcloud beta monitoring channels create --channel-content-from-file=- "$P" >&2 \
         || command_failed $? gcloud beta monitoring channels create "$P"
       lookup gcloud beta monitoring channels list "$P" --filter="displayName=\"$name\"" --format='value(name)' || true
@@ -38,10 +38,10 @@ ensure_channel() { # FILE LABEL VALUE [NEEDS]
   elif [ "${existing#*$'\t'}" != "$value" ]; then
     existing=${existing%%$'\t'*}
     needs_value
-    printf 'node scripts/lib/fill-template.js %s | %s\n' "$file" \
+    printf 'node %s/src/lib/fill-template.js %s | %s\n' "$DFF_ROOT" "$file" \
       "$(show gcloud beta monitoring channels update "$existing" --channel-content-from-file=- "$P")"
     if ! $DRY_RUN; then
-      node scripts/lib/fill-template.js "$file" \
+      node "$DFF_ROOT/src/lib/fill-template.js" "$file" \
         | gcloud beta monitoring channels update "$existing" --channel-content-from-file=- "$P" >&2 \
         || command_failed $? gcloud beta monitoring channels update "$existing" "$P"
     fi
@@ -66,7 +66,7 @@ ensure_alert_policy() { # FILE
 
 apply_monitoring() {
   note "Monitoring (monitoring/): log-based metric, notification channels, alert policies"
-  local file=monitoring/degraded-turns.metric.yaml
+  local file=$DFF_ROOT/monitoring/degraded-turns.metric.yaml
   if lookup gcloud logging metrics describe "$METRIC" "$P" --format='value(name)'; then
     run gcloud logging metrics update "$METRIC" --config-from-file="$file" "$P"
   else
@@ -75,15 +75,15 @@ apply_monitoring() {
 
   CHANNELS=${ALERT_NOTIFICATION_CHANNELS:-}
   if [ -n "${ALERT_EMAIL:-}" ]; then
-    ensure_channel monitoring/email.channel.yaml email_address "$ALERT_EMAIL"
+    ensure_channel "$DFF_ROOT"/monitoring/email.channel.yaml email_address "$ALERT_EMAIL"
   fi
   if [ -n "${ALERT_SLACK_CHANNEL:-}" ]; then
     # ALERT_SLACK_AUTH_TOKEN: a Slack bot token with chat:write, in the channel.
-    ensure_channel monitoring/slack.channel.yaml channel_name "$ALERT_SLACK_CHANNEL" ALERT_SLACK_AUTH_TOKEN
+    ensure_channel "$DFF_ROOT"/monitoring/slack.channel.yaml channel_name "$ALERT_SLACK_CHANNEL" ALERT_SLACK_AUTH_TOKEN
   fi
   if [ -z "$CHANNELS" ]; then
     warn "no notification channel (ALERT_EMAIL, ALERT_SLACK_CHANNEL or ALERT_NOTIFICATION_CHANNELS): alerts only show in the console"
   fi
 
-  for file in monitoring/*.policy.yaml; do ensure_alert_policy "$file"; done
+  for file in "$DFF_ROOT"/monitoring/*.policy.yaml; do ensure_alert_policy "$file"; done
 }

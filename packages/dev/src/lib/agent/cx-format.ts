@@ -121,7 +121,10 @@ export const cxFormat = {
       .optional(),
     timeout: z
       .union([
-        z.looseObject({ seconds: z.union([z.number(), z.string()]).optional(), nanos: z.number().optional() }),
+        z.looseObject({
+          seconds: z.union([z.number(), z.string()]).optional(),
+          nanos: z.number().optional(),
+        }),
         z.string(),
       ])
       .optional(),

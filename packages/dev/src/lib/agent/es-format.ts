@@ -85,7 +85,11 @@ export function esFormat(mode: 'strict' | 'loose') {
         resetContexts: z.boolean(),
         action: z.string().optional(),
         affectedContexts: z.array(
-          obj({ name: z.string(), lifespan: z.number().int().min(0), parameters: z.unknown().optional() }),
+          obj({
+            name: z.string(),
+            lifespan: z.number().int().min(0),
+            parameters: z.unknown().optional(),
+          }),
         ),
         parameters: z.array(parameter),
         messages: z.array(message),

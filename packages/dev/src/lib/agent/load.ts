@@ -101,18 +101,16 @@ export function loadEsAgent(files: AgentFiles): AgentModel {
     intents.push({
       name: json.name,
       id: json.id,
-      parameters: (response?.parameters ?? []).map(
-        (p): ParameterDef => ({
-          name: p.name,
-          entityType: entityName(p.dataType),
-          required: p.required,
-          isList: p.isList,
-          prompts: p.prompts.reduce<Record<string, string[]>>((acc, pr) => {
-            (acc[lower(pr.lang)] ??= []).push(pr.value);
-            return acc;
-          }, {}),
-        }),
-      ),
+      parameters: (response?.parameters ?? []).map((p): ParameterDef => ({
+        name: p.name,
+        entityType: entityName(p.dataType),
+        required: p.required,
+        isList: p.isList,
+        prompts: p.prompts.reduce<Record<string, string[]>>((acc, pr) => {
+          (acc[lower(pr.lang)] ??= []).push(pr.value);
+          return acc;
+        }, {}),
+      })),
       phrases,
       webhookUsed: json.webhookUsed,
       webhookForSlotFilling: json.webhookForSlotFilling,

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { projectDir } from '../../project';
 import { createZip } from '../zip';
-import { readAgentDir, type AgentFiles } from './load';
+import { agentFiles } from './generate';
+import type { AgentFiles } from './load';
 
-/** Where the demo agent's export files live: agent/es and agent/cx. */
+/** The agent's folder: its sources (agent.yaml, intents/, entities/), or exports in es/ and cx/. */
 export const AGENT_ROOT = join(projectDir(), 'agent');
 
 export interface WebhookSettings {
@@ -32,7 +33,12 @@ export function withWebhook(
     const agent = JSON.parse(files.get('agent.json') ?? '{}') as {
       webhook?: Record<string, unknown>;
     };
-    agent.webhook = { ...agent.webhook, url: webhook.url, headers: webhook.headers, available: true };
+    agent.webhook = {
+      ...agent.webhook,
+      url: webhook.url,
+      headers: webhook.headers,
+      available: true,
+    };
     out.set('agent.json', json(agent));
     return out;
   }
@@ -50,12 +56,12 @@ export function withWebhook(
   return out;
 }
 
-/** The import/restore zip of agent/<edition> for a webhook. */
+/** The import/restore zip of the agent's <edition> export (generated from its sources) for a webhook. */
 export function buildAgentZip(
   edition: 'es' | 'cx',
   webhook: WebhookSettings,
   root: string = AGENT_ROOT,
 ): Buffer {
-  const files = withWebhook(edition, readAgentDir(join(root, edition)), webhook);
+  const files = withWebhook(edition, agentFiles(edition, root), webhook);
   return createZip([...files].map(([path, data]) => ({ path, data })));
 }

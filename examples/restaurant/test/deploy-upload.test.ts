@@ -1,0 +1,70 @@
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { assertValidResponse, esRequest } from '@dialogflow-functions/testing';
+import { freePort, spawnFunction, waitForPort } from '@dialogflow-functions/testing/processes';
+import { PROJECT, REPO } from './helpers/paths';
+
+const run = promisify(execFile);
+
+/*
+ * What `dff deploy` uploads from this repository, built as Cloud Build builds it: the staged
+ * copy (.data/deploy-source, the workspace packages packed into it) installed from its
+ * package.json alone, `npm run gcp-build`, then served by functions-framework from the result.
+ * It must answer like the function in the repository does.
+ */
+describe('the deploy upload of a workspace project', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dff-upload-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('installs from its own package.json, builds with gcp-build, and answers a welcome', async () => {
+    const staged = await run(
+      process.execPath,
+      [join(REPO, 'packages', 'dev', 'src', 'lib', 'deploy-source.js')],
+      { cwd: PROJECT, encoding: 'utf8' },
+    );
+    expect(staged.stdout.trim()).toBe('.data/deploy-source');
+    const source = join(PROJECT, '.data', 'deploy-source');
+    const pkg = JSON.parse(readFileSync(join(source, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
+    expect(pkg.dependencies['@dialogflow-functions/core']).toMatch(/^file:\.packs\/.*\.tgz$/);
+    expect(existsSync(join(source, 'test'))).toBe(false);
+
+    // As Cloud Build: a fresh folder with the upload only, its dependencies installed from it.
+    cpSync(source, join(dir, 'upload'), { recursive: true });
+    const upload = join(dir, 'upload');
+    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], {
+      cwd: upload,
+      encoding: 'utf8',
+      timeout: 240_000,
+    });
+    await run('npm', ['run', 'gcp-build'], { cwd: upload, encoding: 'utf8', timeout: 120_000 });
+    expect(existsSync(join(upload, 'dist', 'index.js'))).toBe(true);
+
+    const port = await freePort();
+    const service = spawnFunction({
+      source: upload,
+      target: 'webhook',
+      port,
+      env: { PATH: process.env.PATH, NODE_ENV: 'production', WEBHOOK_AUTH: 'none' },
+    });
+    try {
+      await waitForPort('127.0.0.1', port, 30_000, service);
+      const res = await fetch(`http://127.0.0.1:${port}/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(esRequest({ name: 'Default Welcome Intent' })),
+      });
+      expect(res.status).toBe(200);
+      const body: unknown = await res.json();
+      assertValidResponse('es', body);
+      expect(JSON.stringify(body)).toContain('Hi! I can check an order');
+    } finally {
+      await service.stop();
+    }
+  }, 420_000);
+});
