@@ -10,15 +10,16 @@ import { compileFixtures } from './helpers/compile-fixtures';
  */
 
 const PROJECT = join(__dirname, '..');
-const DIR = join(PROJECT, 'test', '.compile-fixtures-messages');
+// Not test/.compile-fixtures (the job types' fixtures, removed when their test ends).
+const DIR = join(PROJECT, '.compile-fixtures');
 
 const HEADER = `
 import { defineBot, say, type BotMessages, type IntentHandler } from '@dialogflow-functions/core';
 import { defineJob } from '@dialogflow-functions/core/jobs';
 import { z } from 'zod';
-import { en } from '../../src/messages/en';
-import { ja } from '../../src/messages/ja';
-import { zhTW } from '../../src/messages/zh-tw';
+import { en } from '../src/messages/en';
+import { ja } from '../src/messages/ja';
+import { zhTW } from '../src/messages/zh-tw';
 `;
 
 const FIXTURES = new Map<string, string>([
