@@ -61,7 +61,8 @@ export function messagesFor(language: Language): CoreMessages {
 
 /**
  * A bot's strings, one catalogue per language, each of the type it registers as
- * `Register['messages']`: a key missing in any language does not compile.
+ * `Register['messages']`: a language or a key missing does not compile. (A bot that registers
+ * none gives any languages it has, untyped.)
  *
  * ```ts
  * declare module '@dialogflow-functions/core' {
@@ -70,7 +71,10 @@ export function messagesFor(language: Language): CoreMessages {
  * export default defineBot({ messages: { en, 'zh-TW': zhTW, ja }, … });
  * ```
  */
-export type BotMessages = { readonly [L in Language]: RegisteredMessages };
+export type BotMessages = [keyof RegisteredMessages] extends [never]
+  ? // A bot that declares no `Register['messages']`: its strings, untyped, in any languages.
+    { readonly [L in Language]?: Readonly<Record<string, unknown>> }
+  : { readonly [L in Language]: RegisteredMessages };
 
 /** The catalogue of each language: the framework's strings with a bot's merged over them. */
 export type MessagesFor = (language: Language) => Messages;
