@@ -29,6 +29,7 @@ import {
 } from '@dialogflow-functions/testing/processes';
 import { esRequest } from '@dialogflow-functions/testing/requests';
 import { restaurantEnv } from '../src/env';
+import { messagesFor } from '../src/messages';
 
 const PROJECT = 'demo-local';
 /** The restaurant's folder: functions-framework serves its built package (dist/). */
@@ -146,7 +147,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
               });
               const json = (await res.json()) as unknown;
               const jobId = jobIdFor(responseId, 'reservation');
-              const outcome = outcomeOf('es', json, jobId);
+              const outcome = outcomeOf('es', json, jobId, messagesFor);
               if (outcome === 'queued') return 'queued';
               if (outcome === 'not-queued') return 'not queued';
               const text = textOf('es', json);

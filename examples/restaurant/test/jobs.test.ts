@@ -5,7 +5,7 @@ import { slotId } from '../src/jobs/reservation';
 import { seatsBooked } from '../src/jobs/seats';
 import { queuePath } from '@dialogflow-functions/core/jobs';
 import { createLogger } from '@dialogflow-functions/core/logger';
-import { messagesFor } from '@dialogflow-functions/core/messages';
+import { messagesFor, restaurantMessages } from '../src/messages';
 import { lazyTasksClient } from '@dialogflow-functions/core/tasks';
 import { cxRequest, DEMO_LINE_USER_ID, esRequest } from '@dialogflow-functions/testing/requests';
 import { SINK_LINE_TOKEN } from '@dialogflow-functions/dev/lib/notify-sink';
@@ -516,6 +516,7 @@ describe('worker auth', () => {
         config,
         db: testFirestoreFactory,
         jobs: demoJobs,
+        messages: restaurantMessages,
         channels: [],
         tasks: lazyTasksClient({ emulatorHost: '127.0.0.1:9' }),
         logger: createLogger({ sink: () => {} }),

@@ -21,6 +21,7 @@ import { newestSource, runBuild } from './lib/build';
 import { parseConfig } from '@dialogflow-functions/core/config';
 import { emulatorSettings } from '@dialogflow-functions/core/firestore';
 import { JOBS, parseJob, queuePath, type JobDoc } from '@dialogflow-functions/core/jobs';
+import { createMessages } from '@dialogflow-functions/core/messages';
 import { createTasksClient } from '@dialogflow-functions/core/tasks';
 import { startFirestoreEmulator } from '@dialogflow-functions/testing/firestore-emulator';
 import { judge, formatTable } from './lib/load/verdict';
@@ -410,6 +411,7 @@ async function main(): Promise<number> {
     reservationTimes: ['18:00', '18:30', '19:00', '19:30'],
     watchOrders: WATCH_ORDERS,
     clientTimeoutMs: 15_000,
+    messages: createMessages(loadBot().messages),
   });
   const trafficStart = Date.now();
   // The hot slot: a rush on one slot (not one the traffic books), under way when the worker is
@@ -425,6 +427,7 @@ async function main(): Promise<number> {
       pauseMs: 500,
       clientTimeoutMs: 15_000,
       trafficStart,
+      messages: createMessages(loadBot().messages),
     });
     timeline.push(
       `t+${((Date.now() - trafficStart) / 1000).toFixed(1)}s hot slot: ${RUSH_BOOKINGS} bookings of ${rushSlot.date} ${rushSlot.time} in waves of ${RUSH_WAVE} every 0.5 s`,
@@ -534,6 +537,7 @@ async function main(): Promise<number> {
     mails: stack.smtp.mails,
     deadlineMs: DEADLINE_MS,
     registry: jobsOf(),
+    messages: createMessages(loadBot().messages),
   });
   if (left.length > 0) {
     verdict.failures.unshift({

@@ -1,3 +1,4 @@
+import type { MessagesFor } from '@dialogflow-functions/core/messages';
 import type { DocumentReference } from '@google-cloud/firestore';
 import { jobIdFor } from '@dialogflow-functions/core/jobs';
 import { cxRequest, esRequest } from '@dialogflow-functions/testing/requests';
@@ -23,6 +24,8 @@ export interface RushOptions {
   clientTimeoutMs: number;
   /** When the traffic started (replies' `at` is relative to it). */
   trafficStart: number;
+  /** The bot's catalogue (a reply's outcome is read from its wording). */
+  messages: MessagesFor;
 }
 
 export interface Rush {
@@ -95,7 +98,7 @@ export function startRush(o: RushOptions): Rush {
         const json = JSON.parse(raw) as unknown;
         reply.body = json;
         reply.text = textOf(edition, json);
-        reply.outcome = outcomeOf(edition, json, jobId);
+        reply.outcome = outcomeOf(edition, json, jobId, o.messages);
       } else reply.problems.push(`HTTP ${res.status}: ${raw.slice(0, 160)}`);
     } catch (err) {
       reply.ms = performance.now() - started;
