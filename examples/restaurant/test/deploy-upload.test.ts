@@ -42,7 +42,14 @@ describe('the deploy upload of a workspace project', () => {
       encoding: 'utf8',
       timeout: 240_000,
     });
-    await run('npm', ['run', 'gcp-build'], { cwd: upload, encoding: 'utf8', timeout: 120_000 });
+    // Without the tests' DFF_PROJECT_DIR (this repository's example), as Cloud Build runs it.
+    const { DFF_PROJECT_DIR: _project, ...buildEnv } = process.env;
+    await run('npm', ['run', 'gcp-build'], {
+      cwd: upload,
+      encoding: 'utf8',
+      env: buildEnv,
+      timeout: 120_000,
+    });
     expect(existsSync(join(upload, 'dist', 'index.js'))).toBe(true);
     // gcp-build bundles each function (`dff build`) and the entry loads the target's bundle.
     for (const file of ['main.js', 'bundle/webhook.js', 'bundle/worker.js']) {
