@@ -162,6 +162,11 @@ export function spawnFunction(options: {
   env: NodeJS.ProcessEnv;
   /** The function's folder (its package.json `main` is the entry), as `gcloud --source`. */
   source: string;
+  /**
+   * The functions-framework to run (its main.js): the one the function registers with, so an
+   * installed copy of the function (a deploy upload) runs its own. Default: this package's.
+   */
+  framework?: string;
   onLine?: SpawnOptions['onLine'];
 }): Service {
   return spawnService({
@@ -170,7 +175,7 @@ export function spawnFunction(options: {
     args: [
       '--require',
       join(__dirname, '..', 'function-preload.js'),
-      functionsFrameworkMain(),
+      options.framework ?? functionsFrameworkMain(),
       `--target=${options.target}`,
       '--signature-type=http',
       `--source=${options.source}`,
