@@ -11,7 +11,7 @@ import {
 import { dirname, join, sep } from 'node:path';
 import { spawnService, type Service } from '@dialogflow-functions/testing/processes';
 import { projectDir } from '../project';
-import { bundleFunctions } from './bundle';
+import { bundleFunctions, MAIN } from './bundle';
 
 /** What a project's build compiles: its entry, its bot and its sources (tests aside). */
 const SOURCES = ['index.ts', 'bot.ts', 'src', 'local'];
@@ -54,6 +54,10 @@ export async function runBuild(
   } catch (err) {
     lines.push(`bundling failed: ${err instanceof Error ? err.message : String(err)}`);
     return { ok: false, lines };
+  }
+  const { main } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { main?: string };
+  if (main?.replace(/^\.\//, '') !== `dist/${MAIN}`) {
+    lines.push(`note: package.json "main" is not "dist/${MAIN}": the functions' bundles go unused`);
   }
   return { ok: true, lines };
 }

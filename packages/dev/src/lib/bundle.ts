@@ -76,9 +76,9 @@ export async function bundleFunctions(dir: string): Promise<string[]> {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   // Loaded here, once tsc has built core (in this repository, its dist may not exist before).
+  type Targets = typeof import('@dialogflow-functions/core/target');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { FUNCTION_TARGETS } =
-    require('@dialogflow-functions/core/target') as typeof import('@dialogflow-functions/core/target');
+  const { FUNCTION_TARGETS } = require('@dialogflow-functions/core/target') as Targets;
   const bundles: string[] = [];
   for (const target of FUNCTION_TARGETS) {
     const outfile = join(out, `${target}.js`);
