@@ -221,18 +221,25 @@ describe('each function loads only its own code and settings', () => {
 });
 
 describe('cold start', () => {
-  it('loading the entry does not load the Google clients (a welcome request never pays for them)', async () => {
-    const { execFileSync } = await import('node:child_process');
-    const out = execFileSync(
-      process.execPath,
-      [
-        '-e',
-        `require(${JSON.stringify(join(PROJECT, 'dist', 'main.js'))});
+  it.each([
+    ['every function (tsc output)', {}],
+    ['the webhook (its bundle)', { FUNCTION_TARGET: 'webhook' }],
+    ['the worker (its bundle)', { FUNCTION_TARGET: 'worker' }],
+  ])(
+    'loading the entry for %s does not load the Google clients (a welcome request never pays for them)',
+    async (_label, target) => {
+      const { execFileSync } = await import('node:child_process');
+      const out = execFileSync(
+        process.execPath,
+        [
+          '-e',
+          `require(${JSON.stringify(join(PROJECT, 'dist', 'main.js'))});
          const loaded = Object.keys(require.cache);
          console.log(JSON.stringify(['@google-cloud/firestore', '@google-cloud/tasks', 'google-gax', 'google-auth-library', 'axios'].filter((m) => loaded.some((k) => k.includes('/node_modules/' + m + '/')))));`,
-      ],
-      { env: { PATH: process.env.PATH, NODE_ENV: 'test' }, encoding: 'utf8' },
-    );
-    expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual([]);
-  });
+        ],
+        { env: { PATH: process.env.PATH, NODE_ENV: 'test', ...target }, encoding: 'utf8' },
+      );
+      expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual([]);
+    },
+  );
 });

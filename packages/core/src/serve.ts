@@ -11,7 +11,7 @@ import { functionTarget } from './target';
  * code only.
  *
  * ```ts
- * // index.ts, the project's entry (package.json `main`)
+ * // index.ts, the project's entry (`dff build` bundles it per function; dist/main.js loads the bundle)
  * import { serve } from '@dialogflow-functions/core';
  * import bot from './bot';
  * serve(bot);
