@@ -190,6 +190,13 @@ describe('each function loads only its own code and settings', () => {
     expect(coreModules(sources).filter((m) => /^conversation\/render/.test(m))).toEqual([]);
   });
 
+  it('without a target, the entry loads tsc output (every function) and no bundle', async () => {
+    const files = projectFiles(await loadedModules(''));
+    expect(files.slice(0, 2)).toEqual(['dist/main.js', 'dist/index.js']);
+    expect(files).toContain('dist/bot.js');
+    expect(files.filter((m) => m.startsWith('dist/bundle/'))).toEqual([]);
+  });
+
   it('the bundles leave the compile cache to the module the entry loads (one cache folder)', () => {
     for (const target of ['webhook', 'worker']) {
       expect(coreModules(bundledSources(target))).not.toContain('compile-cache.js');
