@@ -71,19 +71,17 @@ describe('the deploy upload of a workspace project', () => {
     ]);
 
     const port = await freePort();
-    const output: string[] = [];
+    const lines: string[] = [];
     const service = spawnFunction({
       source: upload,
       target: 'webhook',
       port,
       env: { PATH: process.env.PATH, NODE_ENV: 'production', WEBHOOK_AUTH: 'none' },
-      // The upload's own framework, as Cloud Functions runs it: the one its functions register with.
-      framework: join(upload, 'node_modules/@google-cloud/functions-framework/build/src/main.js'),
-      onLine: (line) => output.push(line),
+      onLine: (line) => lines.push(line),
     });
     try {
       await waitForPort('127.0.0.1', port, 30_000, service).catch((err: unknown) => {
-        throw new Error(`${String(err)}\n${output.join('\n')}`);
+        throw new Error(`${String(err)}\n${lines.join('\n')}`);
       });
       const res = await fetch(`http://127.0.0.1:${port}/`, {
         method: 'POST',

@@ -72,9 +72,18 @@ export function createDeferrer(deps: DeferDeps): Deferrer {
       return { ok: false, jobId, reason: 'invalid job request' };
     }
     const { budget } = origin;
+    // Where a deferral's time goes (logged with its outcome): ms since the start at each step.
+    const started = Date.now();
+    const phases: Record<string, number> = {};
+    const mark = (phase: string) => (phases[phase] = Date.now() - started);
+    // The Cloud Tasks client is created while the record is written, not after: on a fresh
+    // instance its import and channel are the deferral's longest step.
+    const tasksClient = deps.tasks();
+    tasksClient.catch(() => undefined); // awaited (bounded) below; a failure is handled there
     let db;
     try {
       db = await budget.bound(deps.db(), 'firestore client', RESERVE_MS);
+      mark('dbMs');
     } catch (err) {
       log.warn('job not recorded: no Firestore', { error: errorMessage(err) });
       return { ok: false, jobId, reason: 'firestore unavailable' };
@@ -197,10 +206,11 @@ export function createDeferrer(deps: DeferDeps): Deferrer {
         );
       }
       const [written] = await budget.bound(batch.commit(), 'write job', RESERVE_MS);
+      mark('recordMs');
       seen = written?.writeTime;
     } catch (err) {
       if ((err as { code?: number }).code !== 6 /* ALREADY_EXISTS */) {
-        log.warn('job not recorded: not queued', { error: errorMessage(err) });
+        log.warn('job not recorded: not queued', { error: errorMessage(err), ...phases });
         return failedTry('job not recorded', 'not recorded in time');
       }
       existing = true;
@@ -219,21 +229,27 @@ export function createDeferrer(deps: DeferDeps): Deferrer {
     // confirmation. Only a confirmed job is reported queued.
     try {
       if (!seen) throw new Error('no commit time for the job record');
-      const client = await budget.bound(deps.tasks(), 'tasks client', RESERVE_MS);
+      const client = await budget.bound(tasksClient, 'tasks client', RESERVE_MS);
+      mark('tasksClientMs');
       const created = await budget.bound(
         createJobTask(client, deps.config, { jobId, type: job.type }, budget.forCall(RESERVE_MS)),
         'create task',
         RESERVE_MS,
       );
+      mark('taskMs');
       const verdict = await budget.bound(confirm(seen, acceptBy), 'confirm job', RESERVE_MS);
+      mark('confirmMs');
       if (verdict === 'not-queued') {
-        log.warn('another try of this turn gave up on the job first: not queued');
+        log.warn('another try of this turn gave up on the job first: not queued', phases);
         return { ok: false, jobId, reason: 'not queued by another try' };
       }
-      log.info(existing || !created ? 'job task ensured' : 'job queued');
+      log.info(existing || !created ? 'job task ensured' : 'job queued', phases);
       return { ok: true, jobId, existing: existing || !created };
     } catch (err) {
-      log.warn('job not confirmed in time: marking it not queued', { error: errorMessage(err) });
+      log.warn('job not confirmed in time: marking it not queued', {
+        error: errorMessage(err),
+        ...phases,
+      });
       return failedTry('task not created or not confirmed', 'could not be queued');
     }
   };

@@ -314,7 +314,7 @@ export function textOf(edition: 'es' | 'cx', body: unknown): string {
  * `pending_job`, CX session parameter `job_id`), which the webhook gives only to a queued job;
  * not queued when it says so; anything else (an order already shipped, a backend apology).
  */
-function outcomeOf(edition: 'es' | 'cx', body: unknown, jobId: string | undefined): Outcome {
+export function outcomeOf(edition: 'es' | 'cx', body: unknown, jobId: string | undefined): Outcome {
   if (!jobId) return 'other';
   const b = body as {
     outputContexts?: { name: string; parameters?: { job_id?: string } }[];
