@@ -42,8 +42,33 @@ describe('the deploy upload of a workspace project', () => {
       encoding: 'utf8',
       timeout: 240_000,
     });
-    await run('npm', ['run', 'gcp-build'], { cwd: upload, encoding: 'utf8', timeout: 120_000 });
+    // Without the tests' DFF_PROJECT_DIR (this repository's example), as Cloud Build runs it.
+    const { DFF_PROJECT_DIR: _project, ...buildEnv } = process.env;
+    await run('npm', ['run', 'gcp-build'], {
+      cwd: upload,
+      encoding: 'utf8',
+      env: buildEnv,
+      timeout: 120_000,
+    });
     expect(existsSync(join(upload, 'dist', 'index.js'))).toBe(true);
+    // gcp-build bundles each function (`dff build`) and the entry loads the target's bundle.
+    for (const file of ['main.js', 'bundle/webhook.js', 'bundle/worker.js']) {
+      expect(existsSync(join(upload, 'dist', file)), file).toBe(true);
+    }
+    const loaded = await run(
+      process.execPath,
+      ['-e', "require('./dist/main.js'); console.log(JSON.stringify(Object.keys(require.cache)));"],
+      {
+        cwd: upload,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, FUNCTION_TARGET: 'webhook' },
+      },
+    );
+    const modules = JSON.parse(loaded.stdout.trim().split('\n').pop()!) as string[];
+    expect(modules.filter((m) => m.startsWith(join(upload, 'dist')))).toEqual([
+      join(upload, 'dist', 'main.js'),
+      join(upload, 'dist', 'bundle', 'webhook.js'),
+    ]);
 
     const port = await freePort();
     const lines: string[] = [];

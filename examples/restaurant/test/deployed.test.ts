@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnFunction, waitForPort, type Service } from '@dialogflow-functions/testing/processes';
@@ -10,7 +10,8 @@ import { post } from './helpers/servers';
 
 /*
  * The built package (dist/, package.json `main`) served by functions-framework exactly as
- * Cloud Functions loads it, with NODE_ENV=production as the deploy script sets it.
+ * Cloud Functions loads it, with NODE_ENV=production as the deploy script sets it. `npm run
+ * build` (`dff build` for this project) bundles each function: `main` loads its bundle.
  */
 const PRODUCTION_ENV = {
   PATH: process.env.PATH,
@@ -28,7 +29,9 @@ describe('the built entry in production mode', () => {
   let workerUrl: string;
 
   beforeAll(async () => {
-    expect(existsSync(join(PROJECT, 'dist', 'index.js')), 'run `npm run build` first').toBe(true);
+    for (const file of ['main.js', 'bundle/webhook.js', 'bundle/worker.js']) {
+      expect(existsSync(join(PROJECT, 'dist', file)), 'run `npm run build` first').toBe(true);
+    }
     const [p1, p2] = [await freePort(), await freePort()];
     webhook = spawnFunction({
       source: PROJECT,
@@ -120,7 +123,7 @@ describe('each function loads only its own code and settings', () => {
       process.execPath,
       [
         '-e',
-        `require(${JSON.stringify(join(PROJECT, 'dist', 'index.js'))});
+        `require(${JSON.stringify(join(PROJECT, 'dist', 'main.js'))});
          console.log(JSON.stringify(Object.keys(require.cache)));`,
       ],
       {
@@ -141,19 +144,65 @@ describe('each function loads only its own code and settings', () => {
       )
       .flatMap((m) => (m ? [m[1] ?? m[2] ?? ''] : []));
 
-  it('the webhook loads no worker module, no notifier and no mail library', async () => {
+  /** The project's own files a process loaded, relative to it. */
+  const projectFiles = (modules: string[]) => {
+    const root = `${PROJECT.replace(/\\/g, '/')}/`;
+    return modules.flatMap((m) => (m.startsWith(root) ? [m.slice(root.length)] : []));
+  };
+
+  /** The files `dff build` put in a function's bundle (its esbuild metafile), `/`-separated. */
+  const bundledSources = (target: string) => {
+    const meta = JSON.parse(
+      readFileSync(join(PROJECT, 'dist', 'bundle', `${target}.meta.json`), 'utf8'),
+    ) as { inputs: Record<string, unknown> };
+    return Object.keys(meta.inputs).map((p) => p.replace(/\\/g, '/'));
+  };
+
+  it('the webhook entry loads its bundle only, which holds no worker module, no notifier and no mail library', async () => {
     const modules = await loadedModules('webhook');
-    const core = coreModules(modules);
+    expect(projectFiles(modules)).toEqual(['dist/main.js', 'dist/bundle/webhook.js']);
+    // Besides the bundle, only what the entry loads before it: the compile cache and the target.
+    expect(coreModules(modules).sort()).toEqual(['compile-cache.js', 'target.js']);
+    expect(modules.filter((m) => m.includes('/node_modules/nodemailer/'))).toEqual([]);
+    const sources = bundledSources('webhook');
+    const core = coreModules(sources);
     expect(core).toContain('webhook/handler.js');
     expect(core.filter((m) => /^(worker|notify)\//.test(m))).toEqual([]);
-    expect(modules.filter((m) => m.includes('/node_modules/nodemailer/'))).toEqual([]);
+    expect(sources).toContain('dist/src/intents/index.js');
+    expect(sources.filter((m) => m.includes('node_modules/nodemailer/'))).toEqual([]);
   });
 
-  it("the worker loads no webhook module (the webhook's handler and renderers)", async () => {
+  it("the worker entry loads its bundle only, which holds no webhook module (the webhook's handler, request parsing and auth)", async () => {
     const modules = await loadedModules('worker');
-    const core = coreModules(modules);
+    expect(projectFiles(modules)).toEqual(['dist/main.js', 'dist/bundle/worker.js']);
+    expect(coreModules(modules).sort()).toEqual(['compile-cache.js', 'target.js']);
+    const core = coreModules(bundledSources('worker'));
     expect(core).toContain('worker/handler.js');
-    expect(core.filter((m) => /^webhook\//.test(m))).toEqual([]);
+    expect(core.filter((m) => /^(webhook|dialogflow)\//.test(m))).toEqual([]);
+  });
+
+  // Not yet: bot.ts imports its intents, and core's root index (defineBot) the renderers, for
+  // both functions; leaving them out of the worker needs intents a bundle can drop (e.g. loaded
+  // lazily by `defineBot`). This passes while the worker's bundle still holds them.
+  it.fails('the worker bundle holds no intents nor renderers', () => {
+    const sources = bundledSources('worker');
+    expect(sources.filter((m) => /^dist\/src\/intents\//.test(m))).toEqual([]);
+    expect(coreModules(sources).filter((m) => /^conversation\/render/.test(m))).toEqual([]);
+  });
+
+  it('without a target, the entry loads tsc output (every function) and no bundle', async () => {
+    const files = projectFiles(await loadedModules(''));
+    expect(files.slice(0, 2)).toEqual(['dist/main.js', 'dist/index.js']);
+    expect(files).toContain('dist/bot.js');
+    expect(files.filter((m) => m.startsWith('dist/bundle/'))).toEqual([]);
+  });
+
+  it('the bundles leave the compile cache to the module the entry loads (one cache folder)', () => {
+    for (const target of ['webhook', 'worker']) {
+      expect(coreModules(bundledSources(target))).not.toContain('compile-cache.js');
+      const bundle = readFileSync(join(PROJECT, 'dist', 'bundle', `${target}.js`), 'utf8');
+      expect(bundle).toContain('require("@dialogflow-functions/core/compile-cache")');
+    }
   });
 
   it.each<['webhook' | 'worker', Record<string, string>]>([
@@ -179,18 +228,25 @@ describe('each function loads only its own code and settings', () => {
 });
 
 describe('cold start', () => {
-  it('loading the entry does not load the Google clients (a welcome request never pays for them)', async () => {
-    const { execFileSync } = await import('node:child_process');
-    const out = execFileSync(
-      process.execPath,
-      [
-        '-e',
-        `require(${JSON.stringify(join(PROJECT, 'dist', 'index.js'))});
+  it.each([
+    ['every function (tsc output)', {}],
+    ['the webhook (its bundle)', { FUNCTION_TARGET: 'webhook' }],
+    ['the worker (its bundle)', { FUNCTION_TARGET: 'worker' }],
+  ])(
+    'loading the entry for %s does not load the Google clients (a welcome request never pays for them)',
+    async (_label, target) => {
+      const { execFileSync } = await import('node:child_process');
+      const out = execFileSync(
+        process.execPath,
+        [
+          '-e',
+          `require(${JSON.stringify(join(PROJECT, 'dist', 'main.js'))});
          const loaded = Object.keys(require.cache);
          console.log(JSON.stringify(['@google-cloud/firestore', '@google-cloud/tasks', 'google-gax', 'google-auth-library', 'axios'].filter((m) => loaded.some((k) => k.includes('/node_modules/' + m + '/')))));`,
-      ],
-      { env: { PATH: process.env.PATH, NODE_ENV: 'test' }, encoding: 'utf8' },
-    );
-    expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual([]);
-  });
+        ],
+        { env: { PATH: process.env.PATH, NODE_ENV: 'test', ...target }, encoding: 'utf8' },
+      );
+      expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual([]);
+    },
+  );
 });

@@ -13,8 +13,13 @@
 import { existsSync, readdirSync } from 'node:fs';
 import nodeModule from 'node:module';
 import { join } from 'node:path';
+import { FUNCTION_TARGETS } from './target';
 
-/** `.compile-cache` in this package's folder (this file is dist/compile-cache.js once built). */
+/**
+ * `.compile-cache` in this package's folder (this file is dist/compile-cache.js once built).
+ * The functions' bundles (`dff build`) leave this module out and load this same file, so they
+ * use this folder too: the one `gcp-build` fills.
+ */
 export const COMPILE_CACHE_DIR = join(__dirname, '..', '.compile-cache');
 
 type CompileCacheApi = {
@@ -44,7 +49,7 @@ const LIBRARIES = [
 ];
 
 /**
- * Fills the cache: the functions' bundles (dist/bundle, `npm run build`) or, without them, every
+ * Fills the cache: the functions' bundles (dist/bundle, `dff build`) or, without them, every
  * built module except the entries (which register functions and read the configuration), and
  * the libraries above. Run by `npm run gcp-build` after the build.
  */
@@ -68,7 +73,7 @@ export function warmCompileCache(root: string = join(__dirname, '..')): { module
       }
     }
   };
-  // With the bundles (npm run build), the deployed function loads none of the tsc modules.
+  // With the bundles (dff build), the deployed function loads none of the tsc modules.
   if (!existsSync(join(root, 'bundle'))) walk(root);
   // The framework's own modules (each concern's index), whichever the functions load.
   if (root !== __dirname) {
@@ -84,7 +89,7 @@ export function warmCompileCache(root: string = join(__dirname, '..')): { module
 }
 
 /**
- * The functions' bundles (dist/bundle, `npm run build`) register their function and read the
+ * The functions' bundles (dist/bundle, `dff build`) register their function and read the
  * configuration when loaded, so each is loaded in a child process of its own, as its target with
  * the development defaults, which exits once the bundle is compiled and cached.
  */
@@ -93,7 +98,7 @@ function warmBundles(root: string): number {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
   let bundles = 0;
-  for (const name of ['webhook', 'worker']) {
+  for (const name of FUNCTION_TARGETS) {
     const bundle = join(root, 'bundle', `${name}.js`);
     if (!existsSync(bundle)) continue;
     const script = `const m = require('node:module');
@@ -111,8 +116,9 @@ function warmBundles(root: string): number {
   return bundles;
 }
 
+/** The project's entry and the one `dff build` writes (dist/main.js), which load it. */
 function isEntry(root: string, path: string): boolean {
-  return path === join(root, 'index.js');
+  return path === join(root, 'index.js') || path === join(root, 'main.js');
 }
 
 if (require.main === module) {

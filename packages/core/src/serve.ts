@@ -7,10 +7,11 @@ import { functionTarget } from './target';
  * Functions names the one it serves in FUNCTION_TARGET, functions-framework's `--target`).
  * Only that function's code is loaded, and only its settings are checked: the webhook never
  * loads the worker (nor needs its variables), and the other way round. Without a target both
- * are registered.
+ * are registered. A function's bundle (`dff build`: dist/bundle/NAME.js) holds that function's
+ * code only.
  *
  * ```ts
- * // index.ts, the project's entry (package.json `main`)
+ * // index.ts, the project's entry (`dff build` bundles it per function; dist/main.js loads the bundle)
  * import { serve } from '@dialogflow-functions/core';
  * import bot from './bot';
  * serve(bot);
@@ -18,10 +19,21 @@ import { functionTarget } from './target';
  */
 export function serve(bot: Bot, env: NodeJS.ProcessEnv = process.env): void {
   const target = functionTarget(env);
-  if (target !== 'worker') {
+  // `process.env.DFF_BUNDLED_TARGET` is no setting: `dff build` replaces it with the name of the
+  // function each bundle is built for (esbuild `define`), so that each test below is a constant
+  // and the other functions' code is left out of the bundle. Unbundled it is undefined.
+  if (
+    process.env.DFF_BUNDLED_TARGET === undefined
+      ? target !== 'worker'
+      : process.env.DFF_BUNDLED_TARGET === 'webhook'
+  ) {
     (require('./webhook/serve') as typeof import('./webhook/serve')).serveWebhook(bot, env);
   }
-  if (target !== 'webhook') {
+  if (
+    process.env.DFF_BUNDLED_TARGET === undefined
+      ? target !== 'webhook'
+      : process.env.DFF_BUNDLED_TARGET === 'worker'
+  ) {
     (require('./worker/serve') as typeof import('./worker/serve')).serveWorker(bot, env);
   }
 }

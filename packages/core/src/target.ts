@@ -1,5 +1,8 @@
 // No imports: the deployed entry reads this before it loads any function's code.
 
+/** The functions `serve(bot)` registers (each one bundle of `dff build`). */
+export const FUNCTION_TARGETS = ['webhook', 'worker'] as const;
+
 /**
  * The function this process serves, as Cloud Functions names it (`FUNCTION_TARGET`) or as
  * `functions-framework --target=NAME` does; `undefined` when neither says.

@@ -108,7 +108,8 @@ function packageJson({ name, template, edition, packs }) {
     version: '0.1.0',
     private: true,
     description: `A Dialogflow fulfillment bot on @dialogflow-functions/core (${template} template).`,
-    main: 'dist/index.js',
+    // Written by `dff build`: loads the bundle of the function served (dist/bundle/<target>.js).
+    main: 'dist/main.js',
     engines: { node: '>=20' },
     scripts: {
       start: 'exec dff start',
@@ -116,7 +117,7 @@ function packageJson({ name, template, edition, packs }) {
       test: `tsc --noEmit -p tsconfig.json && vitest run && ${converse}`,
       build: 'dff build',
       'gcp-build':
-        'tsc -p tsconfig.build.json && node node_modules/@dialogflow-functions/core/dist/compile-cache.js dist',
+        'dff build && node node_modules/@dialogflow-functions/core/dist/compile-cache.js dist',
       deploy: 'dff deploy',
       agent: 'dff agent',
       converse: 'dff converse',

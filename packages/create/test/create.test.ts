@@ -66,12 +66,12 @@ describe('a minimal project', () => {
     expect(pkg.dependencies['@dialogflow-functions/core']).toBe(`^${version}`);
     expect(pkg.devDependencies['@dialogflow-functions/testing']).toBe(`^${version}`);
     expect(pkg.devDependencies['@dialogflow-functions/dev']).toBe(`^${version}`);
-    expect(pkg.main).toBe('dist/index.js');
+    expect(pkg.main).toBe('dist/main.js');
     expect(pkg.scripts.start).toBe('exec dff start');
     expect(pkg.scripts.test).toBe('tsc --noEmit -p tsconfig.json && vitest run && dff converse');
     expect(pkg.scripts.deploy).toBe('dff deploy');
     expect(pkg.scripts.build).toBe('dff build');
-    expect(pkg.scripts['gcp-build']).toMatch(/^tsc -p tsconfig.build.json/);
+    expect(pkg.scripts['gcp-build']).toMatch(/^dff build && /);
     expect(pkg.overrides).toBeUndefined();
   });
 

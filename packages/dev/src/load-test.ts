@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { Firestore } from '@google-cloud/firestore';
 import { loadBot, projectDir } from './project';
 import { newestSource, runBuild } from './lib/build';
+import { MAIN } from './lib/bundle';
 import { parseConfig } from '@dialogflow-functions/core/config';
 import { emulatorSettings } from '@dialogflow-functions/core/firestore';
 import { JOBS, parseJob, queuePath, type JobDoc } from '@dialogflow-functions/core/jobs';
@@ -120,9 +121,12 @@ function jobsOf() {
   return jobs;
 }
 
-/** Builds the project (as `dff build`) unless dist/ is newer than every source it compiles. */
+/**
+ * Builds the project (as `dff build`) unless its last build (dist/main.js, written last) is
+ * newer than every source it compiles.
+ */
 async function ensureBuilt(): Promise<void> {
-  const entry = join(projectDir(), 'dist', 'index.js');
+  const entry = join(projectDir(), 'dist', MAIN);
   const built = existsSync(entry) ? statSync(entry).mtimeMs : 0;
   if (newestSource() <= built) return;
   say('dist/ is older than the sources: building');

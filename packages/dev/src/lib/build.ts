@@ -11,6 +11,7 @@ import {
 import { dirname, join, sep } from 'node:path';
 import { spawnService, type Service } from '@dialogflow-functions/testing/processes';
 import { projectDir } from '../project';
+import { bundleFunctions, MAIN } from './bundle';
 
 /** What a project's build compiles: its entry, its bot and its sources (tests aside). */
 const SOURCES = ['index.ts', 'bot.ts', 'src', 'local'];
@@ -29,7 +30,8 @@ function buildConfig(dir: string): string {
 /**
  * Compiles the project to dist/ as `dff build` does (`tsc -b`: the workspace packages it
  * references first, each only when its sources changed), in a child we own (`onSpawn` gets
- * it, so a Ctrl-C meanwhile stops it too). `clean` starts from an empty dist/, so no output of
+ * it, so a Ctrl-C meanwhile stops it too), then bundles each function and writes the entry
+ * that loads its bundle (./bundle.ts). `clean` starts from an empty dist/, so no output of
  * a moved or deleted source is left to shadow the new one.
  */
 export async function runBuild(
@@ -46,7 +48,18 @@ export async function runBuild(
     onLine: (line) => lines.push(line),
   });
   options.onSpawn?.(service);
-  return { ok: (await service.exited) === 0, lines };
+  if ((await service.exited) !== 0) return { ok: false, lines };
+  try {
+    await bundleFunctions(dir);
+  } catch (err) {
+    lines.push(`bundling failed: ${err instanceof Error ? err.message : String(err)}`);
+    return { ok: false, lines };
+  }
+  const { main } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { main?: string };
+  if (main?.replace(/^\.\//, '') !== `dist/${MAIN}`) {
+    lines.push(`note: package.json "main" is not "dist/${MAIN}": the functions' bundles go unused`);
+  }
+  return { ok: true, lines };
 }
 
 /**

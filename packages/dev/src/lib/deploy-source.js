@@ -195,9 +195,15 @@ function main() {
     const version = rootPkg.devDependencies?.[tool];
     if (version && !pkg.dependencies?.[tool]) pkg.devDependencies[tool] ??= version;
   }
+  // Cloud Build runs gcp-build with the devDependencies installed: dff (the packed dev
+  // package) builds and bundles each function as `dff build` does here.
   pkg.scripts = {
     ...pkg.scripts,
-    'gcp-build': pkg.scripts?.['gcp-build'] ?? 'tsc -p tsconfig.build.json',
+    'gcp-build':
+      pkg.scripts?.['gcp-build'] ??
+      (tarballs.has('@dialogflow-functions/dev')
+        ? 'dff build && node node_modules/@dialogflow-functions/core/dist/compile-cache.js dist'
+        : 'tsc -p tsconfig.build.json'),
   };
   fs.writeFileSync(path.join(stage, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
   standaloneTsconfig(stage);

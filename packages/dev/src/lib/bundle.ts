@@ -1,0 +1,108 @@
+/*
+ * `dff build`, after tsc: each function as one file, dist/bundle/<target>.js, and the entry
+ * that loads it (dist/main.js, the project's package.json `main`). A cold start then reads
+ * and compiles one file instead of resolving and reading the project's modules, the
+ * framework's and zod's; with Node's compile cache (core's compile-cache.ts, filled by
+ * `gcp-build`) it is not even compiled again (docs/performance.md).
+ *
+ * Inlined: the project's code, @dialogflow-functions/core (its dist/, as a deployed install
+ * resolves it) and zod. Left to node_modules: every other package (the Google clients, loaded
+ * lazily on first use; functions-framework, whose registry the function joins; nodemailer,
+ * mysql2, ...) and core's compile-cache module, which the entry loads before the bundle and
+ * which names the cache's folder. Each bundle is built with its target as a constant
+ * (`process.env.DFF_BUNDLED_TARGET`, read by core's serve.ts), so it holds that function's
+ * code only; its inputs are written beside it (`<target>.meta.json`).
+ */
+import { build, type Plugin } from 'esbuild';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const CORE = '@dialogflow-functions/core';
+
+/** tsc's output of the project's entry (index.ts: `serve(bot)`), what each bundle starts from. */
+export const TSC_ENTRY = 'index.js';
+/** The deployed entry `dff build` writes in dist/ (package.json `main`). */
+export const MAIN = 'main.js';
+
+/** Whether a bare import is inlined into the bundles (else it is loaded from node_modules). */
+export function isInlined(specifier: string): boolean {
+  if (specifier === `${CORE}/compile-cache`) return false;
+  return [CORE, 'zod'].some((name) => specifier === name || specifier.startsWith(`${name}/`));
+}
+
+/** Every package import except the inlined ones stays a `require` of node_modules. */
+const externalPackages: Plugin = {
+  name: 'dff-external-packages',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (args) =>
+      isInlined(args.path) ? undefined : { path: args.path, external: true },
+    );
+  },
+};
+
+/**
+ * The deployed entry: the bundle of the function this process serves (FUNCTION_TARGET, or
+ * functions-framework's `--target`) when there is one, else tsc's output of the project's
+ * entry (which, without a target, registers every function).
+ */
+export function mainSource(targets: readonly string[]): string {
+  return `'use strict';
+// Written by \`dff build\`: the deployed entry (package.json \`main\`). It loads the bundle of the
+// function this process serves (dist/bundle/<target>.js) when there is one, else tsc's output.
+require('${CORE}/compile-cache'); // first: what loads after it uses Node's compile cache
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+const { functionTarget } = require('${CORE}/target');
+const target = functionTarget();
+const bundle = ${JSON.stringify(targets)}.includes(target)
+  ? join(__dirname, 'bundle', target + '.js')
+  : undefined;
+require(bundle !== undefined && existsSync(bundle) ? bundle : './${TSC_ENTRY}');
+`;
+}
+
+/**
+ * Bundles each function of the project built in `dir` (tsc's output in dist/) into
+ * dist/bundle/<target>.js with its metafile, then writes dist/main.js. Returns the bundles'
+ * paths.
+ */
+export async function bundleFunctions(dir: string): Promise<string[]> {
+  const dist = join(dir, 'dist');
+  const entry = join(dist, TSC_ENTRY);
+  if (!existsSync(entry)) {
+    throw new Error(`no ${join('dist', TSC_ENTRY)}: the project's entry (index.ts) was not built`);
+  }
+  const out = join(dist, 'bundle');
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  // Loaded here, once tsc has built core (in this repository, its dist may not exist before).
+  type Targets = typeof import('@dialogflow-functions/core/target');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { FUNCTION_TARGETS } = require('@dialogflow-functions/core/target') as Targets;
+  const bundles: string[] = [];
+  for (const target of FUNCTION_TARGETS) {
+    const outfile = join(out, `${target}.js`);
+    const result = await build({
+      entryPoints: [entry],
+      outfile,
+      absWorkingDir: dir,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      // Only the default conditions: the workspace's `dff-source` would inline core's sources.
+      conditions: [],
+      plugins: [externalPackages],
+      define: { 'process.env.DFF_BUNDLED_TARGET': JSON.stringify(target) },
+      minifySyntax: true,
+      minifyWhitespace: true,
+      sourcemap: 'linked',
+      metafile: true,
+      logLevel: 'warning',
+    });
+    writeFileSync(join(out, `${target}.meta.json`), JSON.stringify(result.metafile));
+    bundles.push(outfile);
+  }
+  writeFileSync(join(dist, MAIN), mainSource(FUNCTION_TARGETS));
+  return bundles;
+}
