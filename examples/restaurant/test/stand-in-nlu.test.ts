@@ -53,7 +53,7 @@ describe.each([
   ['es', es],
   ['cx', cx],
 ] as const)('%s demo agent', (_edition, agent) => {
-  it.each(LANGUAGES)('matches at least 90%% of held-out phrases in %s', async (language) => {
+  it.each(LANGUAGES)('%s: matches at least 9 in 10 held-out phrases', async (language) => {
     const { agent: trained, heldOut } = holdOut(agent, language);
     expect(heldOut.length).toBeGreaterThanOrEqual(8);
     const misses: string[] = [];
@@ -127,7 +127,7 @@ describe.each([
   ['cx', cx],
 ] as const)('%s: natural sentences that are not training phrases', (_edition, agent) => {
   it.each(LANGUAGES)(
-    'match with the right parameters at least 90%% of the time in %s',
+    '%s: matches with the right parameters at least 9 times in 10',
     async (language) => {
       const rows = NATURAL.filter(([l]) => l === language);
       const misses: string[] = [];

@@ -1,5 +1,5 @@
 /*
- * `npm run agent -- evaluate [es|cx] [--min-f1 N]`: cross-validation of the agent's phrases
+ * `dff agent evaluate [es|cx] [--min-f1 N] [--folds K]`: cross-validation of the agent's phrases
  * with the stand-in's NLU (lib/agent/evaluate.ts).
  * `npm run agent -- es|cx [--webhook-url URL] [--out FILE]`: the agent, generated from its
  * sources in agent/ (agent.yaml, intents/, entities/), as the zip Dialogflow imports (ES: Settings → Export and Import → Restore/Import from zip;

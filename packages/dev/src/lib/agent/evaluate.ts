@@ -7,7 +7,7 @@ import type { AgentModel, IntentDef } from './model';
 import { AGENT_ROOT } from './package';
 
 /*
- * `npm run agent -- evaluate [es|cx] [--min-f1 N] [--folds K]`: k-fold cross-validation of an
+ * `dff agent evaluate [es|cx] [--min-f1 N] [--folds K]`: k-fold cross-validation of an
  * agent's own training phrases with the stand-in's understanding, as `rasa test nlu` does.
  * Each intent's phrases (per language) are dealt round the folds; each fold is understood
  * by an agent trained without it. The report: per-intent precision, recall and F1, the most
@@ -118,7 +118,7 @@ export async function evaluateAgent(agent: AgentModel, folds = 5): Promise<Evalu
 
 const pct = (n: number) => n.toFixed(2);
 
-/** The report as `npm run agent -- evaluate` prints it. */
+/** The report as `dff agent evaluate` prints it. */
 export function formatEvaluation(label: string, e: Evaluation): string {
   const width = Math.max(6, ...e.intents.map((i) => i.intent.length));
   const lines = [
@@ -149,7 +149,7 @@ export function formatEvaluation(label: string, e: Evaluation): string {
 }
 
 const USAGE =
-  'usage: npm run agent -- evaluate [es|cx] [--min-f1 N] [--folds K] [--agent-dir DIR]';
+  'usage: dff agent evaluate [es|cx] [--min-f1 N] [--folds K] [--agent-dir DIR]';
 
 /** The `evaluate` command: 0 when every edition's macro F1 reaches --min-f1, 1 below, 2 on bad usage. */
 export async function runEvaluate(argv: string[]): Promise<number> {
