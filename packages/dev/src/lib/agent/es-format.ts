@@ -28,15 +28,15 @@ export function esFormat(mode: 'strict' | 'loose') {
     defaultTimezone: def(z.string().min(1), 'UTC'),
     webhook: def(
       obj({
-      url: def(z.string(), ''),
-      username: z.string().optional(),
-      password: z.string().optional(),
-      headers: def(z.record(z.string(), z.string()), {}),
-      available: def(z.boolean(), false),
-      useForDomains: z.boolean().optional(),
-      cloudFunctionsEnabled: z.boolean().optional(),
-      cloudFunctionsInitialized: z.boolean().optional(),
-    }),
+        url: def(z.string(), ''),
+        username: z.string().optional(),
+        password: z.string().optional(),
+        headers: def(z.record(z.string(), z.string()), {}),
+        available: def(z.boolean(), false),
+        useForDomains: z.boolean().optional(),
+        cloudFunctionsEnabled: z.boolean().optional(),
+        cloudFunctionsInitialized: z.boolean().optional(),
+      }),
       { url: '', headers: {}, available: false },
     ),
     isPrivate: z.boolean().optional(),
@@ -97,7 +97,11 @@ export function esFormat(mode: 'strict' | 'loose') {
           action: z.string().optional(),
           affectedContexts: def(
             z.array(
-              obj({ name: z.string(), lifespan: def(z.number().int().min(0), 5), parameters: z.unknown().optional() }),
+              obj({
+                name: z.string(),
+                lifespan: def(z.number().int().min(0), 5),
+                parameters: z.unknown().optional(),
+              }),
             ),
             [],
           ),
@@ -148,7 +152,9 @@ export function esFormat(mode: 'strict' | 'loose') {
     automatedExpansion: def(z.boolean(), false),
     allowFuzzyExtraction: def(z.boolean(), false),
   });
-  const entries = z.array(obj({ value: z.string().min(1), synonyms: def(z.array(z.string()), []) }));
+  const entries = z.array(
+    obj({ value: z.string().min(1), synonyms: def(z.array(z.string()), []) }),
+  );
   return { agent, packageJson, intent, usersays, entity, entries };
 }
 

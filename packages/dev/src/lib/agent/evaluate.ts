@@ -148,8 +148,7 @@ export function formatEvaluation(label: string, e: Evaluation): string {
   return lines.join('\n');
 }
 
-const USAGE =
-  'usage: dff agent evaluate [es|cx] [--min-f1 N] [--folds K] [--agent-dir DIR]';
+const USAGE = 'usage: dff agent evaluate [es|cx] [--min-f1 N] [--folds K] [--agent-dir DIR]';
 
 /** The `evaluate` command: 0 when every edition's macro F1 reaches --min-f1, 1 below, 2 on bad usage. */
 export async function runEvaluate(argv: string[]): Promise<number> {
@@ -194,7 +193,9 @@ export async function runEvaluate(argv: string[]): Promise<number> {
     const e = await evaluateAgent(agent, folds);
     console.log(formatEvaluation(`${edition.toUpperCase()} agent ${agent.displayName}`, e));
     if (minF1 !== undefined && e.macroF1 < minF1) {
-      console.log(`\n${edition.toUpperCase()}: macro F1 ${pct(e.macroF1)} is below --min-f1 ${minF1}`);
+      console.log(
+        `\n${edition.toUpperCase()}: macro F1 ${pct(e.macroF1)} is below --min-f1 ${minF1}`,
+      );
       below = true;
     }
     console.log('');
