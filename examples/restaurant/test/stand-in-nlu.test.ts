@@ -11,7 +11,7 @@ import {
   understand,
 } from '@dialogflow-functions/dev/dialogflow-stand-in/understand';
 import { cxValue, esValue } from '@dialogflow-functions/dev/dialogflow-stand-in/values';
-import { messagesFor } from '@dialogflow-functions/core/messages';
+import { messagesFor } from '../src/messages';
 
 const en = messagesFor('en');
 const zhTW = messagesFor('zh-TW');
