@@ -33,6 +33,11 @@ const UNIT = [
   'packages/dev/test/smtp-sink.test.ts',
   'examples/restaurant/test/id-token-verifier.test.ts',
   'examples/restaurant/test/strict-webhook.test.ts',
+  'examples/restaurant/test/stand-in-nlu.test.ts',
+  'examples/restaurant/test/stand-in-why.test.ts',
+  'packages/dev/test/agent-evaluate.test.ts',
+  'packages/dev/test/agent-exports.test.ts',
+  'packages/dev/test/detect-unanswered.test.ts',
   'packages/create/test/create.test.ts',
 ];
 

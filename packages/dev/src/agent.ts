@@ -1,4 +1,6 @@
 /*
+ * `dff agent evaluate [es|cx] [--min-f1 N] [--folds K]`: cross-validation of the agent's phrases
+ * with the stand-in's NLU (lib/agent/evaluate.ts).
  * `npm run agent -- es|cx [--webhook-url URL] [--out FILE]`: the agent, generated from its
  * sources in agent/ (agent.yaml, intents/, entities/), as the zip Dialogflow imports (ES: Settings → Export and Import → Restore/Import from zip;
  * CX: Agent settings → Restore, JSON package), with the webhook URL and its auth header
@@ -12,6 +14,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, parseConfig, type Config } from '@dialogflow-functions/core/config';
+import { runEvaluate } from './lib/agent/evaluate';
 import { agentFiles } from './lib/agent/generate';
 import { AgentFormatError, loadAgent } from './lib/agent/load';
 import { AGENT_ROOT, buildAgentZip } from './lib/agent/package';
@@ -21,6 +24,7 @@ const USAGE = [
   'usage: dff agent es|cx [--webhook-url https://…] [--out FILE]',
   '       dff agent export DIR   (the generated es/ and cx/ files)',
   '       dff agent import DIR   (sources in agent/ from DIR/es and DIR/cx)',
+  '       dff agent evaluate [es|cx] [--min-f1 N] [--folds K]',
 ].join('\n');
 
 /** The deployed webhook's URL as scripts/deploy.sh deploys it (gen2, region TASKS_LOCATION). */
@@ -128,4 +132,14 @@ function main(): number {
   return 0;
 }
 
-if (isCommand(module)) process.exit(main());
+if (isCommand(module)) {
+  if (process.argv[2] === 'evaluate') {
+    runEvaluate(process.argv.slice(3)).then(
+      (code) => process.exit(code),
+      (err: unknown) => {
+        console.error(err instanceof Error ? err.message : String(err));
+        process.exit(1);
+      },
+    );
+  } else process.exit(main());
+}

@@ -20,7 +20,10 @@ const MODULES: Record<string, { module: string; about: string; argv?: string[] }
   simulate: { module: './simulate', about: 'post a realistic request to the local webhook' },
   detect: { module: './detect', about: 'DetectIntent against the agent or the local stand-in' },
   converse: { module: './converse', about: 'run the conversation files' },
-  agent: { module: './agent', about: "the agent's import zip (es|cx)" },
+  agent: {
+    module: './agent',
+    about: "the agent's import zip (es|cx), export/import of its sources, evaluate",
+  },
   seed: { module: './seed', about: "write the bot's local data into the running emulator" },
   bench: { module: './bench', about: 'the benchmark (ratios against a bare function)' },
   load: { module: './load-test', about: 'the load-and-fault run' },

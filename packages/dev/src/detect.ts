@@ -8,12 +8,38 @@
 import { isCommand } from './project';
 import { parseArgs } from 'node:util';
 import { ConfigError, parseConfig } from '@dialogflow-functions/core/config';
-import { DetectIntentClient, DetectSetupError, type DetectResult } from './lib/dialogflow-client';
+import {
+  DetectIntentClient,
+  DetectSetupError,
+  DetectUnansweredError,
+  type DetectResult,
+  type MatchExplanation,
+} from './lib/dialogflow-client';
 
 const USAGE =
   'usage: npm run detect -- "text" [--cx] [--lang CODE] [--session ID] [--json]\n' +
   '  the agent: DIALOGFLOW_AGENT (ES project id, or CX projects/P/locations/L/agents/A),\n' +
   '  or DIALOGFLOW_EMULATOR_HOST=host:port for the local stand-in (npm start prints it)';
+
+/** The stand-in's "why it matched": how, the top three candidates, the entities found. */
+export function formatWhy(why: MatchExplanation): string[] {
+  const lines = [
+    `  why: ${why.source === 'exact' ? 'an exact training phrase' : why.source === 'classifier' ? 'the classifier' : 'nothing above the threshold'}`,
+  ];
+  for (const c of why.candidates) {
+    const params = Object.keys(c.parameters).length ? ` ${JSON.stringify(c.parameters)}` : '';
+    lines.push(`    candidate ${c.intent} ${c.score.toFixed(2)}${params}`);
+  }
+  if (why.looksLike) {
+    lines.push(
+      `    note: the text looks like ${why.looksLike}, not the request's language (use --lang; the stand-in does not detect languages)`,
+    );
+  }
+  for (const e of why.entities) {
+    lines.push(`    entity ${JSON.stringify(e.text)} → ${e.type} → ${JSON.stringify(e.value)}`);
+  }
+  return lines;
+}
 
 export function formatResult(text: string, result: DetectResult): string {
   const lines: string[] = [];
@@ -33,6 +59,7 @@ export function formatResult(text: string, result: DetectResult): string {
       `  context ${c.name} (lifespan ${c.lifespanCount}): ${JSON.stringify(c.parameters)}`,
     );
   }
+  if (result.why) lines.push(...formatWhy(result.why));
   const w = result.webhook;
   lines.push(
     w.outcome === 'none'
@@ -97,6 +124,10 @@ async function main(): Promise<number> {
     const where = config.dialogflow.emulatorHost
       ? `the stand-in at ${config.dialogflow.emulatorHost} (is \`npm start\` running?)`
       : `agent ${config.dialogflow.agent}`;
+    if (err instanceof DetectUnansweredError) {
+      console.error(`Nothing answers: ${where} gave ${message}`);
+      return 1;
+    }
     console.error(`DetectIntent failed against ${where}: ${message}`);
     return 1;
   } finally {

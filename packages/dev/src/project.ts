@@ -68,6 +68,8 @@ export function conversationsDir(dir: string = projectDir()): string {
 
 /** Whether `mod` is the command `dff` (or node) runs, rather than a module another one imports. */
 export function isCommand(mod: NodeModule): boolean {
+  // Under a test runner's module shim both sides can be undefined: that is no command.
+  if (!mod?.filename) return false;
   return (
     require.main === mod || (globalThis as { dffCommand?: string }).dffCommand === mod.filename
   );

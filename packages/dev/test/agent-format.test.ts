@@ -18,12 +18,12 @@ const es = agentFiles('es', AGENT_ROOT);
 const cx = agentFiles('cx', AGENT_ROOT);
 const json = (files: Map<string, string>, path: string) =>
   JSON.parse(files.get(path) as string) as Record<string, unknown>;
-const LANGUAGES = ['en', 'zh-tw'];
+const LANGUAGES = ['en', 'zh-tw', 'ja'];
 
 describe('agent/es: the ES export format', () => {
   const strict = esFormat('strict');
 
-  it('has agent.json (with en and zh-tw) and package.json', () => {
+  it('has agent.json (with en, zh-tw and ja) and package.json', () => {
     const agent = strict.agent.parse(json(es, 'agent.json'));
     expect([agent.language, ...agent.supportedLanguages]).toEqual(LANGUAGES);
     expect(agent.webhook.available).toBe(true);
@@ -85,7 +85,7 @@ describe('agent/es: the ES export format', () => {
           SYSTEM_ENTITIES.includes(p.entityType) || agent.entityTypes.has(p.entityType),
           `${intent.name}.${p.name}: @${p.entityType}`,
         ).toBe(true);
-        if (p.required) expect(Object.keys(p.prompts).sort()).toEqual(LANGUAGES);
+        if (p.required) expect(Object.keys(p.prompts).sort()).toEqual([...LANGUAGES].sort());
       }
     }
     expect(agent.intents.filter((i) => i.fallback).map((i) => i.name)).toEqual([
@@ -171,7 +171,7 @@ describe('agent/cx: the CX JSON package format', () => {
   it('languages, start flow and the webhook', () => {
     const agent = json(cx, 'agent.json');
     expect(agent.defaultLanguageCode).toBe('en');
-    expect(agent.supportedLanguageCodes).toEqual(['zh-tw']);
+    expect(agent.supportedLanguageCodes).toEqual(['zh-tw', 'ja']);
     expect(cx.has('flows/Default Start Flow/Default Start Flow.json')).toBe(true);
     expect(Object.keys(json(cx, 'webhooks/fulfillment.json'))).toContain('genericWebService');
   });

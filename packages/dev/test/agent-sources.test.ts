@@ -174,7 +174,7 @@ describe('the generated exports', () => {
   it('read back through the loader as the sources say (both editions)', () => {
     for (const edition of ['es', 'cx'] as const) {
       const agent = loadAgent(edition, generateAgent(edition, sources));
-      expect(agent.languages).toEqual(['en', 'zh-tw']);
+      expect(agent.languages).toEqual(['en', 'zh-tw', 'ja']);
       expect(agent.timeZone).toBe('Asia/Taipei');
       const expected = sources.intents.filter((i) => edition === 'es' || !i.fallback);
       expect(agent.intents.map((i) => i.name).sort()).toEqual(expected.map((i) => i.name).sort());

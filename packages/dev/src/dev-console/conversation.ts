@@ -4,6 +4,7 @@ import type { Config } from '@dialogflow-functions/core/config';
 import { platformOf } from '@dialogflow-functions/core/conversation';
 import { protoErrors } from '@dialogflow-functions/testing/protos';
 import { cxRequest, esRequest, type RequestSource } from '@dialogflow-functions/testing/requests';
+import type { MatchExplanation } from '../lib/dialogflow-client';
 import { typedValue } from '../lib/values';
 import { CONSOLE_SOURCES } from './catalogue';
 import { displayCx, displayEs, type DisplayItem, type DisplayPlatform } from './display';
@@ -47,6 +48,8 @@ export interface Detection {
     page?: string;
     confidence?: number;
     parameters: Record<string, unknown>;
+    /** The stand-in's top candidates and entities found (its "why it matched"). */
+    why?: MatchExplanation;
   };
   /** What the user sees: ES fulfillmentMessages / CX responseMessages. */
   messages: unknown;

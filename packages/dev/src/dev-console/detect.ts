@@ -51,6 +51,7 @@ export function createStandInDetector(options: {
           ...(result.page !== undefined ? { page: result.page } : {}),
           confidence: result.confidence,
           parameters: result.parameters,
+          ...(result.why ? { why: result.why } : {}),
         },
         messages: result.messages,
         ...(typeof queryResult.fulfillmentText === 'string'

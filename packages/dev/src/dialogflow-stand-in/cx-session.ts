@@ -10,8 +10,9 @@ import {
 } from '../lib/agent/model';
 import { evaluateCondition, UnsupportedConditionError } from './condition';
 import { zonedNow, type ZonedNow } from './entities';
-import { extractParameter, matchIntent, type IntentMatch } from './match';
+import type { IntentMatch } from './match';
 import { SessionStore } from './sessions';
+import { explain, extractSlot, understand, type Understanding } from './understand';
 import { cxValue, type Json, type JsonObject } from './values';
 import { callWebhook, type WebhookStatus } from './webhook';
 
@@ -35,6 +36,10 @@ export interface CxDetectRequest {
 }
 
 interface CxSessionState {
+  /** Current flow display name; undefined in the start flow. */
+  flow: string | undefined;
+  /** The flows (and their pages) that transitioned into the current one: END_FLOW goes back. */
+  callers: { flow: string; page: string | undefined }[];
   /** Current page display name; undefined on the flow's start page. */
   page: string | undefined;
   previousPage: string | undefined;
@@ -69,6 +74,7 @@ interface Turn {
   webhookPayloads: Json[];
   webhookLatencyMs: number;
   intent: IntentMatch | undefined;
+  why: Understanding | undefined;
   transitions: number;
   ended: boolean;
 }
@@ -88,6 +94,8 @@ const filled = (v: Json | undefined) =>
 
 export class CxAgentSessions {
   private readonly sessions = new SessionStore<CxSessionState>(() => ({
+    flow: undefined,
+    callers: [],
     page: undefined,
     previousPage: undefined,
     params: {},
@@ -104,8 +112,9 @@ export class CxAgentSessions {
 
   async detectIntent(request: CxDetectRequest): Promise<JsonObject> {
     const agent = this.agent;
-    const flow = agent.flows.get(agent.startFlow ?? '') as CxFlow;
     const state = this.sessions.get(request.session);
+    const flow = (agent.flows.get(state.flow ?? '') ??
+      agent.flows.get(agent.startFlow ?? '')) as CxFlow;
     Object.assign(state.params, request.queryParams?.parameters ?? {});
     for (const [k, v] of Object.entries(state.params)) if (v === null) delete state.params[k];
     const turn: Turn = {
@@ -121,6 +130,7 @@ export class CxAgentSessions {
       webhookPayloads: [],
       webhookLatencyMs: 0,
       intent: undefined,
+      why: undefined,
       transitions: 0,
       ended: false,
     };
@@ -136,11 +146,17 @@ export class CxAgentSessions {
       const page = this.currentPage(turn);
       const routes = [...(page?.routes ?? []), ...flow.routes].filter((r) => r.intent);
       const inScope = new Set(routes.map((r) => r.intent));
-      const m = matchIntent(agent, text, turn.language, {
+      turn.why = await understand(agent, text, turn.language, {
         now: turn.now,
         candidates: (i) => inScope.has(i.name),
       });
       const prompted = page?.form.find((p) => p.name === state.prompted);
+      // A bare answer to the form's prompt fills it, unless the text is an intent's exact phrase.
+      const answers =
+        prompted && turn.why.source !== 'exact'
+          ? extractSlot(agent, text, turn.language, prompted, turn.now)
+          : undefined;
+      const m = answers ? undefined : turn.why.match;
       if (m) {
         matchType = 'INTENT';
         turn.intent = m;
@@ -152,7 +168,7 @@ export class CxAgentSessions {
         const route = routes.find((r) => r.intent === m.intent.name) as CxRoute;
         await this.runRoute(turn, route);
       } else if (page && prompted) {
-        const value = extractParameter(agent, text, turn.language, prompted, turn.now);
+        const value = extractSlot(agent, text, turn.language, prompted, turn.now);
         if (value) {
           matchType = 'PARAMETER_FILLING';
           state.params[prompted.name] = cxValue(value.value);
@@ -203,6 +219,7 @@ export class CxAgentSessions {
       diagnosticInfo: {
         'Webhook Latency': turn.webhookLatencyMs,
         'Transition Targets Chain': turn.transitions,
+        ...(turn.why ? { standIn: explain(turn.why) as unknown as Json } : {}),
       },
     };
     if (turn.ended) this.sessions.delete(request.session);
@@ -259,6 +276,9 @@ export class CxAgentSessions {
       throw new Error(`more than ${MAX_TRANSITIONS} transitions in one turn (a route loop?)`);
     }
     const state = turn.state;
+    // A page of another flow, by resource name (a webhook's targetPage): that flow first.
+    const pageFlow = targetPage?.match(/\/flows\/([^/]+)\/pages\//)?.[1];
+    if (pageFlow && pageFlow !== turn.flow.id) this.switchFlow(turn, pageFlow);
     // A webhook names pages by resource name; routes in the export by display name.
     const page = targetPage?.includes('/pages/')
       ? ([...turn.flow.pages.values()].find((p) => targetPage.endsWith(`/pages/${p.id}`))?.name ??
@@ -266,16 +286,23 @@ export class CxAgentSessions {
       : targetPage;
     if (targetFlow && !page) {
       const name = targetFlow.slice(targetFlow.lastIndexOf('/') + 1);
-      if (name !== turn.flow.name && name !== turn.flow.id) {
-        throw new Error(`transition to flow ${targetFlow}: the stand-in runs the start flow only`);
-      }
+      if (name !== turn.flow.name && name !== turn.flow.id) this.switchFlow(turn, name);
       return this.enter(turn, undefined);
     }
     switch (page) {
       case 'END_SESSION':
         turn.ended = true;
         return;
-      case 'END_FLOW':
+      case 'END_FLOW': {
+        // Back to the page that transitioned into this flow, which goes on with its routes.
+        const caller = state.callers.pop();
+        if (!caller) return this.enter(turn, undefined);
+        turn.flow = this.agent.flows.get(caller.flow) as CxFlow;
+        state.flow = caller.flow === this.agent.startFlow ? undefined : caller.flow;
+        state.previousPage = state.page;
+        state.page = caller.page;
+        return this.continuePage(turn);
+      }
       case START_PAGE:
         return this.enter(turn, undefined);
       case 'CURRENT_PAGE':
@@ -288,6 +315,16 @@ export class CxAgentSessions {
         }
         return this.enter(turn, page);
     }
+  }
+
+  /** Into another flow (by display name or id), remembering where it was called from. */
+  private switchFlow(turn: Turn, name: string): void {
+    const next = [...this.agent.flows.values()].find((f) => f.name === name || f.id === name);
+    if (!next) throw new Error(`transition to an unknown flow: ${name}`);
+    turn.state.callers.push({ flow: turn.flow.name, page: turn.state.page });
+    turn.flow = next;
+    turn.state.flow = next.name === this.agent.startFlow ? undefined : next.name;
+    turn.state.page = undefined;
   }
 
   private async enter(turn: Turn, pageName: string | undefined): Promise<void> {

@@ -13,7 +13,17 @@ export type EntityValue =
   | { kind: 'date'; year: number; month: number; day: number }
   | { kind: 'time'; hours: number; minutes: number }
   | { kind: 'person'; name: string }
-  | { kind: 'string'; value: string };
+  | { kind: 'string'; value: string }
+  | { kind: 'datetime'; year: number; month: number; day: number; hours: number; minutes: number }
+  | { kind: 'period'; start: DateParts; end: DateParts }
+  /** Already in each edition's shape (durations, amounts with units). */
+  | { kind: 'json'; es: unknown; cx: unknown };
+
+interface DateParts {
+  year: number;
+  month: number;
+  day: number;
+}
 
 export interface Recognizer {
   /** Regex source for the entity's text (no capturing groups of its own needed). */

@@ -1,8 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { agentLanguage, type AgentModel, type IntentDef } from '../lib/agent/model';
 import { zonedNow, type ZonedNow } from './entities';
-import { extractParameter, matchIntent, type MatchedParameter } from './match';
+import type { MatchedParameter } from './match';
 import { SessionStore } from './sessions';
+import { explain, extractSlot, understand, type Understanding } from './understand';
 import { esValue, type Json, type JsonObject } from './values';
 import { callWebhook, type WebhookStatus } from './webhook';
 
@@ -103,6 +104,7 @@ export class EsAgentSessions {
     let matched: MatchedParameter[] = [];
     let eventParams: JsonObject = {};
     let confidence = 1;
+    let why: Understanding | undefined;
     let slot = state.slot;
     if (input.event) {
       const name = input.event.name.toLowerCase();
@@ -113,13 +115,14 @@ export class EsAgentSessions {
       if (slot) {
         const slotIntent = agent.intents.find((i) => i.name === slot!.intent);
         const def = slotIntent?.parameters.find((p) => p.name === slot!.pending);
-        const filled = def && extractParameter(agent, queryText, language, def, now);
+        const filled = def && extractSlot(agent, queryText, language, def, now);
         if (slotIntent && filled) {
           intent = slotIntent;
           matched = [filled];
         } else {
           // Not an answer to the prompt: another intent may take over, else prompt again.
-          const other = this.match(queryText, language, state, now);
+          why = await this.match(queryText, language, state, now);
+          const other = why.match;
           if (other) slot = undefined;
           else if (slotIntent) intent = slotIntent;
           if (other) {
@@ -130,7 +133,8 @@ export class EsAgentSessions {
         }
       }
       if (!intent) {
-        const m = this.match(queryText, language, state, now);
+        why ??= await this.match(queryText, language, state, now);
+        const m = why.match;
         if (m) {
           intent = m.intent;
           matched = m.parameters;
@@ -203,6 +207,7 @@ export class EsAgentSessions {
       ...(intent.fallback ? { isFallback: true } : {}),
     };
     queryResult.intentDetectionConfidence = confidence;
+    if (why) queryResult.diagnosticInfo = { standIn: explain(why) as unknown as Json };
 
     let webhookStatus: WebhookStatus | undefined;
     if (missing) {
@@ -251,7 +256,10 @@ export class EsAgentSessions {
     if (intent.webhookUsed && this.agent.webhooks.has('')) {
       const hooked = await this.webhook(request, responseId, queryResult, true);
       webhookStatus = hooked.status;
-      queryResult.diagnosticInfo = { webhook_latency_ms: hooked.latencyMs };
+      queryResult.diagnosticInfo = {
+        ...(queryResult.diagnosticInfo as JsonObject | undefined),
+        webhook_latency_ms: hooked.latencyMs,
+      };
       if (hooked.body) {
         const followup = hooked.body.followupEventInput as
           { name?: string; parameters?: JsonObject; languageCode?: string } | undefined;
@@ -279,19 +287,19 @@ export class EsAgentSessions {
     return { responseId, queryResult, ...(webhookStatus ? { webhookStatus } : {}) };
   }
 
-  /** The best intent whose input contexts are active; intents that need contexts first. */
-  private match(text: string, language: string, state: EsSessionState, now: ZonedNow) {
+  /** The best intent whose input contexts are active; exact phrases of intents that need contexts first. */
+  private match(
+    text: string,
+    language: string,
+    state: EsSessionState,
+    now: ZonedNow,
+  ): Promise<Understanding> {
     const active = (i: IntentDef) => i.inputContexts.every((c) => state.contexts.has(c));
-    return (
-      matchIntent(this.agent, text, language, {
-        now,
-        candidates: (i) => !i.fallback && i.inputContexts.length > 0 && active(i),
-      }) ??
-      matchIntent(this.agent, text, language, {
-        now,
-        candidates: (i) => !i.fallback && i.inputContexts.length === 0,
-      })
-    );
+    return understand(this.agent, text, language, {
+      now,
+      candidates: (i) => !i.fallback && active(i),
+      prefer: (i) => i.inputContexts.length > 0,
+    });
   }
 
   private outputContexts(session: string, state: EsSessionState): Json[] {

@@ -5,6 +5,7 @@ import type { AgentModel } from '../lib/agent/model';
 import { projectDir } from '../project';
 import { unsupportedConditions } from './condition';
 import { unknownEntityTypes } from './entities';
+import { KNOWN_SYSTEM_TYPES, trainClassifier } from './understand';
 
 /** The project's agent folder: its sources (agent.yaml, intents/, entities/), or `es/` and `cx/`. */
 export const AGENT_DIR = join(projectDir(), 'agent');
@@ -18,7 +19,7 @@ export function loadAgents(dir: string = AGENT_DIR): { es: AgentModel; cx: Agent
   const es = loadAgent('es', agentFiles('es', dir));
   const cx = loadAgent('cx', agentFiles('cx', dir));
   for (const agent of [es, cx]) {
-    for (const t of unknownEntityTypes(agent)) {
+    for (const t of unknownEntityTypes(agent).filter((x) => !KNOWN_SYSTEM_TYPES.has(x))) {
       agent.warnings.push(`entity type @${t} is unknown here: matched as @sys.any`);
     }
   }
@@ -32,5 +33,7 @@ export function loadAgents(dir: string = AGENT_DIR): { es: AgentModel; cx: Agent
   for (const c of unsupportedConditions(conditions)) {
     cx.warnings.push(`condition not supported here (read as false): ${c}`);
   }
+  // Train now, so the first query does not wait for it (a failure shows on that query).
+  for (const agent of [es, cx]) trainClassifier(agent).catch(() => undefined);
   return { es, cx };
 }

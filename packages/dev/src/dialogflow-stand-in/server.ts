@@ -14,6 +14,7 @@ import type { AgentModel } from '../lib/agent/model';
 import { CxAgentSessions, type CxDetectRequest } from './cx-session';
 import { EsAgentSessions, type EsDetectRequest } from './es-session';
 import { jsonToMessage, messageToJson, protoRoot } from './proto-json';
+import { trainClassifier } from './understand';
 import type { JsonObject } from './values';
 
 /*
@@ -76,6 +77,8 @@ const CX_SESSION =
   /^projects\/[^/]+\/locations\/[^/]+\/agents\/[^/]+\/(environments\/[^/]+\/)?sessions\/[^/]+$/;
 
 export async function startDialogflowStandIn(options: StandInOptions): Promise<RunningStandIn> {
+  // Ready means understanding: train both classifiers before the first query can arrive.
+  await Promise.all([trainClassifier(options.es), trainClassifier(options.cx)]);
   const es = new EsAgentSessions({
     agent: options.es,
     webhookUrl: options.webhookUrl,

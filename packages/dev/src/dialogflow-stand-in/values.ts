@@ -24,6 +24,15 @@ export function esValue(value: EntityValue, now: ZonedNow): Json {
       return { name: value.name };
     case 'string':
       return value.value;
+    case 'datetime':
+      return `${pad(value.year, 4)}-${pad(value.month)}-${pad(value.day)}T${pad(value.hours)}:${pad(value.minutes)}:00${now.offset}`;
+    case 'period':
+      return {
+        startDate: `${pad(value.start.year, 4)}-${pad(value.start.month)}-${pad(value.start.day)}T00:00:00${now.offset}`,
+        endDate: `${pad(value.end.year, 4)}-${pad(value.end.month)}-${pad(value.end.day)}T23:59:59${now.offset}`,
+      };
+    case 'json':
+      return value.es as Json;
   }
 }
 
@@ -40,6 +49,12 @@ export function cxValue(value: EntityValue): Json {
       return { name: value.name };
     case 'string':
       return value.value;
+    case 'datetime':
+      return { year: value.year, month: value.month, day: value.day, hours: value.hours, minutes: value.minutes, seconds: 0, nanos: 0 }; // prettier-ignore
+    case 'period':
+      return { startDate: { ...value.start }, endDate: { ...value.end } };
+    case 'json':
+      return value.cx as Json;
   }
 }
 

@@ -18,6 +18,8 @@ export interface DetectTarget {
   emulatorHost: string | undefined;
   /** The project used for local sessions when no agent is named. */
   localProject?: string;
+  /** How long one DetectIntent may take, retries included (default DETECT_TIMEOUT_MS). */
+  timeoutMs?: number;
 }
 
 export interface DetectQuery {
@@ -58,14 +60,60 @@ export interface DetectResult {
   contexts: { name: string; lifespanCount: number; parameters: JsonObject }[];
   languageCode: string;
   webhook: WebhookReport;
+  /** The local stand-in's "why it matched" (absent from Dialogflow's answers). */
+  why?: MatchExplanation;
   /** The whole DetectIntentResponse as proto3 JSON. */
   response: JsonObject;
+}
+
+/** What the stand-in reports in `diagnosticInfo.standIn`: how it matched, the top candidates, the entities found. */
+export interface MatchExplanation {
+  source: string;
+  candidates: { intent: string; score: number; parameters: JsonObject }[];
+  entities: { text: string; type: string; value: Json }[];
+  /** The language the text looks written in when not the request's (a hint, not detection). */
+  looksLike?: string;
+}
+
+function explanationOf(diagnostic: JsonObject): MatchExplanation | undefined {
+  const why = diagnostic.standIn;
+  if (!isObj(why) || !Array.isArray(why.candidates) || !Array.isArray(why.entities))
+    return undefined;
+  return {
+    source: String(why.source ?? ''),
+    candidates: why.candidates.filter(isObj).map((c) => ({
+      intent: String(c.intent ?? ''),
+      score: typeof c.score === 'number' ? c.score : 0,
+      parameters: isObj(c.parameters) ? c.parameters : {},
+    })),
+    entities: why.entities.filter(isObj).map((e) => ({
+      text: String(e.text ?? ''),
+      type: String(e.type ?? ''),
+      value: e.value ?? null,
+    })),
+    ...(typeof why.looksLike === 'string' ? { looksLike: why.looksLike } : {}),
+  };
 }
 
 /** Something is missing to reach the agent (no agent named, no credentials). */
 export class DetectSetupError extends Error {
   override readonly name = 'DetectSetupError';
 }
+
+/** Nothing answered within the deadline (nothing listening, or a server that hangs). */
+export class DetectUnansweredError extends Error {
+  override readonly name = 'DetectUnansweredError';
+}
+
+/** The deadline of one DetectIntent call, retries included (with the CLI's start, under 10 s). */
+export const DETECT_TIMEOUT_MS = 6_000;
+
+/** gax call options: `timeout` caps the whole retry loop (its totalTimeoutMillis) and each attempt. */
+const detectCallOptions = (timeoutMs: number) => ({ timeout: timeoutMs });
+
+// gRPC DEADLINE_EXCEEDED and UNAVAILABLE.
+const isUnanswered = (err: unknown) =>
+  [4, 14].includes((err as { code?: unknown })?.code as number);
 
 const ES_AGENT = /^projects\/([a-z][a-z0-9-]{4,29})(?:\/locations\/([a-z0-9-]+))?\/agent$/;
 const CX_AGENT = /^projects\/[a-z][a-z0-9-]{4,29}\/locations\/([a-z0-9-]+)\/agents\/[A-Za-z0-9-]+$/;
@@ -193,23 +241,39 @@ export class DetectIntentClient {
     const session = this.sessionPath(query.sessionId ?? randomUUID());
     const languageCode = query.languageCode ?? 'en';
     const client = await this.sessions();
+    // One deadline for the whole call, retries included: gax's default retries UNAVAILABLE for minutes.
+    const callOptions = detectCallOptions(this.target.timeoutMs ?? DETECT_TIMEOUT_MS);
     let raw: unknown;
     try {
       if (this.edition === 'es') {
-        [raw] = await (client as EsSessions).detectIntent({
-          session,
-          queryInput: { text: { text: query.text, languageCode } },
-          ...(query.payload ? { queryParams: { payload: toStructProto(query.payload) } } : {}),
-        });
+        [raw] = await (client as EsSessions).detectIntent(
+          {
+            session,
+            queryInput: { text: { text: query.text, languageCode } },
+            ...(query.payload ? { queryParams: { payload: toStructProto(query.payload) } } : {}),
+          },
+          callOptions,
+        );
       } else {
-        [raw] = await (client as CxSessions).detectIntent({
-          session,
-          queryInput: { text: { text: query.text }, languageCode },
-          ...(query.payload ? { queryParams: { payload: toStructProto(query.payload) } } : {}),
-        });
+        [raw] = await (client as CxSessions).detectIntent(
+          {
+            session,
+            queryInput: { text: { text: query.text }, languageCode },
+            ...(query.payload ? { queryParams: { payload: toStructProto(query.payload) } } : {}),
+          },
+          callOptions,
+        );
       }
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
+      if (isUnanswered(err)) {
+        // gax lists every retry's error; the last cause says enough.
+        const cause =
+          /Last error: (.*?)\. Resolution/.exec(message)?.[1] ?? message.split(' : ')[0];
+        throw new DetectUnansweredError(
+          `no answer within ${Math.round((this.target.timeoutMs ?? DETECT_TIMEOUT_MS) / 1000)} s (${cause?.slice(0, 200)})`,
+        );
+      }
       if (/default credentials|Could not load the default credentials/i.test(message)) {
         throw new DetectSetupError(
           'No Google credentials: run `gcloud auth application-default login` or set GOOGLE_APPLICATION_CREDENTIALS (or DIALOGFLOW_EMULATOR_HOST for the local stand-in).',
@@ -293,9 +357,15 @@ function esResult(session: string, response: JsonObject): DetectResult {
           ...(typeof latency === 'number' ? { latencyMs: latency } : {}),
         }
       : { outcome: 'none' },
+    ...withWhy(diagnostic),
     response,
   };
 }
+
+const withWhy = (diagnostic: JsonObject) => {
+  const why = explanationOf(diagnostic);
+  return why ? { why } : {};
+};
 
 function cxResult(session: string, response: JsonObject): DetectResult {
   const q = (response.queryResult ?? {}) as JsonObject;
@@ -326,6 +396,7 @@ function cxResult(session: string, response: JsonObject): DetectResult {
           ...(typeof latency === 'number' ? { latencyMs: latency } : {}),
         }
       : { outcome: 'none' },
+    ...withWhy(diagnostic),
     response,
   };
 }

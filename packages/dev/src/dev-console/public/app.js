@@ -49,6 +49,14 @@ const LABELS = {
     detectResponse: 'DetectIntent response',
     matched: 'Matched',
     confidence: 'confidence',
+    why: 'Why it matched',
+    looksLike:
+      'The text looks like {lang}, not the language selected: the stand-in understands the selected language only.',
+    whySource: {
+      exact: 'an exact training phrase',
+      classifier: 'the classifier',
+      none: 'nothing above the threshold',
+    },
     parameters: 'Parameters',
     stateAfter: 'State after this turn',
     contexts: 'ES contexts',
@@ -125,6 +133,9 @@ const LABELS = {
     detectResponse: 'DetectIntent 回應',
     matched: '比對到',
     confidence: '信心',
+    why: '為何比對到',
+    looksLike: '這段文字看起來是 {lang}，不是所選的語言：模擬器只理解所選的語言。',
+    whySource: { exact: '完全相同的訓練語句', classifier: '分類器', none: '沒有超過門檻的意圖' },
     parameters: '參數',
     stateAfter: '這一輪之後的狀態',
     contexts: 'ES 情境',
@@ -802,6 +813,7 @@ function renderInspector() {
         kvTable(m.parameters || {}),
       ),
     );
+    if (m.why) parts.push(whyList(m.why));
   }
   const exchanges = turn.exchanges || [];
   const reported = turn.detection && turn.detection.webhook;
@@ -893,6 +905,33 @@ function renderInspector() {
     parts.push(jsonBlock(t('detectResponse'), turn.detection.response, false));
   }
   box.replaceChildren(...parts);
+}
+
+/** The stand-in's "why it matched": how, its top candidates with scores, the entities found. */
+function whyList(why) {
+  const sources = t('whySource');
+  return el(
+    'div',
+    { class: 'why' },
+    el('strong', {}, `${t('why')}: ${(sources && sources[why.source]) || why.source}`),
+    why.looksLike
+      ? el('p', { class: 'verdict bad' }, t('looksLike').replace('{lang}', why.looksLike))
+      : '',
+    el(
+      'ul',
+      {},
+      ...why.candidates.map((c) =>
+        el(
+          'li',
+          {},
+          `${c.intent} ${Number(c.score).toFixed(2)} ${Object.keys(c.parameters || {}).length ? JSON.stringify(c.parameters) : ''}`,
+        ),
+      ),
+      ...why.entities.map((e) =>
+        el('li', {}, `“${e.text}” → ${e.type} → ${JSON.stringify(e.value)}`),
+      ),
+    ),
+  );
 }
 
 function kvTable(obj) {

@@ -41,6 +41,11 @@ export const cxFormat = {
     timeZone: z.string(),
     startFlow: z.string().optional(),
   }),
+  routeGroup: z.looseObject({
+    name: z.string().optional(),
+    displayName: z.string().optional(),
+    transitionRoutes: z.array(route).optional(),
+  }),
   flow: z.looseObject({
     name: z.string(),
     displayName: z.string(),
@@ -114,7 +119,13 @@ export const cxFormat = {
     genericWebService: z
       .looseObject({
         uri: z.string(),
-        requestHeaders: z.record(z.string(), z.string()).optional(),
+        // A map in current exports; a list of {key, value} in some older ones.
+        requestHeaders: z
+          .union([
+            z.record(z.string(), z.string()),
+            z.array(z.looseObject({ key: z.string(), value: z.string() })),
+          ])
+          .optional(),
         username: z.string().optional(),
         password: z.string().optional(),
       })

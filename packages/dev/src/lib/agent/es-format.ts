@@ -10,33 +10,39 @@ import { z } from 'zod';
  */
 export function esFormat(mode: 'strict' | 'loose') {
   const obj = mode === 'strict' ? z.strictObject : z.looseObject;
+  // Older exports omit fields Dialogflow defaults: loose mode reads them with those defaults.
+  const def = <T extends z.ZodType>(schema: T, value: z.output<T>) =>
+    mode === 'strict' ? schema : schema.optional().transform((v) => v ?? value);
   const lang = z.string().regex(/^[a-z]{2,3}(-[a-z0-9]{2,8})*$/, 'a lower-case language tag');
 
   const agent = obj({
-    description: z.string(),
-    language: lang,
+    description: def(z.string(), ''),
+    language: def(lang, 'en'),
     shortDescription: z.string().optional(),
     examples: z.string().optional(),
     linkToDocs: z.string().optional(),
-    displayName: z.string().min(1),
+    displayName: def(z.string().min(1), 'agent'),
     disableInteractionLogs: z.boolean().optional(),
     disableStackdriverLogs: z.boolean().optional(),
     googleAssistant: z.unknown().optional(),
-    defaultTimezone: z.string().min(1),
-    webhook: obj({
-      url: z.string(),
-      username: z.string().optional(),
-      password: z.string().optional(),
-      headers: z.record(z.string(), z.string()),
-      available: z.boolean(),
-      useForDomains: z.boolean().optional(),
-      cloudFunctionsEnabled: z.boolean().optional(),
-      cloudFunctionsInitialized: z.boolean().optional(),
-    }),
+    defaultTimezone: def(z.string().min(1), 'UTC'),
+    webhook: def(
+      obj({
+        url: def(z.string(), ''),
+        username: z.string().optional(),
+        password: z.string().optional(),
+        headers: def(z.record(z.string(), z.string()), {}),
+        available: def(z.boolean(), false),
+        useForDomains: z.boolean().optional(),
+        cloudFunctionsEnabled: z.boolean().optional(),
+        cloudFunctionsInitialized: z.boolean().optional(),
+      }),
+      { url: '', headers: {}, available: false },
+    ),
     isPrivate: z.boolean().optional(),
     customClassifierMode: z.string().optional(),
-    mlMinConfidence: z.number().min(0).max(1),
-    supportedLanguages: z.array(lang),
+    mlMinConfidence: def(z.number().min(0).max(1), 0.3),
+    supportedLanguages: def(z.array(lang), []),
     enableOnePlatformApi: z.boolean().optional(),
     onePlatformApiVersion: z.string().optional(),
     secondaryKey: z.string().optional(),
@@ -52,21 +58,25 @@ export function esFormat(mode: 'strict' | 'loose') {
 
   const prompt = obj({ lang, value: z.string() });
   const parameter = obj({
-    id: z.string(),
+    id: def(z.string(), ''),
     name: z.string().min(1),
-    required: z.boolean(),
-    dataType: z.string().regex(/^@/, 'an entity type like @sys.number'),
-    value: z.string(),
+    required: def(z.boolean(), false),
+    // "" for values taken from a context or another parameter (#ctx.param, $param.original).
+    dataType:
+      mode === 'strict'
+        ? z.string().regex(/^@/, 'an entity type like @sys.number')
+        : def(z.string().regex(/^(@.*)?$/, 'an entity type like @sys.number, or ""'), ''),
+    value: def(z.string(), ''),
     defaultValue: z.string().optional(),
-    isList: z.boolean(),
-    prompts: z.array(prompt),
+    isList: def(z.boolean(), false),
+    prompts: def(z.array(prompt), []),
     promptMessages: z.array(z.unknown()).optional(),
     noMatchPromptMessages: z.array(z.unknown()).optional(),
     noInputPromptMessages: z.array(z.unknown()).optional(),
     outputDialogContexts: z.array(z.unknown()).optional(),
   });
   const message = obj({
-    type: z.union([z.string(), z.number()]),
+    type: def(z.union([z.string(), z.number()]), 0),
     title: z.string().optional(),
     textToSpeech: z.string().optional(),
     lang: lang.optional(),
@@ -76,32 +86,38 @@ export function esFormat(mode: 'strict' | 'loose') {
     platform: z.string().optional(),
   });
   const intent = obj({
-    id: z.string(),
+    id: def(z.string(), ''),
     name: z.string().min(1),
-    auto: z.boolean(),
-    contexts: z.array(z.string()),
-    responses: z.array(
-      obj({
-        resetContexts: z.boolean(),
-        action: z.string().optional(),
-        affectedContexts: z.array(
-          obj({
-            name: z.string(),
-            lifespan: z.number().int().min(0),
-            parameters: z.unknown().optional(),
-          }),
-        ),
-        parameters: z.array(parameter),
-        messages: z.array(message),
-        defaultResponsePlatforms: z.record(z.string(), z.boolean()).optional(),
-        speech: z.array(z.string()),
-      }),
+    auto: def(z.boolean(), true),
+    contexts: def(z.array(z.string()), []),
+    responses: def(
+      z.array(
+        obj({
+          resetContexts: def(z.boolean(), false),
+          action: z.string().optional(),
+          affectedContexts: def(
+            z.array(
+              obj({
+                name: z.string(),
+                lifespan: def(z.number().int().min(0), 5),
+                parameters: z.unknown().optional(),
+              }),
+            ),
+            [],
+          ),
+          parameters: def(z.array(parameter), []),
+          messages: def(z.array(message), []),
+          defaultResponsePlatforms: z.record(z.string(), z.boolean()).optional(),
+          speech: def(z.array(z.string()), []),
+        }),
+      ),
+      [],
     ),
-    priority: z.number().int(),
-    webhookUsed: z.boolean(),
-    webhookForSlotFilling: z.boolean(),
-    fallbackIntent: z.boolean(),
-    events: z.array(obj({ name: z.string() })),
+    priority: def(z.number().int(), 500000),
+    webhookUsed: def(z.boolean(), false),
+    webhookForSlotFilling: def(z.boolean(), false),
+    fallbackIntent: def(z.boolean(), false),
+    events: def(z.array(obj({ name: z.string() })), []),
     conditionalResponses: z.array(z.unknown()).optional(),
     condition: z.string().optional(),
     conditionalFollowupEvents: z.array(z.unknown()).optional(),
@@ -112,31 +128,33 @@ export function esFormat(mode: 'strict' | 'loose') {
   });
   const usersays = z.array(
     obj({
-      id: z.string(),
+      id: def(z.string(), ''),
       data: z.array(
         obj({
           text: z.string(),
           meta: z.string().regex(/^@/).optional(),
           alias: z.string().optional(),
-          userDefined: z.boolean(),
+          userDefined: def(z.boolean(), false),
         }),
       ),
-      isTemplate: z.boolean(),
-      count: z.number().int(),
-      lang,
-      updated: z.number(),
+      isTemplate: def(z.boolean(), false),
+      count: def(z.number().int(), 0),
+      lang: mode === 'strict' ? lang : lang.optional(),
+      updated: def(z.number(), 0),
     }),
   );
   const entity = obj({
-    id: z.string(),
+    id: def(z.string(), ''),
     name: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _'),
-    isOverridable: z.boolean(),
-    isEnum: z.boolean(),
-    isRegexp: z.boolean(),
-    automatedExpansion: z.boolean(),
-    allowFuzzyExtraction: z.boolean(),
+    isOverridable: def(z.boolean(), true),
+    isEnum: def(z.boolean(), false),
+    isRegexp: def(z.boolean(), false),
+    automatedExpansion: def(z.boolean(), false),
+    allowFuzzyExtraction: def(z.boolean(), false),
   });
-  const entries = z.array(obj({ value: z.string().min(1), synonyms: z.array(z.string()) }));
+  const entries = z.array(
+    obj({ value: z.string().min(1), synonyms: def(z.array(z.string()), []) }),
+  );
   return { agent, packageJson, intent, usersays, entity, entries };
 }
 

@@ -65,6 +65,24 @@ function parseFile<T extends z.ZodType>(files: AgentFiles, path: string, schema:
 const entityName = (dataType: string) => dataType.replace(/^@/, '');
 const lower = (s: string) => s.toLowerCase();
 
+// What an export may hold that the stand-in does not run: named in a warning, never skipped silently.
+const CX_NOT_RUN = [
+  'playbooks', 'tools', 'testCases', 'generativeSettings', 'generators', 'examples',
+  'customSmalltalkResponses', 'environments', 'experiments', 'versions', 'dataStores',
+]; // prettier-ignore
+const ES_NOT_RUN = ['customSmalltalkResponses', 'knowledgeBases'];
+
+function notRun(files: AgentFiles, names: string[]): string[] {
+  const found = new Map<string, number>();
+  for (const path of files.keys()) {
+    const top = path.split('/')[0]?.replace(/(_[a-z-]+)?\.json$/i, '') ?? '';
+    if (names.includes(top)) found.set(top, (found.get(top) ?? 0) + 1);
+  }
+  return [...found].map(
+    ([name, n]) => `${name}/ (${n} file${n === 1 ? '' : 's'}): not run by the stand-in`,
+  );
+}
+
 /** Loads an ES export (agent.json, intents/, entities/). */
 export function loadEsAgent(files: AgentFiles): AgentModel {
   const format = esFormat('loose');
@@ -140,6 +158,8 @@ export function loadEsAgent(files: AgentFiles): AgentModel {
     entityTypes.set(json.name, {
       name: json.name,
       kind: json.isRegexp ? 'regexp' : json.isEnum ? 'list' : 'map',
+      ...(json.allowFuzzyExtraction ? { fuzzy: true } : {}),
+      ...(json.automatedExpansion ? { expand: true } : {}),
       entries,
     });
   }
@@ -154,6 +174,7 @@ export function loadEsAgent(files: AgentFiles): AgentModel {
     webhooks.set('', { name: '', url: agent.webhook.url, headers, timeoutMs: 5000 });
   }
 
+  warnings.push(...notRun(files, ES_NOT_RUN));
   return {
     edition: 'es',
     displayName: agent.displayName,
@@ -165,6 +186,7 @@ export function loadEsAgent(files: AgentFiles): AgentModel {
     webhooks,
     flows: new Map(),
     startFlow: undefined,
+    classificationThreshold: agent.mlMinConfidence,
     warnings,
   };
 }
@@ -216,6 +238,29 @@ function durationMs(value: unknown): number | undefined {
   return undefined;
 }
 
+/**
+ * The routes of a transition route group, named by display name (or resource name) as pages
+ * and flows refer to it: the flow's own (`flows/F/transitionRouteGroups/G.json`) or the agent's
+ * (`transitionRouteGroups/G/G.json`, newer exports).
+ */
+function routeGroup(files: AgentFiles, flowDir: string, ref: string): CxRoute[] | undefined {
+  const name = ref.slice(ref.lastIndexOf('/') + 1);
+  const candidates = [
+    `flows/${flowDir}/transitionRouteGroups/${name}.json`,
+    `transitionRouteGroups/${name}/${name}.json`,
+  ];
+  for (const path of files.keys()) {
+    if (!/^(flows\/[^/]+\/)?transitionRouteGroups\/.+\.json$/.test(path)) continue;
+    if (candidates.includes(path)) continue;
+    // Referred to by resource name (an id) while the file is named after the display name.
+    const json = parseFile(files, path, cxFormat.routeGroup);
+    if (json.name === name || json.name?.endsWith(`/${name}`)) candidates.push(path);
+  }
+  const path = candidates.find((c) => files.has(c));
+  if (!path) return undefined;
+  return (parseFile(files, path, cxFormat.routeGroup).transitionRoutes ?? []).map(toRoute);
+}
+
 /** Loads a CX JSON package (agent.json, flows/, intents/, entityTypes/, webhooks/). */
 export function loadCxAgent(files: AgentFiles): AgentModel {
   const agent = parseFile(files, 'agent.json', cxFormat.agent);
@@ -229,6 +274,7 @@ export function loadCxAgent(files: AgentFiles): AgentModel {
   const entityTypes = new Map<string, EntityTypeDef>();
   const webhooks = new Map<string, WebhookDef>();
   const flows = new Map<string, CxFlow>();
+  const flowThresholds = new Map<string, number>();
 
   for (const path of files.keys()) {
     let m = path.match(/^intents\/([^/]+)\/([^/]+)\.json$/);
@@ -282,9 +328,12 @@ export function loadCxAgent(files: AgentFiles): AgentModel {
           synonyms: e.synonyms ?? [e.value],
         }));
       }
+      const cxFlags = json as { enableFuzzyExtraction?: boolean; autoExpansionMode?: string };
       entityTypes.set(json.displayName, {
         name: json.displayName,
         kind: json.kind === 'KIND_REGEXP' ? 'regexp' : json.kind === 'KIND_LIST' ? 'list' : 'map',
+        ...(cxFlags.enableFuzzyExtraction ? { fuzzy: true } : {}),
+        ...(cxFlags.autoExpansionMode === 'AUTO_EXPANSION_MODE_DEFAULT' ? { expand: true } : {}),
         entries,
       });
       continue;
@@ -294,7 +343,10 @@ export function loadCxAgent(files: AgentFiles): AgentModel {
       const json = parseFile(files, path, cxFormat.webhook);
       if (json.disabled) continue;
       const service = json.genericWebService;
-      const headers: Record<string, string> = { ...(service?.requestHeaders ?? {}) };
+      const given = service?.requestHeaders ?? {};
+      const headers: Record<string, string> = Array.isArray(given)
+        ? Object.fromEntries(given.map((h) => [h.key, h.value]))
+        : { ...given };
       if (service?.username) {
         headers.authorization = `Basic ${Buffer.from(`${service.username}:${service.password ?? ''}`).toString('base64')}`;
       }
@@ -309,16 +361,19 @@ export function loadCxAgent(files: AgentFiles): AgentModel {
     m = path.match(/^flows\/([^/]+)\/([^/]+)\.json$/);
     if (m && m[1] === m[2]) {
       const json = parseFile(files, path, cxFormat.flow);
-      if (json.transitionRouteGroups?.length) {
-        warnings.push(`${path}: transition route groups are not supported by the stand-in`);
-      }
+      const threshold = (json as { nluSettings?: { classificationThreshold?: unknown } })
+        .nluSettings?.classificationThreshold;
+      if (typeof threshold === 'number') flowThresholds.set(json.displayName, threshold);
+      const groupRoutes = (names: string[] | undefined, where: string) =>
+        (names ?? []).flatMap((name) => {
+          const routes = routeGroup(files, m![1]!, name);
+          if (!routes) warnings.push(`${where}: transition route group ${name} not found`);
+          return routes ?? [];
+        });
       const pages = new Map<string, CxPage>();
       for (const pagePath of files.keys()) {
         if (!pagePath.startsWith(`flows/${m[1]}/pages/`) || !pagePath.endsWith('.json')) continue;
         const page = parseFile(files, pagePath, cxFormat.page);
-        if (page.transitionRouteGroups?.length) {
-          warnings.push(`${pagePath}: transition route groups are not supported by the stand-in`);
-        }
         pages.set(page.displayName, {
           id: page.name,
           name: page.displayName,
@@ -332,19 +387,27 @@ export function loadCxAgent(files: AgentFiles): AgentModel {
             initialPrompt: toFulfillment(p.fillBehavior?.initialPromptFulfillment),
             reprompts: (p.fillBehavior?.repromptEventHandlers ?? []).map(toHandler),
           })),
-          routes: (page.transitionRoutes ?? []).map(toRoute),
+          // A page's own routes first, then those of its route groups.
+          routes: [
+            ...(page.transitionRoutes ?? []).map(toRoute),
+            ...groupRoutes(page.transitionRouteGroups, pagePath),
+          ],
           eventHandlers: (page.eventHandlers ?? []).map(toHandler),
         });
       }
       flows.set(json.displayName, {
         id: json.name,
         name: json.displayName,
-        routes: (json.transitionRoutes ?? []).map(toRoute),
+        routes: [
+          ...(json.transitionRoutes ?? []).map(toRoute),
+          ...groupRoutes(json.transitionRouteGroups, path),
+        ],
         eventHandlers: (json.eventHandlers ?? []).map(toHandler),
         pages,
       });
     }
   }
+  warnings.push(...notRun(files, CX_NOT_RUN));
   const startFlow = agent.startFlow ?? 'Default Start Flow';
   if (!flows.has(startFlow)) {
     throw new AgentFormatError(`flows/${startFlow}/${startFlow}.json`, 'the start flow is missing');
@@ -360,6 +423,7 @@ export function loadCxAgent(files: AgentFiles): AgentModel {
     webhooks,
     flows,
     startFlow,
+    classificationThreshold: flowThresholds.get(startFlow),
     warnings,
   };
 }

@@ -60,6 +60,10 @@ export interface EntityEntry {
 export interface EntityTypeDef {
   name: string;
   kind: 'map' | 'list' | 'regexp';
+  /** ES `allowFuzzyExtraction`, CX `enableFuzzyExtraction`. */
+  fuzzy?: boolean;
+  /** ES `automatedExpansion`, CX `autoExpansionMode`: values outside the list are accepted. */
+  expand?: boolean;
   entries: Record<string, EntityEntry[]>;
 }
 
@@ -139,6 +143,8 @@ export interface AgentModel {
   /** CX only: the flows by display name, and the start flow's name. */
   flows: Map<string, CxFlow>;
   startFlow: string | undefined;
+  /** Below this classifier score nothing matches (ES `mlMinConfidence`, CX `classificationThreshold`). */
+  classificationThreshold?: number;
   /** What the loader could not represent (unsupported parts of a user's agent). */
   warnings: string[];
 }

@@ -1,0 +1,191 @@
+import { describe, expect, it } from 'vitest';
+import { CxAgentSessions } from '@dialogflow-functions/dev/dialogflow-stand-in/cx-session';
+import { EsAgentSessions } from '@dialogflow-functions/dev/dialogflow-stand-in/es-session';
+import { loadAgent, type AgentFiles } from '@dialogflow-functions/dev/lib/agent/load';
+
+/*
+ * Real exports come in older and varied shapes. Agents of our own making, written the way older
+ * ES exports and other CX exports write them: they load, what the stand-in cannot run is a
+ * warning, and their conversations run (routes into other flows, route groups).
+ */
+
+const files = (entries: Record<string, unknown>): AgentFiles =>
+  new Map(Object.entries(entries).map(([k, v]) => [k, JSON.stringify(v)]));
+
+// An ES export as Dialogflow wrote them before 2021: no displayName, no webhook, phrases
+// without lang or updated, parameters without prompts/required/isList, a context-valued
+// parameter with dataType "", entity types without isRegexp or allowFuzzyExtraction.
+const oldEs = files({
+  'agent.json': { description: '', language: 'en', defaultTimezone: 'Europe/Madrid', mlMinConfidence: 0.2 },
+  'package.json': { version: '1.0.0' },
+  'intents/order.pizza.json': {
+    id: 'i1',
+    name: 'order.pizza',
+    responses: [
+      {
+        action: 'order.pizza',
+        parameters: [
+          { name: 'size', dataType: '@size', value: '$size' },
+          { name: 'address', dataType: '', value: '#delivery.address' },
+        ],
+        messages: [{ type: 0, speech: 'One $size pizza coming up.' }],
+      },
+    ],
+  },
+  'intents/order.pizza_usersays_en.json': [
+    { data: [{ text: 'I want a ' }, { text: 'large', alias: 'size', meta: '@size' }, { text: ' pizza' }] },
+    { data: [{ text: 'order a ' }, { text: 'small', alias: 'size', meta: '@size' }, { text: ' pizza please' }] },
+    { data: [{ text: 'can I get a pizza' }] },
+  ],
+  'intents/Default Fallback Intent.json': { id: 'f', name: 'Default Fallback Intent', fallbackIntent: true, responses: [{ messages: [{ type: 0, speech: 'Sorry?' }] }] },
+  'entities/size.json': { name: 'size' },
+  'entities/size_entries_en.json': [{ value: 'large', synonyms: ['large', 'big'] }, { value: 'small', synonyms: ['small', 'little'] }],
+  'customSmalltalkResponses_en.json': [],
+}); // prettier-ignore
+
+const route = (intent: string, extra: Record<string, unknown>) => ({ intent, ...extra });
+const say = (text: string) => ({ messages: [{ text: { text: [text] }, languageCode: 'en' }] });
+const phrase = (text: string) => ({ parts: [{ text }], languageCode: 'en' });
+
+// A CX export with webhook requestHeaders as a list, a route into another flow that ends back
+// in the start flow, a route group, and folders the stand-in does not run.
+const cx = files({
+  'agent.json': { displayName: 'mine', defaultLanguageCode: 'en', timeZone: 'UTC', startFlow: 'Default Start Flow' },
+  'webhooks/hook.json': {
+    name: 'w1',
+    displayName: 'hook',
+    genericWebService: { uri: 'https://example.invalid/', requestHeaders: [{ key: 'x-token', value: 'abc' }] },
+  },
+  'intents/book/book.json': { name: 'book-id', displayName: 'book' },
+  'intents/book/trainingPhrases/en.json': { trainingPhrases: ['book a room', 'I want to book a room', 'reserve a room for me'].map(phrase) },
+  'intents/help/help.json': { name: 'help-id', displayName: 'help' },
+  'intents/help/trainingPhrases/en.json': { trainingPhrases: ['help', 'I need help', 'can you help me'].map(phrase) },
+  'intents/done/done.json': { name: 'done-id', displayName: 'done' },
+  'intents/done/trainingPhrases/en.json': { trainingPhrases: ['that is all', 'done', 'I am finished'].map(phrase) },
+  'flows/Default Start Flow/Default Start Flow.json': {
+    name: 'start-id',
+    displayName: 'Default Start Flow',
+    transitionRoutes: [route('book', { targetFlow: 'Booking' })],
+    transitionRouteGroups: ['Common'],
+    eventHandlers: [{ event: 'sys.no-match-default', triggerFulfillment: say('Say that again?') }],
+    nluSettings: { classificationThreshold: 0.3 },
+  },
+  'flows/Default Start Flow/transitionRouteGroups/Common.json': {
+    name: 'group-id',
+    displayName: 'Common',
+    transitionRoutes: [route('help', { triggerFulfillment: say('I can book rooms.') })],
+  },
+  'flows/Booking/Booking.json': {
+    name: 'booking-id',
+    displayName: 'Booking',
+    transitionRoutes: [{ condition: 'true', targetPage: 'Confirm' }],
+  },
+  'flows/Booking/pages/Confirm.json': {
+    name: 'confirm-id',
+    displayName: 'Confirm',
+    entryFulfillment: say('Booking a room. Say done when finished.'),
+    transitionRoutes: [route('done', { triggerFulfillment: say('Booked.'), targetPage: 'END_FLOW' })],
+  },
+  'testCases/t1.json': { displayName: 't1' },
+  'playbooks/p1/p1.json': { displayName: 'p1' },
+}); // prettier-ignore
+
+const texts = (r: Record<string, unknown>) =>
+  (
+    (r.queryResult as { responseMessages: { text?: { text: string[] } }[] }).responseMessages ?? []
+  ).flatMap((m) => m.text?.text ?? []);
+
+describe('an older ES export', () => {
+  it('loads with Dialogflow’s defaults and names what it does not run', () => {
+    const agent = loadAgent('es', oldEs);
+    expect(agent.displayName).toBe('agent');
+    expect(agent.webhooks.size).toBe(0);
+    expect(agent.classificationThreshold).toBe(0.2);
+    const intent = agent.intents.find((i) => i.name === 'order.pizza')!;
+    expect(intent.phrases).toHaveLength(3);
+    expect(intent.parameters.map((p) => [p.name, p.entityType, p.required, p.isList])).toEqual([
+      ['size', 'size', false, false],
+      ['address', '', false, false],
+    ]);
+    expect(agent.entityTypes.get('size')?.kind).toBe('map');
+    expect(agent.warnings.join('\n')).toMatch(/customSmalltalkResponses\/ \(1 file\): not run/);
+  });
+
+  it('understands it', async () => {
+    const sessions = new EsAgentSessions({ agent: loadAgent('es', oldEs), webhookUrl: undefined });
+    const r = await sessions.detectIntent({
+      session: 'projects/p/agent/sessions/s1',
+      queryInput: { text: { text: 'could I have a big pizza', languageCode: 'en' } },
+    });
+    const q = r.queryResult as Record<string, unknown>;
+    expect((q.intent as { displayName: string }).displayName).toBe('order.pizza');
+    expect((q.parameters as Record<string, unknown>).size).toBe('large');
+  });
+});
+
+describe('developer entities: fuzzy extraction and automated expansion', () => {
+  const flagged = (flags: Record<string, boolean>) =>
+    new Map([...oldEs, ['entities/size.json', JSON.stringify({ name: 'size', ...flags })]]);
+  const detect = async (agentFiles: AgentFiles, text: string) => {
+    const sessions = new EsAgentSessions({
+      agent: loadAgent('es', agentFiles),
+      webhookUrl: undefined,
+    });
+    const r = await sessions.detectIntent({
+      session: 'projects/p/agent/sessions/s2',
+      queryInput: { text: { text, languageCode: 'en' } },
+    });
+    return (r.queryResult as { parameters: Record<string, unknown> }).parameters;
+  };
+
+  it('takes a near miss of a synonym only where the entity type allows fuzzy extraction', async () => {
+    expect((await detect(oldEs, 'I want a larje pizza')).size).toBe('');
+    expect(
+      (await detect(flagged({ allowFuzzyExtraction: true }), 'I want a larje pizza')).size,
+    ).toBe('large');
+  });
+
+  it('takes a value outside the list only where the entity type expands automatically', async () => {
+    expect((await detect(oldEs, 'I want a medium pizza')).size).toBe('');
+    expect(
+      (await detect(flagged({ automatedExpansion: true }), 'I want a medium pizza')).size,
+    ).toBe('medium');
+  });
+});
+
+describe('a CX export with more than one flow', () => {
+  it('loads: headers given as a list, route groups, and warnings for what it does not run', () => {
+    const agent = loadAgent('cx', cx);
+    expect(agent.webhooks.get('hook')?.headers).toEqual({ 'x-token': 'abc' });
+    expect(agent.flows.get('Default Start Flow')?.routes.map((r) => r.intent)).toEqual([
+      'book',
+      'help',
+    ]);
+    const warnings = agent.warnings.join('\n');
+    expect(warnings).toMatch(/testCases\/ \(1 file\): not run/);
+    expect(warnings).toMatch(/playbooks\/ \(1 file\): not run/);
+  });
+
+  it('runs a route into another flow, its pages, and END_FLOW back to the start flow', async () => {
+    const sessions = new CxAgentSessions({ agent: loadAgent('cx', cx), webhookUrl: undefined });
+    const turn = (text: string) =>
+      sessions.detectIntent({
+        session: 'projects/p/locations/global/agents/a/sessions/s1',
+        queryInput: { text: { text }, languageCode: 'en' },
+      });
+    const help = await turn('could you help me please');
+    expect(texts(help)).toEqual(['I can book rooms.']);
+    const book = await turn('please book me a room');
+    expect(texts(book)).toEqual(['Booking a room. Say done when finished.']);
+    expect((book.queryResult as { currentPage: { name: string } }).currentPage.name).toMatch(
+      /\/flows\/booking-id\/pages\/confirm-id$/,
+    );
+    const done = await turn('ok I am done');
+    expect(texts(done)).toEqual(['Booked.']);
+    expect(
+      (done.queryResult as { currentPage: { displayName: string } }).currentPage.displayName,
+    ).toBe('Start Page');
+    // Back in the start flow: its routes are in scope again.
+    expect(texts(await turn('help'))).toEqual(['I can book rooms.']);
+  });
+});
