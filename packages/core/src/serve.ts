@@ -3,11 +3,11 @@ import type { Bot } from './bot';
 import { functionTarget } from './target';
 
 /**
- * Registers the bot's functions with functions-framework: `webhook` and `worker` (Cloud
- * Functions names the one it serves in FUNCTION_TARGET, functions-framework's `--target`).
- * Only that function's code is loaded, and only its settings are checked: the webhook never
- * loads the worker (nor needs its variables), and the other way round. Without a target both
- * are registered.
+ * Registers the bot's functions with functions-framework: `webhook`, `worker` and `chat`
+ * (Cloud Functions names the one it serves in FUNCTION_TARGET, functions-framework's
+ * `--target`). Only that function's code is loaded, and only its settings are checked: the
+ * webhook never loads the worker (nor needs its variables), and the other way round; the chat
+ * function loads neither. Without a target all three are registered.
  *
  * ```ts
  * // index.ts, the project's entry (package.json `main`)
@@ -18,10 +18,13 @@ import { functionTarget } from './target';
  */
 export function serve(bot: Bot, env: NodeJS.ProcessEnv = process.env): void {
   const target = functionTarget(env);
-  if (target !== 'worker') {
+  if (target !== 'worker' && target !== 'chat') {
     (require('./webhook/serve') as typeof import('./webhook/serve')).serveWebhook(bot, env);
   }
-  if (target !== 'webhook') {
+  if (target !== 'webhook' && target !== 'chat') {
     (require('./worker/serve') as typeof import('./worker/serve')).serveWorker(bot, env);
+  }
+  if (target === undefined || target === 'chat') {
+    (require('./chat/serve') as typeof import('./chat/serve')).serveChat(bot, env);
   }
 }
