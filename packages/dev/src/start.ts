@@ -43,6 +43,7 @@ import { startDialogflowStandIn, type RunningStandIn } from './dialogflow-stand-
 import { loadAgents } from './dialogflow-stand-in/load-agents';
 import { webhookAuthHeaders } from './lib/agent/webhook-auth';
 import { startStackConsole, type DevConsole } from './dev-console';
+import { startChatPage, type ChatPage } from './lib/chat-page';
 
 /** What this process started and stops, in the order it started them. */
 const services: Pick<Service, 'name' | 'stop' | 'kill'>[] = [];
@@ -54,6 +55,7 @@ let removeStackFile: (() => void) | undefined;
 let rebuilds: { close(): void } | undefined;
 let dialogflow: RunningStandIn | undefined;
 let devConsole: DevConsole | undefined;
+let chatPage: ChatPage | undefined;
 let stopping = false;
 const dev = process.argv.includes('--dev');
 
@@ -79,6 +81,7 @@ async function stopAll(code: number): Promise<never> {
     await dialogflow?.stop();
     for (const s of [...services].reverse()) await s.stop();
     await devConsole?.close();
+    await chatPage?.close();
     await stopLocalServices?.();
     await notifySink?.close();
     removeStackFile?.();
@@ -331,11 +334,51 @@ async function main(): Promise<void> {
     `dialogflow ${dialogflow.host} (stand-in for ES and CX DetectIntent, agent/ → the webhook)`,
   );
 
+  // The chat function (DetectIntent for web clients, against the stand-in) and its sample page.
+  for (const [name, port] of [
+    ['CHAT_PORT', config.chat.port],
+    ['CHAT_PAGE_PORT', config.chat.pagePort],
+  ] as const) {
+    if (!(await portIsFree('127.0.0.1', port))) {
+      console.error(`Port ${port} is in use: set ${name} to another port.`);
+      await stopAll(1);
+    }
+  }
+  const chatEnv: NodeJS.ProcessEnv = {
+    ...env,
+    DIALOGFLOW_EMULATOR_HOST: dialogflow.host,
+    // One secret for the stack's lifetime: a restarted chat function keeps its sessions.
+    CHAT_SESSION_SECRET: config.chat.sessionSecret,
+    // The sample page's origin unless set (stated, so NODE_ENV=production starts it too).
+    CHAT_ALLOWED_ORIGINS: config.chat.allowedOrigins.join(','),
+  };
+  const chatFn = await supervise({
+    name: 'chat',
+    start: () =>
+      spawnFunction({
+        target: 'chat',
+        port: config.chat.port,
+        env: chatEnv,
+        source: projectDir(),
+        onLine: prefixed('chat'),
+      }),
+    ready: (service) => waitForPort('127.0.0.1', config.chat.port, 30_000, service),
+    log: prefixed('stack'),
+  });
+  services.push(chatFn);
+  functions.push(chatFn);
+  chatPage = await startChatPage({
+    chatUrl: `http://127.0.0.1:${config.chat.port}/`,
+    port: config.chat.pagePort,
+  });
+
   console.log(`
 Local stack is up (NODE_ENV=${config.nodeEnv}, project ${config.projectId}):
   webhook  http://127.0.0.1:${config.ports.webhook}/
   worker   http://127.0.0.1:${config.ports.worker}/
   console  ${devConsole.url} (the dev console: chat, exchanges, jobs, notifications)
+  chat     http://127.0.0.1:${config.chat.port}/ (the chat function: DetectIntent for web and mobile clients)
+  page     ${chatPage.url} (sample restaurant page with the <dialogflow-chat> widget)
   ${notes.join('\n  ')}
 
 Try:  npm run simulate -- "Default Welcome Intent"     (npx dff simulate in a project)
