@@ -33,6 +33,7 @@ const UNIT = [
   'packages/dev/test/smtp-sink.test.ts',
   'examples/restaurant/test/id-token-verifier.test.ts',
   'examples/restaurant/test/strict-webhook.test.ts',
+  'examples/restaurant/test/chat.test.ts',
 ];
 
 const conditions = ['dff-source', 'node', 'require', 'default'];
