@@ -1,6 +1,7 @@
 import type { Bot } from '../bot';
 import { loadConfigOrExit, type Config } from '../config';
 import { http } from '../http/framework';
+import { functionTarget } from '../target';
 import type { Logger } from '../logger';
 import { createChat } from './app';
 import type { ChatHandler } from './handler';
@@ -21,11 +22,12 @@ export function createBotChat(
 /**
  * Registers the chat function as `chat`; an invalid configuration stops the start. Only the
  * chat's own settings are checked (not the bot's `env`: the chat never runs the bot's code).
- * Every chat turn needs the Dialogflow client: its import starts right after registration, in
- * the background, so the first turn does not spend its 5 s budget on it.
+ * Every chat turn needs the Dialogflow client: when this process serves only the chat
+ * (FUNCTION_TARGET=chat), its import starts right after registration, in the background, so
+ * the first turn does not spend its 5 s budget on it.
  */
 export function serveChat(bot: Bot, env: NodeJS.ProcessEnv = process.env): void {
   const chat = createBotChat(bot, loadConfigOrExit('chat', env));
   http('chat', chat);
-  setImmediate(() => void chat.warm().catch(() => undefined));
+  if (functionTarget(env) === 'chat') setImmediate(() => void chat.warm().catch(() => undefined));
 }
