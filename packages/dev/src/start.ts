@@ -367,10 +367,18 @@ async function main(): Promise<void> {
   });
   services.push(chatFn);
   functions.push(chatFn);
-  chatPage = await startChatPage({
-    chatUrl: `http://127.0.0.1:${config.chat.port}/`,
-    port: config.chat.pagePort,
-  });
+  // The page needs the widget's script (built from its source here, else the core package's
+  // dist/widget): without it the stack still runs, and says why there is no page.
+  let pageLine: string;
+  try {
+    chatPage = await startChatPage({
+      chatUrl: `http://127.0.0.1:${config.chat.port}/`,
+      port: config.chat.pagePort,
+    });
+    pageLine = `${chatPage.url} (sample restaurant page with the <dialogflow-chat> widget)`;
+  } catch (err) {
+    pageLine = `not served: ${err instanceof Error ? err.message : String(err)}`;
+  }
 
   console.log(`
 Local stack is up (NODE_ENV=${config.nodeEnv}, project ${config.projectId}):
@@ -378,7 +386,7 @@ Local stack is up (NODE_ENV=${config.nodeEnv}, project ${config.projectId}):
   worker   http://127.0.0.1:${config.ports.worker}/
   console  ${devConsole.url} (the dev console: chat, exchanges, jobs, notifications)
   chat     http://127.0.0.1:${config.chat.port}/ (the chat function: DetectIntent for web and mobile clients)
-  page     ${chatPage.url} (sample restaurant page with the <dialogflow-chat> widget)
+  page     ${pageLine}
   ${notes.join('\n  ')}
 
 Try:  npm run simulate -- "Default Welcome Intent"     (npx dff simulate in a project)
