@@ -66,6 +66,11 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // create-dialogflow-functions: plain Node scripts (no build), run as they are.
+    files: ['packages/create/**/*.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
     // The dev console's page script runs in the browser, as a classic script.
     files: ['packages/dev/src/dev-console/public/**/*.js'],
     languageOptions: {

@@ -34,6 +34,7 @@ const UNIT = [
   'examples/restaurant/test/id-token-verifier.test.ts',
   'examples/restaurant/test/strict-webhook.test.ts',
   'examples/restaurant/test/chat.test.ts',
+  'packages/create/test/create.test.ts',
 ];
 
 const conditions = ['dff-source', 'node', 'require', 'default'];

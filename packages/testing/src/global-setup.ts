@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node' with { 'resolution-mode': 'import' };
 import { ensureFirestoreEmulator } from './firestore-emulator';
+import type {} from 'vitest'; // types only (erased): the module the augmentation below extends
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -17,6 +18,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     timeoutMs: 90_000,
   });
   project.provide('firestoreHost', host);
+  // What firestoreHost() reads in the test workers (started after this, with this environment).
+  process.env.DFF_TEST_FIRESTORE_HOST = host;
   return async () => {
     await service?.stop();
   };

@@ -1,5 +1,14 @@
-import { existsSync, readdirSync, rmSync, statSync, watch, type FSWatcher } from 'node:fs';
-import { join } from 'node:path';
+import {
+  existsSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  watch,
+  type FSWatcher,
+} from 'node:fs';
+import { dirname, join, sep } from 'node:path';
 import { spawnService, type Service } from '@dialogflow-functions/testing/processes';
 import { projectDir } from '../project';
 
@@ -40,6 +49,31 @@ export async function runBuild(
   return { ok: (await service.exited) === 0, lines };
 }
 
+/**
+ * The `src/` folders of the workspace packages the project depends on (symlinks out of
+ * node_modules, as npm workspaces link them); none for a project installed from the registry.
+ */
+export function workspaceSources(dir: string = projectDir()): string[] {
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
+  };
+  const found: string[] = [];
+  for (const name of Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })) {
+    let manifest: string;
+    try {
+      manifest = require.resolve(`${name}/package.json`, { paths: [dir] });
+    } catch {
+      continue;
+    }
+    const real = realpathSync(dirname(manifest));
+    if (!real.split(sep).includes('node_modules') && existsSync(join(real, 'src'))) {
+      found.push(join(real, 'src'));
+    }
+  }
+  return found;
+}
+
 /** The newest modification time of the project's sources (0 when none). */
 export function newestSource(dir: string = projectDir()): number {
   const newest = (path: string): number => {
@@ -72,6 +106,10 @@ export function watchSources(onChange: () => void, debounceMs = 200): { close():
         : watch(path, { recursive: true }, (_event, file) => changed(file));
     },
   );
+  // In a workspace, the sources of the packages the project builds against (`tsc -b` rebuilds them).
+  for (const src of workspaceSources(dir)) {
+    watchers.push(watch(src, { recursive: true }, (_event, file) => changed(file)));
+  }
   return {
     close() {
       clearTimeout(timer);

@@ -1,0 +1,171 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import { freePort } from '@dialogflow-functions/testing/ports';
+
+/*
+ * What the scaffold, start and upgrade tests share: the packed packages, a project made from
+ * them in a temporary folder, and npm run in it as a user runs it (no variable of this test run
+ * leaks into it: the project finds itself, its own ports, its own emulators).
+ */
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the generator and packer are plain Node
+const { packAll } = require('../../scripts/pack') as {
+  packAll(options: {
+    out: string;
+    build?: boolean;
+    version?: string;
+    log?: (l: string) => void;
+  }): Record<string, string>;
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the generator is plain Node
+export const generator = require('../../lib/create') as {
+  create(options: {
+    dir: string;
+    template?: string;
+    edition?: string;
+    packs?: Record<string, string>;
+  }): {
+    dir: string;
+    name: string;
+    files: string[];
+  };
+  listFiles(dir: string): string[];
+  frameworkVersion(): string;
+  PACKAGES: Record<string, string>;
+  VERSIONS: Record<string, string>;
+  RESTAURANT_FILES: string[];
+};
+
+/** A temporary folder, removed by `cleanup()`. */
+export function tempDir(prefix: string): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), `dff-${prefix}-`));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Builds and packs every published package into `out` (at `version` when given). */
+export function pack(out: string, version?: string): Record<string, string> {
+  return packAll({ out, build: version === undefined, version, log: () => undefined });
+}
+
+/** The environment a user's shell would give npm: this run's settings left out. */
+export function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (
+      /^(npm_|VITEST|DFF_|NODE_OPTIONS$|NODE_ENV$|FIRESTORE_EMULATOR_HOST$|CLOUD_TASKS_EMULATOR_HOST$|DIALOGFLOW_)/.test(
+        key,
+      )
+    )
+      continue;
+    env[key] = value;
+  }
+  delete env.FORCE_COLOR;
+  return { ...env, NO_COLOR: '1', ...extra };
+}
+
+/** A package.json of the project or of an installed package (`node_modules/<name>`). */
+export function readPackage(
+  dir: string,
+  name?: string,
+): Record<string, Record<string, string>> & { version: string } {
+  const file = name ? join(dir, 'node_modules', name, 'package.json') : join(dir, 'package.json');
+  return JSON.parse(readFileSync(file, 'utf8')) as Record<string, Record<string, string>> & {
+    version: string;
+  };
+}
+
+export interface Run {
+  code: number | null;
+  output: string;
+}
+
+/** Runs a command in `cwd` to its end, with its output (stdout and stderr, interleaved). */
+export function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = userEnv(),
+): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    child.once('error', reject);
+    // eslint-disable-next-line no-control-regex -- colours some tools print anyway
+    child.once('exit', (code) => resolve({ code, output: output.replace(/\x1b\[[0-9;]*m/g, '') }));
+  });
+}
+
+/** `npm install` from the tarballs and the npm cache (the registry only for what it lacks). */
+export async function npmInstall(dir: string): Promise<void> {
+  const r = await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], dir);
+  if (r.code !== 0) throw new Error(`npm install failed in ${dir}:\n${r.output}`);
+}
+
+/** Ports of their own for every server of the stack. */
+export async function stackPorts(): Promise<Record<string, string>> {
+  const names = [
+    'WEBHOOK_PORT',
+    'WORKER_PORT',
+    'DEV_CONSOLE_PORT',
+    'DIALOGFLOW_STAND_IN_PORT',
+    'CLOUD_TASKS_EMULATOR_PORT',
+    'CHAT_PORT',
+    'CHAT_PAGE_PORT',
+  ];
+  const ports: Record<string, string> = {};
+  for (const name of names) ports[name] = String(await freePort());
+  return ports;
+}
+
+/** sha256 of every file of the project but its dependencies' manifest, lock and outputs. */
+export function fingerprint(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d).sort()) {
+      if (['node_modules', 'dist', '.data'].includes(entry)) continue;
+      const full = join(d, entry);
+      if (statSync(full).isDirectory()) walk(full);
+      else {
+        const rel = relative(dir, full).split(sep).join('/');
+        if (rel === 'package.json' || rel === 'package-lock.json') continue;
+        out.set(rel, createHash('sha256').update(readFileSync(full)).digest('hex'));
+      }
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** Lines of a text file. */
+export function lineCount(file: string): number {
+  const text = readFileSync(file, 'utf8');
+  return text.length === 0 ? 0 : text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+}
+
+/** A long-running child with its output collected line by line. */
+export function spawnCollecting(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): { child: ChildProcess; lines: string[]; exited: Promise<number | null> } {
+  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  for (const stream of [child.stdout, child.stderr]) {
+    let rest = '';
+    stream!.on('data', (chunk: Buffer) => {
+      const parts = (rest + chunk.toString()).split('\n');
+      rest = parts.pop() ?? '';
+      lines.push(...parts);
+    });
+  }
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  return { child, lines, exited };
+}
