@@ -47,6 +47,23 @@ describe('the chat function from the built entry', () => {
     ).toEqual([]);
   });
 
+  it.each(['webhook', 'worker'])('the %s loads no chat module', (target) => {
+    const out = execFileSync(
+      process.execPath,
+      [
+        '-e',
+        `require(${JSON.stringify(ENTRY)}); console.log(JSON.stringify(Object.keys(require.cache)));`,
+      ],
+      {
+        env: { PATH: process.env.PATH, NODE_ENV: 'test', FUNCTION_TARGET: target },
+        encoding: 'utf8',
+      },
+    );
+    const core = coreModules(JSON.parse(out.trim().split('\n').pop()!) as string[]);
+    expect(core).toContain(`${target}/handler.js`);
+    expect(core.filter((m) => m.startsWith('chat/'))).toEqual([]);
+  });
+
   it('then imports the Dialogflow client in the background, ahead of the first turn', () => {
     const out = execFileSync(
       process.execPath,
