@@ -13,6 +13,7 @@ export default tseslint.config(
       '**/.compile-fixtures/',
       '.packs/',
       'packages/create/templates/**',
+      '.cache/',
     ],
   },
   js.configs.recommended,
@@ -36,6 +37,13 @@ export default tseslint.config(
       'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json'] })],
     },
     rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+  },
+  {
+    // Repository tooling run by node: the API report, the dependency rules.
+    files: ['tools/**/*.mjs', '.dependency-cruiser.cjs'],
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', module: 'writable' },
+    },
   },
   {
     // An expect without a matcher checks nothing, and a test must assert something.

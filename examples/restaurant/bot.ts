@@ -5,6 +5,7 @@ import { restaurantEnv } from './src/env';
 import { createDemoIntents, fallback } from './src/intents';
 import { createInventory } from './src/inventory';
 import { demoJobs } from './src/jobs';
+import { restaurantMessages } from './src/messages';
 import { mariadb, weatherApi } from './local';
 
 /**
@@ -27,6 +28,7 @@ export default defineBot({
     }),
   fallback,
   jobs: demoJobs,
+  messages: restaurantMessages,
   env: restaurantEnv,
   agent: 'agent',
   conversations: 'conversations',

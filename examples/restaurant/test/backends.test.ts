@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createWeatherService } from '../src/backends/weather';
 import { createHttpClient } from '@dialogflow-functions/core/http';
 import { Budget } from '@dialogflow-functions/core/conversation';
-import { messagesFor } from '@dialogflow-functions/core/messages';
+import { messagesFor } from '../src/messages';
 import type { FirestoreFactory } from '@dialogflow-functions/core/firestore';
 import { cxRequest, esRequest } from '@dialogflow-functions/testing/requests';
 import { DEMO_PRODUCTS, seedDemoData } from '../src/seed-data';

@@ -11,7 +11,7 @@ import {
   type Page,
 } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { messagesFor } from '@dialogflow-functions/core/messages';
+import { messagesFor } from '../src/messages';
 import { firestoreHost } from '@dialogflow-functions/testing/firestore';
 import { freePort, spawnService, type Service } from '@dialogflow-functions/testing/processes';
 import { until } from '@dialogflow-functions/testing/wait';

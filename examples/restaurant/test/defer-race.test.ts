@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { demoJobs } from '../src/jobs';
 import { createDeferrer, parseJob, queuePath, verdictOf } from '@dialogflow-functions/core/jobs';
-import { messagesFor } from '@dialogflow-functions/core/messages';
+import { messagesFor } from '../src/messages';
 import {
   createTasksClient,
   lazyTasksClient,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { messagesFor, type Messages } from '@dialogflow-functions/core/messages';
+import type { Messages } from '@dialogflow-functions/core/messages';
+import { messagesFor } from '../src/messages';
 import { DEMO_PRODUCTS, seedDemoData } from '../src/seed-data';
 import {
   cxRequest,

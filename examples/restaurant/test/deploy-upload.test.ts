@@ -46,14 +46,18 @@ describe('the deploy upload of a workspace project', () => {
     expect(existsSync(join(upload, 'dist', 'index.js'))).toBe(true);
 
     const port = await freePort();
+    const lines: string[] = [];
     const service = spawnFunction({
       source: upload,
       target: 'webhook',
       port,
       env: { PATH: process.env.PATH, NODE_ENV: 'production', WEBHOOK_AUTH: 'none' },
+      onLine: (line) => lines.push(line),
     });
     try {
-      await waitForPort('127.0.0.1', port, 30_000, service);
+      await waitForPort('127.0.0.1', port, 30_000, service).catch((err: unknown) => {
+        throw new Error(`${String(err)}\n${lines.join('\n')}`);
+      });
       const res = await fetch(`http://127.0.0.1:${port}/`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { messagesFor } from '@dialogflow-functions/core/messages';
+import { messagesFor } from '../src/messages';
 import { freePort, spawnService, type Service } from '@dialogflow-functions/testing/processes';
 import { DFF, PROJECT, REPO } from './helpers/paths';
 import { firestoreHost } from '@dialogflow-functions/testing/firestore';

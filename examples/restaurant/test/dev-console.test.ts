@@ -1,7 +1,9 @@
 import { createServer } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { languages, messagesFor } from '@dialogflow-functions/core/messages';
+import { languages } from '@dialogflow-functions/core/messages';
+import { demoJobs } from '../src/jobs';
+import { messagesFor, restaurantMessages } from '../src/messages';
 import { esRequest } from '@dialogflow-functions/testing/requests';
 import { SINK_LINE_TOKEN } from '@dialogflow-functions/dev/lib/notify-sink';
 import { startDevConsole, type DevConsole } from '@dialogflow-functions/dev/dev-console';
@@ -248,6 +250,8 @@ async function startConsoleStack(): Promise<ConsoleStack> {
     notifySink: stack.sink,
     smtpSink: stack.smtp,
     lineToken: SINK_LINE_TOKEN,
+    jobs: demoJobs,
+    messages: restaurantMessages,
   });
   const close = stack.close.bind(stack);
   return Object.assign(stack, {
@@ -682,6 +686,8 @@ describe('typed sentences through the Dialogflow stand-in', () => {
       notifySink: stack.sink,
       lineToken: SINK_LINE_TOKEN,
       detect: detector.detect,
+      jobs: demoJobs,
+      messages: restaurantMessages,
       standInHost: `127.0.0.1:${port}`,
     });
     standIn = await startDialogflowStandIn({

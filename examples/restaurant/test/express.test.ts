@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBotWebhook } from '@dialogflow-functions/core/webhook';
 import bot from '../bot';
 import { createLogger } from '@dialogflow-functions/core/logger';
-import { messagesFor } from '@dialogflow-functions/core/messages';
+import { messagesFor } from '../src/messages';
 import { esRequest, cxRequest } from '@dialogflow-functions/testing/requests';
 import { textOf } from '@dialogflow-functions/testing/replies';
 import { listen, post, testConfig, type Running } from './helpers/servers';

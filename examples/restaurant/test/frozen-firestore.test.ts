@@ -23,7 +23,7 @@ import { textOf } from '@dialogflow-functions/testing/replies';
 import { post, startWebhook, testConfig, type TestWebhook } from './helpers/servers';
 import { daysFromNow } from './helpers/stack';
 import { until } from '@dialogflow-functions/testing/wait';
-import { messagesFor } from '@dialogflow-functions/core/messages';
+import { messagesFor } from '../src/messages';
 
 /*
  * Issue: a booking the user was told is "not queued" must never come back as queued. Firestore

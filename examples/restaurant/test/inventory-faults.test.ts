@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cxRequest, esRequest } from '@dialogflow-functions/testing/requests';
-import { messagesFor } from '@dialogflow-functions/core/messages';
+import { messagesFor } from '../src/messages';
 import { createInventory, type MysqlInventory } from '../src/inventory';
 import { freePort } from '@dialogflow-functions/testing/ports';
 import { testFirestoreFactory } from '@dialogflow-functions/testing/firestore';

@@ -133,7 +133,7 @@ export async function handler(ctx: TurnContext) {
   const catalogue = fixture(
     'catalogue',
     `${HEADER}
-import { messagesFor } from '@dialogflow-functions/core/messages';
+import { messagesFor } from '../../src/messages';
 const en = messagesFor('en');
 const { watchOrderShipped: _dropped, ...rest } = en;
 export const xx: Messages = rest;`,

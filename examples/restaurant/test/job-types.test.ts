@@ -5,7 +5,7 @@ import { createDeferrer, JOBS, queuePath } from '@dialogflow-functions/core/jobs
 import { notificationKey as notificationKeyFor } from '@dialogflow-functions/core/notify';
 import { Budget } from '@dialogflow-functions/core/deadline';
 import { createLogger } from '@dialogflow-functions/core/logger';
-import { messagesFor } from '@dialogflow-functions/core/messages';
+import { messagesFor } from '../src/messages';
 import { lazyTasksClient } from '@dialogflow-functions/core/tasks';
 import { esRequest, cxRequest } from '@dialogflow-functions/testing/requests';
 import { resetTestFirestore, testFirestore } from '@dialogflow-functions/testing/firestore';

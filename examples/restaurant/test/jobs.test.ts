@@ -2,9 +2,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createWorkerHandler } from '@dialogflow-functions/core/worker';
 import { demoJobs } from '../src/jobs';
 import { slotId } from '../src/jobs/reservation';
+import { seatsBooked } from '../src/jobs/seats';
 import { queuePath } from '@dialogflow-functions/core/jobs';
 import { createLogger } from '@dialogflow-functions/core/logger';
-import { messagesFor } from '@dialogflow-functions/core/messages';
+import { messagesFor, restaurantMessages } from '../src/messages';
 import { lazyTasksClient } from '@dialogflow-functions/core/tasks';
 import { cxRequest, DEMO_LINE_USER_ID, esRequest } from '@dialogflow-functions/testing/requests';
 import { SINK_LINE_TOKEN } from '@dialogflow-functions/dev/lib/notify-sink';
@@ -113,11 +114,9 @@ describe('slow work end to end', () => {
       session: expect.stringContaining('/sessions/'),
     });
 
-    const slot = await testFirestore()
-      .collection('slots')
-      .doc(slotId(RESERVATION.date, '19:00'))
-      .get();
-    expect(slot.get('booked')).toBe(4);
+    expect(
+      await seatsBooked(testFirestore().collection('slots').doc(slotId(RESERVATION.date, '19:00'))),
+    ).toBe(4);
   });
 
   it('CX: the job id is a session parameter, replies in zh-TW, and the push is in zh-TW', async () => {
@@ -156,11 +155,9 @@ describe('slow work end to end', () => {
     expect(stack.sink.delivered.filter((d) => d.channel === 'line')).toHaveLength(1);
     expect((await testFirestore().collection('jobs').get()).size).toBe(1);
     expect((await testFirestore().collection('reservations').get()).size).toBe(1);
-    const slot = await testFirestore()
-      .collection('slots')
-      .doc(slotId(RESERVATION.date, '19:00'))
-      .get();
-    expect(slot.get('booked')).toBe(4);
+    expect(
+      await seatsBooked(testFirestore().collection('slots').doc(slotId(RESERVATION.date, '19:00'))),
+    ).toBe(4);
   });
 
   it('a notifier failing twice then succeeding delivers once, with the same retry key', async () => {
@@ -276,9 +273,7 @@ describe('slow work end to end', () => {
     expect(stack.sink.delivered.filter((d) => d.channel === 'line')).toHaveLength(1);
     expect(stack.sink.delivered.filter((d) => d.channel === 'slack')).toHaveLength(1);
     expect(
-      (await testFirestore().collection('slots').doc(slotId(RESERVATION.date, '19:00')).get()).get(
-        'booked',
-      ),
+      await seatsBooked(testFirestore().collection('slots').doc(slotId(RESERVATION.date, '19:00'))),
     ).toBe(4);
   });
 
@@ -380,9 +375,7 @@ describe('slow work end to end', () => {
       }),
     );
     expect(
-      (await testFirestore().collection('slots').doc(slotId(RESERVATION.date, '19:00')).get()).get(
-        'booked',
-      ),
+      await seatsBooked(testFirestore().collection('slots').doc(slotId(RESERVATION.date, '19:00'))),
     ).toBe(18);
   });
 
@@ -523,6 +516,7 @@ describe('worker auth', () => {
         config,
         db: testFirestoreFactory,
         jobs: demoJobs,
+        messages: restaurantMessages,
         channels: [],
         tasks: lazyTasksClient({ emulatorHost: '127.0.0.1:9' }),
         logger: createLogger({ sink: () => {} }),

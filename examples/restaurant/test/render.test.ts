@@ -9,7 +9,7 @@ import {
   type Reply,
   type RichElement,
 } from '@dialogflow-functions/core/conversation';
-import { messagesFor } from '@dialogflow-functions/core/messages';
+import { messagesFor } from '../src/messages';
 import { assertValidResponse, protoErrors } from '@dialogflow-functions/testing/proto-check';
 import { assertValidLineMessage, lineErrors } from './helpers/line-check';
 import {

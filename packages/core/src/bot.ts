@@ -4,6 +4,7 @@ import type { IntentHandler, IntentMap } from './conversation';
 import type { FirestoreFactory } from './firestore';
 import type { HttpClient } from './http';
 import type { JobRegistry } from './jobs';
+import type { BotMessagesOption } from './messages';
 import type { ChannelFactory } from './notify';
 
 /** What a bot's intents are built from, once per instance (at its first request). */
@@ -56,14 +57,15 @@ export interface SeedContext {
   projectDir: string;
 }
 
-/** A bot's messages: for each language, what it adds to (or overrides in) the framework's catalogue. */
-export type BotMessages = Partial<Record<'en' | 'zh-TW' | 'ja', Record<string, unknown>>>;
+export type { BotMessages } from './messages';
 
 /**
  * A bot, declared once in its `bot.ts`: what `serve(bot)` deploys and what `dff` loads.
- * Everything but `intents` and `fallback` is optional.
+ * Everything but `intents` and `fallback` is optional. `messages`: the bot's own strings per
+ * language, merged over the framework's; their type is what the bot declares as
+ * `Register['messages']`, so every language must have every key.
  */
-export interface BotDefinition<Env extends object = object> {
+export interface BotDefinition<Env extends object = object> extends BotMessagesOption {
   /** A short name (the dev console's title, logs). */
   name?: string;
   /** Intent display names (ES) and tags (CX) to handlers, built from the clients. */
@@ -74,8 +76,6 @@ export interface BotDefinition<Env extends object = object> {
   jobs?: JobRegistry;
   /** More notification channels, besides LINE, Slack, the signed webhook and email. */
   channels?: readonly ChannelFactory[];
-  /** The bot's own strings per language (declare their type with `Register['messages']`). */
-  messages?: BotMessages;
   /** The bot's own settings: a zod schema over the environment, merged into the configuration. */
   env?: BotEnvSchema<Env>;
   /** The agent's source folder, relative to the project (default `agent`). */

@@ -14,7 +14,6 @@ export type {
   Bot,
   BotClients,
   BotDefinition,
-  BotMessages,
   LocalService,
   LocalServiceContext,
   RunningLocalService,
@@ -56,10 +55,14 @@ export { withDeadline } from './deadline';
 export { createCoalescingCache, type CoalescingCache } from './cache';
 export { FulfillmentError, type ErrorCode } from './errors';
 export {
+  createMessages,
   isLanguage,
   languages,
   messagesFor,
   resolveLanguage,
+  type BotMessages,
+  type CoreMessages,
   type Language,
   type Messages,
+  type MessagesFor,
 } from './messages';

@@ -134,7 +134,7 @@ describe('the CX turn context', () => {
         source: 'VIRTUAL_AGENT',
       },
     ]);
-    expect(ctx.t.welcome).toMatch(/嗨/);
+    expect(ctx.t.apology).toMatch(/抱歉/);
     expect(ctx.params.id('order_id')).toBe('1001');
   });
 

@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { en } from '../src/messages/en';
 import { ja } from '../src/messages/ja';
 import {
+  createMessages,
   isLanguage,
   languages,
   messagesFor,
   resolveLanguage,
+  type BotMessages,
+  type CoreMessages,
   type Language,
-  type Messages,
 } from '../src/messages';
 
 describe('language negotiation from BCP-47 tags', () => {
@@ -61,15 +63,28 @@ describe('catalogues', () => {
 
   it('falls back to English for a language that is not one (old stored jobs)', () => {
     expect(messagesFor('xx' as Language)).toBe(en);
+    expect(createMessages()('xx' as Language).apology).toBe(en.apology);
   });
 
-  // Typed `Messages`, so a missing key does not compile; this checks nothing is left in English.
+  it("holds only the framework's strings", () => {
+    expect(Object.keys(en).sort()).toEqual([
+      'apology',
+      'choose',
+      'jobFailed',
+      'jobNotQueued',
+      'jobNotifySubject',
+      'stillWorking',
+      'suggestionsTitle',
+    ]);
+  });
+
+  // Typed `CoreMessages`, so a missing key does not compile; this checks nothing is left in English.
   it.each(languages.filter((l) => l !== 'en'))(
     'the %s catalogue has every key, translated',
     (language) => {
       const t = messagesFor(language);
       expect(Object.keys(t).sort()).toEqual(Object.keys(en).sort());
-      for (const key of Object.keys(en) as (keyof Messages)[]) {
+      for (const key of Object.keys(en) as (keyof CoreMessages)[]) {
         const english = sample(en[key]);
         const translated = sample(t[key]);
         expect(translated, key).not.toBe('');
@@ -79,8 +94,42 @@ describe('catalogues', () => {
   );
 
   it('the Japanese catalogue writes Japanese', () => {
-    expect(ja.welcome).toMatch(/[\u3040-\u30ff]/); // hiragana / katakana
-    expect(ja.orderStatusNames.shipped).toBe('発送済み');
+    expect(ja.stillWorking).toMatch(/[\u3040-\u30ff]/); // hiragana / katakana
+  });
+});
+
+describe("a bot's strings (createMessages)", () => {
+  // The strings of a bot that registers none are plain records here.
+  const bot = {
+    en: { greet: 'Hello', apology: 'Oops' },
+    'zh-TW': { greet: '你好' },
+    ja: { greet: 'こんにちは' },
+  } as unknown as BotMessages;
+  const t = createMessages(bot);
+
+  it.each([
+    ['en', 'Hello'],
+    ['zh-TW', '你好'],
+    ['ja', 'こんにちは'],
+  ] as const)('merges the %s strings over the framework’s', (language, greet) => {
+    const merged = t(language) as unknown as Record<string, unknown>;
+    expect(merged.greet).toBe(greet);
+    expect(merged.choose).toBe(messagesFor(language).choose);
+  });
+
+  it('lets a bot override a framework string, in its language only', () => {
+    expect(t('en').apology).toBe('Oops');
+    expect(t('ja').apology).toBe(ja.apology);
+  });
+
+  it('builds each catalogue once, frozen', () => {
+    expect(t('en')).toBe(t('en'));
+    expect(Object.isFrozen(t('ja'))).toBe(true);
+    expect(t('xx' as Language)).toBe(t('en'));
+  });
+
+  it('without a bot, is the framework’s catalogue', () => {
+    for (const l of languages) expect({ ...createMessages()(l) }).toEqual({ ...messagesFor(l) });
   });
 });
 

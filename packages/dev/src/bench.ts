@@ -17,7 +17,7 @@
 import autocannon from 'autocannon';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -29,7 +29,22 @@ import { emulatorSettings } from '@dialogflow-functions/core/firestore';
 import { dataDir, DEV_ROOT, loadBot, projectDir } from './project';
 import { esRequest } from '@dialogflow-functions/testing/requests';
 
+/**
+ * `dff bench --NAME [args]`, when the project has a bench of its own in `bench/NAME.ts` (the
+ * restaurant's `--hot-slot`): that module's `main(args)` runs instead of this bench, with every
+ * argument. dff knows nothing of what it measures.
+ */
+function projectBench(args: string[]): string | undefined {
+  const name = args[0]?.startsWith('--') ? args[0].slice(2) : undefined;
+  if (!name || !/^[a-z][a-z0-9-]*$/.test(name)) return undefined;
+  const file = join(projectDir(), 'bench', `${name}.ts`);
+  return existsSync(file) ? file : undefined;
+}
+const OWN_BENCH = projectBench(process.argv.slice(2));
+
 const { values } = parseArgs({
+  // A project's own bench parses its arguments itself.
+  ...(OWN_BENCH ? { args: [] } : {}),
   options: {
     runs: { type: 'string', default: '7' },
     slices: { type: 'string', default: '10' },
@@ -527,7 +542,14 @@ function printTable(rows: Row[]): void {
   for (const l of lines) console.log(`| ${l.join(' | ')} |`);
 }
 
-main().catch((err: unknown) => {
+async function runProjectBench(file: string): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the project's bench, via tsx
+  const mod = require(file) as { main?: (args: string[]) => Promise<void> };
+  if (typeof mod.main !== 'function') throw new Error(`${file} exports no main(args)`);
+  await mod.main(process.argv.slice(2));
+}
+
+(OWN_BENCH ? runProjectBench(OWN_BENCH) : main()).catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : String(err));
   process.exit(1);
 });

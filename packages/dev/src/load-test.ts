@@ -21,10 +21,12 @@ import { newestSource, runBuild } from './lib/build';
 import { parseConfig } from '@dialogflow-functions/core/config';
 import { emulatorSettings } from '@dialogflow-functions/core/firestore';
 import { JOBS, parseJob, queuePath, type JobDoc } from '@dialogflow-functions/core/jobs';
+import { createMessages } from '@dialogflow-functions/core/messages';
 import { createTasksClient } from '@dialogflow-functions/core/tasks';
 import { startFirestoreEmulator } from '@dialogflow-functions/testing/firestore-emulator';
 import { judge, formatTable } from './lib/load/verdict';
 import { checkReplies, sleep, startTraffic } from './lib/load/traffic';
+import { seatsBooked, startRush, type Rush } from './lib/load/rush';
 import { cxRequest, esRequest } from '@dialogflow-functions/testing/requests';
 import { toDialogflowValue } from './lib/values';
 import { startNotifySink, SINK_LINE_TOKEN, SINK_WEBHOOK_SECRET } from './lib/notify-sink';
@@ -53,6 +55,10 @@ const USERS = Number(args.users);
 const SETTLE_MS = Number(args.settle) * 1000;
 const PROJECT = 'demo-local';
 const CAPACITY = 20;
+/** The hot slot's rush: bookings of one slot. */
+const RUSH_BOOKINGS = 120;
+/** Sent 10 at a time every 0.5 s (about 20 bookings/s for 6 s, over the worker's kill). */
+const RUSH_WAVE = 10;
 const DEADLINE_MS = 5000;
 const WATCH_ORDERS = Array.from({ length: 12 }, (_, i) => `W-${String(i + 1).padStart(2, '0')}`);
 
@@ -405,8 +411,28 @@ async function main(): Promise<number> {
     reservationTimes: ['18:00', '18:30', '19:00', '19:30'],
     watchOrders: WATCH_ORDERS,
     clientTimeoutMs: 15_000,
+    messages: createMessages(loadBot().messages),
   });
   const trafficStart = Date.now();
+  // The hot slot: a rush on one slot (not one the traffic books), under way when the worker is
+  // killed (0.38) and the tasks emulator after it.
+  const rushSlot = { date: dates[0]!, time: '20:00' };
+  let rush: Rush | undefined;
+  const rushStarted = sleep(Math.round(0.35 * TRAFFIC_MS)).then(() => {
+    rush = startRush({
+      url: stack.webhookUrl,
+      bookings: RUSH_BOOKINGS,
+      ...rushSlot,
+      wave: RUSH_WAVE,
+      pauseMs: 500,
+      clientTimeoutMs: 15_000,
+      trafficStart,
+      messages: createMessages(loadBot().messages),
+    });
+    timeline.push(
+      `t+${((Date.now() - trafficStart) / 1000).toFixed(1)}s hot slot: ${RUSH_BOOKINGS} bookings of ${rushSlot.date} ${rushSlot.time} in waves of ${RUSH_WAVE} every 0.5 s`,
+    );
+  });
   const clientLag = monitorEventLoopDelay({ resolution: 20 });
   clientLag.enable();
   const timeline: string[] = [];
@@ -423,6 +449,10 @@ async function main(): Promise<number> {
     }),
   );
   await traffic.done;
+  await rushStarted;
+  await rush!.done;
+  traffic.replies.push(...rush!.replies);
+  for (const [id, job] of rush!.jobs) traffic.jobs.set(id, job);
   clientLag.disable();
   say(
     `traffic done: ${traffic.replies.length} requests in ${((Date.now() - trafficStart) / 1000).toFixed(1)} s`,
@@ -478,11 +508,24 @@ async function main(): Promise<number> {
     ]),
   );
   const slots = new Map(
-    (await stack.db.collection('slots').get()).docs.map((d) => [
-      d.id,
-      { booked: Number(d.get('booked')), capacity: Number(d.get('capacity')) },
-    ]),
+    await Promise.all(
+      (await stack.db.collection('slots').get()).docs.map(
+        async (d) =>
+          [
+            d.id,
+            { booked: await seatsBooked(d.ref), capacity: Number(d.get('capacity')) },
+          ] as const,
+      ),
+    ),
   );
+  const rushJobs = [...rush!.jobs.keys()];
+  const rushTold = rush!.replies.filter((r) => r.outcome === 'queued').length;
+  const rushResults = rushJobs.map((id) => reservations.get(id)?.outcome);
+  const rushLine = `Hot slot ${rushSlot.date} ${rushSlot.time}: ${rushJobs.length} bookings, ${rushTold} told queued, ${
+    rushResults.filter((o) => o === 'confirmed').length
+  } confirmed, ${rushResults.filter((o) => o === 'full').length} full, ${
+    slots.get(`${rushSlot.date}_${rushSlot.time.replace(':', '')}`)?.booked ?? 0
+  } of ${CAPACITY} seats booked`;
   const verdict = judge({
     replies: traffic.replies,
     jobs: traffic.jobs,
@@ -494,6 +537,7 @@ async function main(): Promise<number> {
     mails: stack.smtp.mails,
     deadlineMs: DEADLINE_MS,
     registry: jobsOf(),
+    messages: createMessages(loadBot().messages),
   });
   if (left.length > 0) {
     verdict.failures.unshift({
@@ -509,6 +553,7 @@ Load test: ${USERS} concurrent users, ${TRAFFIC_MS / 1000} s of mixed ES/CX traf
 Faults:
   ${timeline.join('\n  ')}
 Client latency (ms): p50 ${verdict.latency.p50}, p95 ${verdict.latency.p95}, p99 ${verdict.latency.p99}, max ${verdict.latency.max} (this process's own event-loop lag: max ${Math.round(clientLag.max / 1e6)} ms)
+${rushLine}
 Notification requests refused during the outage: ${refused} (sink), ${stack.smtp.mails.length} mails received
 
 ${formatTable(verdict.rows)}

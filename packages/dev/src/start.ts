@@ -56,6 +56,8 @@ let rebuilds: { close(): void } | undefined;
 let dialogflow: RunningStandIn | undefined;
 let devConsole: DevConsole | undefined;
 let chatPage: ChatPage | undefined;
+/** The functions `--dev` restarts after a rebuild. */
+const functions: Supervised[] = [];
 let stopping = false;
 const dev = process.argv.includes('--dev');
 
@@ -90,11 +92,46 @@ async function stopAll(code: number): Promise<never> {
   process.exit(code);
 }
 
+type Bot = ReturnType<typeof loadBot>;
+type StackConfig = ReturnType<typeof parseBotConfig>;
+
+/** What the stack's steps hand the functions: their environment, and lines for the summary. */
+interface StackEnv {
+  env: NodeJS.ProcessEnv;
+  notes: string[];
+}
+
 async function main(): Promise<void> {
-  let config;
   const bot = loadBot();
+  const config = configOrExit(bot);
+  stopOnSignals();
+  await buildOrExit();
+  const stack: StackEnv = { env: { ...process.env }, notes: [] };
+  const firestoreHost = await startFirestore(config, stack);
+  await startBotServices(bot, config, firestoreHost, stack);
+  const tasks = await startTasks(config, stack);
+  await startSinks(config, stack);
+  stack.env.WORKER_URL ??= `http://127.0.0.1:${config.ports.worker}/`;
+  await startFunctions(config, stack.env);
+  startSweeps(config, firestoreHost, tasks.host);
+  // The dev console first: the stand-in's webhook calls pass through it (recorded, forwarded).
+  devConsole = await startStackConsole({
+    config,
+    env: stack.env,
+    tasksStatusUrl: tasks.statusUrl,
+    notifySink,
+    smtpSink,
+    standInHost: `127.0.0.1:${config.dialogflow.standInPort}`,
+  });
+  dialogflow = await startStandIn(config, devConsole.tapUrl, stack.notes);
+  const chat = await startChat(config, stack.env, dialogflow.host);
+  printSummary(config, devConsole, dialogflow, [...chat, ...stack.notes]);
+}
+
+/** The configuration (the bot's own settings included); a wrong one stops the start (exit 78). */
+function configOrExit(bot: Bot): StackConfig {
   try {
-    config = parseBotConfig(bot, process.env);
+    return parseBotConfig(bot, process.env);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);
@@ -102,6 +139,10 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+}
+
+/** SIGINT, SIGTERM, SIGHUP stop the stack; a second one a second later kills it at once. */
+function stopOnSignals(): void {
   let firstSignalAt = 0;
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(sig, () => {
@@ -121,8 +162,10 @@ async function main(): Promise<void> {
     console.error(err);
     void stopAll(1);
   });
+}
 
-  // Build: dist/ is what the functions run, as on Cloud Functions.
+/** Build: dist/ is what the functions run, as on Cloud Functions. */
+async function buildOrExit(): Promise<void> {
   console.log(dev ? 'Building (incremental)…' : 'Building…');
   const built = await runBuild({ incremental: dev, onSpawn: track });
   if (!built.ok) {
@@ -130,11 +173,10 @@ async function main(): Promise<void> {
     console.error('The build failed: fix the errors above (npm run build shows them too).');
     await stopAll(1);
   }
+}
 
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  const notes: string[] = [];
-
-  // Firestore: Google's emulator, unless one is given.
+/** Firestore: Google's emulator, unless one is given. Returns its host. */
+async function startFirestore(config: StackConfig, { env, notes }: StackEnv): Promise<string> {
   if (!config.firestore.emulatorHost) console.log('Starting the Firestore emulator…');
   let firestore;
   try {
@@ -160,7 +202,16 @@ async function main(): Promise<void> {
     `firestore ${firestore.host} (${firestore.service ? "Google's emulator, started here" : 'FIRESTORE_EMULATOR_HOST, not started here'})`,
   );
   env.FIRESTORE_EMULATOR_HOST = firestore.host;
-  // The bot's local services (its outside APIs, its databases), then its local data.
+  return firestore.host;
+}
+
+/** The bot's local services (its outside APIs, its databases), then its local data. */
+async function startBotServices(
+  bot: Bot,
+  config: StackConfig,
+  firestoreHost: string,
+  { env, notes }: StackEnv,
+): Promise<void> {
   const local = await startLocalServices(bot, {
     env,
     projectDir: projectDir(),
@@ -170,7 +221,7 @@ async function main(): Promise<void> {
   stopLocalServices = local.stop;
   Object.assign(env, local.env);
   if (bot.seed) {
-    const db = new Firestore({ projectId: config.projectId, ...emulatorSettings(firestore.host) });
+    const db = new Firestore({ projectId: config.projectId, ...emulatorSettings(firestoreHost) });
     try {
       notes.push(await bot.seed({ db, env, projectDir: projectDir() }));
     } finally {
@@ -178,8 +229,13 @@ async function main(): Promise<void> {
     }
   }
   notes.push(...local.notes);
+}
 
-  // Cloud Tasks: the cloud-tasks-emulator package's, unless one is given.
+/** Cloud Tasks: the cloud-tasks-emulator package's, unless one is given; then the queue. */
+async function startTasks(
+  config: StackConfig,
+  { env, notes }: StackEnv,
+): Promise<{ host: string; statusUrl: string | undefined }> {
   let tasksHost = config.tasks.emulatorHost;
   let tasksStatusUrl: string | undefined;
   if (tasksHost) {
@@ -212,7 +268,11 @@ async function main(): Promise<void> {
   const queue = await ensureQueue(tasksClient, config);
   await tasksClient.close();
   notes.push(`queue    ${queue} (retry config from @dialogflow-functions/dev's queue.json)`);
+  return { host: tasksHost, statusUrl: tasksStatusUrl };
+}
 
+/** Notifications and email: loopback sinks for the channels not configured. */
+async function startSinks(config: StackConfig, { env, notes }: StackEnv): Promise<void> {
   // Notifications: a loopback sink for LINE, Slack and the signed webhook, unless configured.
   const wantsSink =
     !process.env.LINE_CHANNEL_ACCESS_TOKEN ||
@@ -258,9 +318,10 @@ async function main(): Promise<void> {
       `email    ${smtpSink.url.replace(/\/\/[^@]*@/, '//')} (local SMTP sink: mails are printed here)`,
     );
   }
-  env.WORKER_URL ??= `http://127.0.0.1:${config.ports.worker}/`;
+}
 
-  const functions: Supervised[] = [];
+/** The webhook and the worker, supervised; with `--dev`, rebuilt and restarted on changes. */
+async function startFunctions(config: StackConfig, env: NodeJS.ProcessEnv): Promise<void> {
   for (const [target, port] of [
     ['webhook', config.ports.webhook],
     ['worker', config.ports.worker],
@@ -289,32 +350,32 @@ async function main(): Promise<void> {
       },
     });
   }
+}
 
-  // The sweep Cloud Scheduler runs in production (jobs that lost their task), every minute here.
+/** The stack file (for `dff` commands) and the sweep Cloud Scheduler runs in production. */
+function startSweeps(config: StackConfig, firestoreHost: string, tasksHost: string): void {
   removeStackFile = writeStackFile(config.ports.webhook, {
     pid: process.pid,
-    firestore: firestore.host,
+    firestore: firestoreHost,
     tasks: tasksHost,
     webhook: `http://127.0.0.1:${config.ports.webhook}/`,
     worker: `http://127.0.0.1:${config.ports.worker}/`,
   });
+  // The sweep (jobs that lost their task), every minute here.
   stopSweeps = startSweepLoop(
     `http://127.0.0.1:${config.ports.worker}/sweep`,
     60_000,
     prefixed('sweep'),
   );
-  // The dev console first: the stand-in's webhook calls pass through it (recorded, forwarded).
-  const standInPort = config.dialogflow.standInPort;
-  devConsole = await startStackConsole({
-    config,
-    env,
-    tasksStatusUrl,
-    notifySink,
-    smtpSink,
-    standInHost: `127.0.0.1:${standInPort}`,
-  });
+}
 
-  // Dialogflow: the stand-in running agent/ (ES and CX), calling the local webhook.
+/** Dialogflow: the stand-in running agent/ (ES and CX), calling the webhook through `webhookUrl`. */
+async function startStandIn(
+  config: StackConfig,
+  webhookUrl: string,
+  notes: string[],
+): Promise<RunningStandIn> {
+  const standInPort = config.dialogflow.standInPort;
   if (!(await portIsFree('127.0.0.1', standInPort))) {
     console.error(`Port ${standInPort} is in use: set DIALOGFLOW_STAND_IN_PORT to another port.`);
     await stopAll(1);
@@ -323,18 +384,28 @@ async function main(): Promise<void> {
   for (const agent of [agents.es, agents.cx]) {
     for (const w of agent.warnings) console.warn(`[dialogflow] warning (${agent.edition}): ${w}`);
   }
-  dialogflow = await startDialogflowStandIn({
+  const standIn = await startDialogflowStandIn({
     ...agents,
-    webhookUrl: devConsole.tapUrl,
+    webhookUrl,
     webhookHeaders: webhookAuthHeaders(config),
     port: standInPort,
     onTurn: (line) => console.log(`${'[dialogflow]'.padEnd(11)} ${line}`),
   });
   notes.push(
-    `dialogflow ${dialogflow.host} (stand-in for ES and CX DetectIntent, agent/ → the webhook)`,
+    `dialogflow ${standIn.host} (stand-in for ES and CX DetectIntent, agent/ → the webhook)`,
   );
+  return standIn;
+}
 
-  // The chat function (DetectIntent for web clients, against the stand-in) and its sample page.
+/**
+ * The chat function (DetectIntent for web clients, against the stand-in at `standInHost`) and
+ * its sample page with the widget; returns the summary's lines for them.
+ */
+async function startChat(
+  config: StackConfig,
+  env: NodeJS.ProcessEnv,
+  standInHost: string,
+): Promise<string[]> {
   for (const [name, port] of [
     ['CHAT_PORT', config.chat.port],
     ['CHAT_PAGE_PORT', config.chat.pagePort],
@@ -346,7 +417,7 @@ async function main(): Promise<void> {
   }
   const chatEnv: NodeJS.ProcessEnv = {
     ...env,
-    DIALOGFLOW_EMULATOR_HOST: dialogflow.host,
+    DIALOGFLOW_EMULATOR_HOST: standInHost,
     // One secret for the stack's lifetime: a restarted chat function keeps its sessions.
     CHAT_SESSION_SECRET: config.chat.sessionSecret,
     // The sample page's origin unless set (stated, so NODE_ENV=production starts it too).
@@ -369,30 +440,39 @@ async function main(): Promise<void> {
   functions.push(chatFn);
   // The page needs the widget's script (built from its source here, else the core package's
   // dist/widget): without it the stack still runs, and says why there is no page.
-  let pageLine: string;
+  let page: string;
   try {
     chatPage = await startChatPage({
       chatUrl: `http://127.0.0.1:${config.chat.port}/`,
       port: config.chat.pagePort,
     });
-    pageLine = `${chatPage.url} (sample restaurant page with the <dialogflow-chat> widget)`;
+    page = `${chatPage.url} (sample restaurant page with the <dialogflow-chat> widget)`;
   } catch (err) {
-    pageLine = `not served: ${err instanceof Error ? err.message : String(err)}`;
+    page = `not served: ${err instanceof Error ? err.message : String(err)}`;
   }
+  return [
+    `chat     http://127.0.0.1:${config.chat.port}/ (the chat function: DetectIntent for web and mobile clients)`,
+    `page     ${page}`,
+  ];
+}
 
+function printSummary(
+  config: StackConfig,
+  console_: DevConsole,
+  standIn: RunningStandIn,
+  notes: string[],
+): void {
   console.log(`
 Local stack is up (NODE_ENV=${config.nodeEnv}, project ${config.projectId}):
   webhook  http://127.0.0.1:${config.ports.webhook}/
   worker   http://127.0.0.1:${config.ports.worker}/
-  console  ${devConsole.url} (the dev console: chat, exchanges, jobs, notifications)
-  chat     http://127.0.0.1:${config.chat.port}/ (the chat function: DetectIntent for web and mobile clients)
-  page     ${pageLine}
+  console  ${console_.url} (the dev console: chat, exchanges, jobs, notifications)
   ${notes.join('\n  ')}
 
 Try:  npm run simulate -- "Default Welcome Intent"     (npx dff simulate in a project)
       npm run simulate -- welcome --cx --lang zh-TW
 Talk to the agent (DetectIntent through the Dialogflow stand-in):
-      export DIALOGFLOW_EMULATOR_HOST=${dialogflow.host}
+      export DIALOGFLOW_EMULATOR_HOST=${standIn.host}
       npm run detect -- "hello"
 ${dev ? 'Source changes rebuild and restart the functions. ' : ''}Ctrl-C stops everything.
 `);

@@ -8,8 +8,12 @@ import { createInterface } from 'node:readline';
  * functions-framework's own entry. Spawning node on it directly (not `npx functions-framework`,
  * which leaves its node child behind) means killing our child's PID stops the server.
  */
-export function functionsFrameworkMain(): string {
-  return join(dirname(require.resolve('@google-cloud/functions-framework')), 'main.js');
+export function functionsFrameworkMain(from?: string): string {
+  // The framework the function's own code registers with: the copy its folder resolves.
+  const entry = from
+    ? require.resolve('@google-cloud/functions-framework', { paths: [from] })
+    : require.resolve('@google-cloud/functions-framework');
+  return join(dirname(entry), 'main.js');
 }
 
 export interface Service {
@@ -170,7 +174,7 @@ export function spawnFunction(options: {
     args: [
       '--require',
       join(__dirname, '..', 'function-preload.js'),
-      functionsFrameworkMain(),
+      functionsFrameworkMain(options.source),
       `--target=${options.target}`,
       '--signature-type=http',
       `--source=${options.source}`,

@@ -13,6 +13,7 @@ import { parseWebhookRequest } from '@dialogflow-functions/core/dialogflow';
 import type { IncomingRequest, OutgoingResponse } from '@dialogflow-functions/core/http';
 import type { Deferrer } from '@dialogflow-functions/core/jobs';
 import { createLogger, type Logger } from '@dialogflow-functions/core/logger';
+import { createMessages, type BotMessages } from '@dialogflow-functions/core/messages';
 import { assertValidResponse } from './proto-check';
 import { textsOf } from './replies';
 import { editionOfRequest } from './strict-webhook';
@@ -39,7 +40,13 @@ export interface IntentRun {
 export async function runIntent(
   handler: IntentHandler,
   body: unknown,
-  options: { deadlineMs?: number; defer?: Deferrer; logger?: Logger } = {},
+  options: {
+    deadlineMs?: number;
+    defer?: Deferrer;
+    logger?: Logger;
+    /** The bot's strings (`defineBot({ messages })`), for handlers that read them from `ctx.t`. */
+    messages?: BotMessages;
+  } = {},
 ): Promise<IntentRun> {
   const logs: Record<string, unknown>[] = [];
   const logger =
@@ -48,7 +55,13 @@ export async function runIntent(
   const parsed = parseWebhookRequest(body);
   const abort = new AbortController();
   const budget = new Budget(Date.now() + (options.deadlineMs ?? 4000), abort.signal);
-  const ctx = createTurnContext(parsed, budget, logger, options.defer);
+  const ctx = createTurnContext(
+    parsed,
+    budget,
+    logger,
+    options.defer,
+    createMessages(options.messages),
+  );
   const { reply, outcome } = await runTurn(ctx, new Map([[ctx.name, handler]]), handler, abort);
   const response =
     ctx.edition === 'es'

@@ -46,7 +46,7 @@ export function createDemoIntents(backends: DemoBackends): Map<string, IntentHan
   intents.set('get_weather', getWeather(backends.weather));
   intents.set('validate_order_id', validateOrderId);
   intents.set('make_reservation', makeReservation(backends.jobsConfig, backends.now));
-  intents.set('task_status', taskStatus(backends.db, backends.jobs));
+  intents.set('task_status', taskStatus(backends.db, backends.jobs, backends.now));
   intents.set('watch_order', watchOrderIntent(backends.db));
   intents.set('talk_to_agent', talkToAgent);
   return intents;

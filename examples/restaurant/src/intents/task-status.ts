@@ -21,7 +21,11 @@ import { withJobId } from './job-reply';
  * conversation carries or the session's last job. Only the asking session's jobs (or the same
  * LINE user's): another session's id reads as not found. A malformed id is said to be one.
  */
-export function taskStatus(db: FirestoreFactory, jobs: JobRegistry): IntentHandler {
+export function taskStatus(
+  db: FirestoreFactory,
+  jobs: JobRegistry,
+  now: () => Date = () => new Date(),
+): IntentHandler {
   return async (ctx) => {
     const given = ctx.params.raw('task_id') !== undefined;
     const asked = ctx.params.string('task_id')?.toLowerCase();
@@ -33,7 +37,7 @@ export function taskStatus(db: FirestoreFactory, jobs: JobRegistry): IntentHandl
       const job = parseJob(jobs, snap);
       if (!job || !askedBySameUser(ctx, job)) return say(ctx.t.jobNotFound({ jobId }));
       const text =
-        verdictOf(job, new Date(), snap.createTime?.toDate()) === 'not-queued'
+        verdictOf(job, now(), snap.createTime?.toDate()) === 'not-queued'
           ? ctx.t.jobNotQueued({ jobId })
           : describeJob(jobs, jobId, job, ctx.t);
       const done = job.status === 'succeeded' || job.status === 'failed';

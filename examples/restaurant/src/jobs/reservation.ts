@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { defineJob, type Refusal, type RuleContext } from '@dialogflow-functions/core/jobs';
 import type { Messages } from '@dialogflow-functions/core/messages';
+import { bookSeats, MAX_SEATS_PER_BOOKING } from './seats';
 
 /*
  * The reservation job: books a table against the slot's capacity, exactly once however often
@@ -33,7 +34,7 @@ export const ReservationResult = z.discriminatedUnion('outcome', [
 ]);
 export type ReservationResult = z.infer<typeof ReservationResult>;
 
-/** `slots/{date}_{HHMM}`: seats booked in one date+time slot. */
+/** `slots/{date}_{HHMM}`: a date+time slot (its capacity; its seats in `seats/`). */
 export function slotId(date: string, time: string): string {
   return `${date}_${time.replace(':', '')}`;
 }
@@ -82,7 +83,9 @@ export function onSlotGrid(time: string): boolean {
 /** The party-size rule alone (the webhook checks it as soon as the size is known). */
 export function checkPartySize(partySize: number, capacity: number): Refusal | undefined {
   if (!Number.isInteger(partySize) || partySize < 1) return { code: 'party-invalid' };
-  if (partySize > capacity) return { code: 'party-too-large', values: { max: capacity } };
+  // One booking is one batch of seat documents (seats.ts): at most MAX_SEATS_PER_BOOKING.
+  const max = Math.min(capacity, MAX_SEATS_PER_BOOKING);
+  if (partySize > max) return { code: 'party-too-large', values: { max } };
   return undefined;
 }
 
@@ -141,41 +144,34 @@ export const reservation = defineJob({
   explain: explainReservation,
 
   /**
-   * Books the seats in one transaction keyed by the job id (`reservations/{jobId}`): however
-   * often it runs, concurrently or after a crash, the seats are taken once and the result is
-   * the same.
+   * Books the seats one document per seat, all of the party's in one batch with the job's
+   * `reservations/{jobId}` (see seats.ts): however often it runs, concurrently or after a crash,
+   * the seats are taken once and the result is the same, and no document is written by every
+   * booking of the slot.
    */
-  async run({ db, jobId, request, config, now }) {
-    const slotRef = db.collection(SLOTS).doc(slotId(request.date, request.time));
-    const reservationRef = db.collection(RESERVATIONS).doc(jobId);
-    const result = await db.runTransaction(async (tx) => {
-      const [slotSnap, reservationSnap] = await tx.getAll(slotRef, reservationRef);
-      const previous = ReservationResult.safeParse(reservationSnap?.get('result'));
-      if (reservationSnap?.exists && previous.success) return previous.data;
-      const booked = Number(slotSnap?.get('booked') ?? 0);
-      const capacity = Number(slotSnap?.get('capacity') ?? config.reservation.slotCapacity);
-      const { date, time, partySize, name } = request;
-      let outcome: ReservationResult;
-      if (booked + partySize > capacity) {
-        outcome = { outcome: 'full', date, time, partySize, name };
-      } else {
-        outcome = {
-          outcome: 'confirmed',
-          code: confirmationCode(jobId),
-          date,
-          time,
-          partySize,
-          name,
-        };
-        tx.set(
-          slotRef,
-          { date, time, capacity, booked: booked + partySize, updatedAt: now() },
-          { merge: true },
-        );
-      }
-      tx.set(reservationRef, { jobId, ...request, result: outcome, createdAt: now() });
-      return outcome;
+  async run({ db, jobId, request, config, now, log }) {
+    const { date, time, partySize, name } = request;
+    const { result, stats } = await bookSeats<ReservationResult>({
+      db,
+      slotRef: db.collection(SLOTS).doc(slotId(date, time)),
+      reservationRef: db.collection(RESERVATIONS).doc(jobId),
+      partySize,
+      defaultCapacity: config.reservation.slotCapacity,
+      previous: (snap) => {
+        const parsed = ReservationResult.safeParse(snap.get('result'));
+        return parsed.success ? parsed.data : undefined;
+      },
+      record: (seats) => ({
+        jobId,
+        ...request,
+        ...(seats ? { seats } : {}),
+        result: seats
+          ? { outcome: 'confirmed', code: confirmationCode(jobId), date, time, partySize, name }
+          : { outcome: 'full', date, time, partySize, name },
+        createdAt: now(),
+      }),
     });
+    log.info('reservation booked', { outcome: result.outcome, ...stats });
     return { result };
   },
 

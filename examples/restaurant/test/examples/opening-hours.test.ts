@@ -7,6 +7,7 @@ import {
   testFirestore,
   testFirestoreFactory,
 } from '@dialogflow-functions/testing';
+import { restaurantMessages } from '../../src/messages';
 import { openingHours } from './opening-hours';
 
 const handler = openingHours(testFirestoreFactory);
@@ -41,6 +42,7 @@ it('says when it is closed, and asks when the date is missing', async () => {
   const ask = await runIntent(
     handler,
     esRequest({ name: 'opening_hours', parameters: { date: '' } }),
+    { messages: restaurantMessages }, // the bot's strings: ctx.t.askDate is the restaurant's
   );
   expect(ask.outcome).toBe('handled');
   expect(ask.text).toBe('For which date would you like to book?');

@@ -8,6 +8,7 @@ import { createLogger } from '@dialogflow-functions/core/logger';
 import { createWebhookHandler, type WebhookDeps } from '@dialogflow-functions/core/webhook';
 import { createDemoIntents, fallback, type DemoBackends } from '../../src/intents';
 import { demoJobs } from '../../src/jobs';
+import { restaurantMessages } from '../../src/messages';
 import { createWeatherService } from '../../src/backends/weather';
 import { createHttpClient } from '@dialogflow-functions/core/http';
 import { testFirestoreFactory } from '@dialogflow-functions/testing/firestore';
@@ -109,6 +110,7 @@ export async function startWebhook(
       ...(backends?.now ? { now: backends.now } : {}),
     }),
     fallback,
+    messages: restaurantMessages,
     logger,
     ...deps,
   });

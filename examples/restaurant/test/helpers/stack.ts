@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import { createWorkerHandler } from '@dialogflow-functions/core/worker';
 import { demoJobs } from '../../src/jobs';
+import { restaurantMessages } from '../../src/messages';
 import {
   createDeferrer,
   JOBS,
@@ -71,6 +72,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
       config: workerConfig,
       db: testFirestoreFactory,
       jobs: demoJobs,
+      messages: restaurantMessages,
       channels: createNotifiers(workerConfig, createHttpClient({ baseBackoffMs: 20 }), {
         timeoutMs: 500,
       }),

@@ -1,7 +1,7 @@
 import { hashId } from '../logger';
-import { messagesFor, resolveLanguage } from '../messages';
+import { resolveLanguage } from '../messages';
 import type { CxWebhookRequest, Parameters, ParsedRequest } from '../dialogflow';
-import type { FormParameter, TurnContext, TurnQuery, TurnServices } from './context';
+import type { FormParameter, TurnContext, TurnQuery, TurnServices } from './context-types';
 import { isRecord } from '../is-record';
 import { confidenceOf, lineUser, platformOf, sentimentOf } from './context-shared';
 import { createParamReader } from './params';
@@ -58,7 +58,7 @@ export function buildCxContext(
     params: createParamReader(parameters),
     languageCode,
     language,
-    t: messagesFor(language),
+    t: services.messages(language),
     session,
     sessionKey: hashId(session),
     responseId: r.detectIntentResponseId,

@@ -1,7 +1,7 @@
 import { hashId } from '../logger';
-import { messagesFor, resolveLanguage } from '../messages';
+import { resolveLanguage } from '../messages';
 import type { EsWebhookRequest, ParsedRequest } from '../dialogflow';
-import type { TurnContext, TurnServices } from './context';
+import type { TurnContext, TurnServices } from './context-types';
 import { confidenceOf, lineUser, platformOf, sentimentOf } from './context-shared';
 import { createParamReader } from './params';
 
@@ -34,7 +34,7 @@ export function buildEsContext(
     params: createParamReader(parameters),
     languageCode: q.languageCode,
     language,
-    t: messagesFor(language),
+    t: services.messages(language),
     session: r.session,
     sessionKey: hashId(r.session),
     responseId: r.responseId,

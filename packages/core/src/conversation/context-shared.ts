@@ -1,6 +1,6 @@
 import type { Parameters } from '../dialogflow';
 import { isRecord } from '../is-record';
-import type { Sentiment } from './context';
+import type { Sentiment } from './context-types';
 import type { Platform } from './reply';
 
 /** The LINE user id of a request's payload (`data.source.userId`), when it looks like one. */

@@ -7,7 +7,7 @@ import type {
   EsSimpleResponse,
   EsWebhookResponse,
 } from '../dialogflow';
-import type { Messages } from '../messages';
+import type { CoreMessages as Messages } from '../messages';
 import type { Button, Card, Image, Reply, RichElement } from './reply';
 import { lineMessage } from './render-line';
 import {

@@ -1,5 +1,5 @@
 import type { JsonObject } from '../dialogflow';
-import type { Messages } from '../messages';
+import type { CoreMessages as Messages } from '../messages';
 import type { Button, Image, ListMessage, Reply, RichElement } from './reply';
 import { allTexts, cleanSuggestions, cleanTexts, clip, isHttpsUrl, richOf } from './render-text';
 

@@ -1,4 +1,4 @@
-import type { Messages } from '../messages';
+import type { CoreMessages as Messages } from '../messages';
 import type { Platform, Reply, RichElement } from './reply';
 
 /** What the renderers need to know about the turn. */

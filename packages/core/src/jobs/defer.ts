@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { DocumentSnapshot, Timestamp } from '@google-cloud/firestore';
+import type {
+  DocumentReference,
+  DocumentSnapshot,
+  Firestore,
+  Timestamp,
+} from '@google-cloud/firestore';
 import type { Config } from '../config';
 import type { Budget } from '../deadline';
 import { withDeadline } from '../deadline';
@@ -71,170 +76,240 @@ export function createDeferrer(deps: DeferDeps): Deferrer {
       log.error('deferred a job its type does not accept', { reason: 'invalid request' });
       return { ok: false, jobId, reason: 'invalid job request' };
     }
-    const { budget } = origin;
+    // The Cloud Tasks client is created while the record is written, not after: on a fresh
+    // instance its import and channel are the deferral's longest step (measured: docs/hot-slot.md).
+    const tasksClient = deps.tasks();
+    tasksClient.catch(() => undefined); // awaited (bounded) when the task is created
     let db;
     try {
-      db = await budget.bound(deps.db(), 'firestore client', RESERVE_MS);
+      db = await origin.budget.bound(deps.db(), 'firestore client', RESERVE_MS);
     } catch (err) {
       log.warn('job not recorded: no Firestore', { error: errorMessage(err) });
       return { ok: false, jobId, reason: 'firestore unavailable' };
     }
-    const jobRef = db.collection(JOBS).doc(jobId);
     const at = now();
-    const doc = {
-      v: JOB_SCHEMA_VERSION,
+    const attempt: DeferTry = {
+      deps,
+      tasksClient,
+      now,
+      origin,
+      jobId,
       type: job.type,
-      request: request.data as unknown,
-      status: 'queued',
-      attempts: 0,
-      wakeups: 0,
-      createdAt: at,
-      updatedAt: at,
-      acceptBy: new Date(now().getTime() + budget.forCall(RESERVE_MS)),
-      // confirmedAt: Firestore's commit time of the confirmation, added once the task exists.
-      confirmRequired: true,
-      session: origin.session ?? null,
-      sessionKey: origin.sessionKey ?? null,
-      language: origin.language,
-      notify: Object.fromEntries(
-        Object.entries(origin.recipients).flatMap(([channel, to]) =>
-          to ? [[channel, { to }]] : [],
-        ),
-      ),
+      log,
+      db,
+      jobRef: db.collection(JOBS).doc(jobId),
+      at,
+      doc: jobDocument(origin, job.type, request.data, at, now),
     };
-    /** The verdict a stored record carries (see verdict.ts): by its own `acceptBy`. */
-    const verdictIn = (snap: DocumentSnapshot): Verdict =>
-      snap.exists
-        ? verdictOf(
-            {
-              status: String(snap.get('status')),
-              notQueued: snap.get('notQueued') === true,
-              acceptBy: dateOf(snap.get('acceptBy')),
-              confirmRequired: snap.get('confirmRequired') === true,
-              confirmedAt: dateOf(snap.get('confirmedAt')),
-              attempts: Number(snap.get('attempts') ?? 0),
-              wakeups: Number(snap.get('wakeups') ?? 0),
-            },
-            now(),
-            snap.createTime?.toDate(),
-          )
-        : 'pending';
-
-    // Marks the job as never queued (and the session's pointer to it, so task_status can say
-    // so), in a transaction, unless a verdict is already there: a sibling try of this turn
-    // confirmed it (then this try says queued too) or gave up on it. `unknown` when Firestore
-    // did not answer in time: then nobody can tell this try whether a sibling confirmed it.
-    const giveUp = (reason: string): Promise<Verdict | 'unknown'> =>
-      withDeadline(
-        db.runTransaction(async (tx) => {
-          const snap = await tx.get(jobRef);
-          const verdict = verdictIn(snap);
-          if (verdict === 'queued') return verdict;
-          if (snap.get('notQueued') === true) return 'not-queued' as const;
-          const failed = { status: 'failed', notQueued: true, error: reason, updatedAt: now() };
-          if (snap.exists) tx.update(jobRef, failed);
-          else tx.set(jobRef, { ...doc, ...failed });
-          if (origin.sessionKey) {
-            tx.set(
-              db.collection(SESSIONS).doc(origin.sessionKey),
-              { lastJobId: jobId, updatedAt: at },
-              { merge: true },
-            );
-          }
-          return 'not-queued' as const;
-        }),
-        Math.max(100, budget.forCall(20)),
-        'mark job not queued',
-      ).catch((e: unknown) => {
-        log.error('could not mark the job not queued', { error: errorMessage(e) });
-        return 'unknown' as const;
-      });
-    /** What a try that failed tells the user, once it gave up. */
-    const failedTry = async (reason: string, why: string): Promise<DeferOutcome> => {
-      const verdict = await giveUp(why);
-      if (verdict === 'queued') {
-        log.info('another try of this turn queued the job: queued');
-        return { ok: true, jobId, existing: true };
-      }
-      if (verdict === 'unknown') return { ok: false, jobId, reason, uncertain: true };
-      return { ok: false, jobId, reason };
-    };
-
-    // Confirms the job (Firestore's commit time as `confirmedAt`) unless the record changed
-    // since `seen`: then the verdict another try (or the worker) left decides.
-    const confirm = async (seen: Timestamp, acceptBy: Date): Promise<Verdict> => {
-      const { FieldValue } = await import('@google-cloud/firestore'); // loaded with the client
-      let lastUpdateTime = seen;
-      for (let i = 0; i < 3; i++) {
-        try {
-          const written = await jobRef.update(
-            { confirmedAt: FieldValue.serverTimestamp() },
-            { lastUpdateTime },
-          );
-          return written.writeTime.toMillis() <= acceptBy.getTime() ? 'queued' : 'not-queued';
-        } catch (err) {
-          if ((err as { code?: number }).code !== 9 /* FAILED_PRECONDITION */) throw err;
-          const snap = await jobRef.get();
-          const verdict = verdictIn(snap);
-          if (verdict !== 'pending' || !snap.updateTime) return verdict;
-          lastUpdateTime = snap.updateTime;
-        }
-      }
-      throw new Error('the job record kept changing');
-    };
-
-    // 1. The record (and the session's pointer to its latest job), or the existing one.
-    let existing = false;
-    let seen: Timestamp | undefined;
-    let acceptBy = doc.acceptBy; // the record's: the first try's when another try made it
-    try {
-      const batch = db.batch().create(jobRef, doc);
-      if (origin.sessionKey) {
-        batch.set(
-          db.collection(SESSIONS).doc(origin.sessionKey),
-          { lastJobId: jobId, updatedAt: at },
-          { merge: true },
-        );
-      }
-      const [written] = await budget.bound(batch.commit(), 'write job', RESERVE_MS);
-      seen = written?.writeTime;
-    } catch (err) {
-      if ((err as { code?: number }).code !== 6 /* ALREADY_EXISTS */) {
-        log.warn('job not recorded: not queued', { error: errorMessage(err) });
-        return failedTry('job not recorded', 'not recorded in time');
-      }
-      existing = true;
-      log.info('Dialogflow retried a deferred request: same job');
-      const found = await budget.bound(jobRef.get(), 'read job', RESERVE_MS).catch(() => undefined);
-      const verdict = found ? verdictIn(found) : 'pending';
-      if (verdict === 'queued') return { ok: true, jobId, existing: true };
-      if (verdict === 'not-queued') {
-        return { ok: false, jobId, reason: String(found?.get('error') ?? 'not queued') };
-      }
-      seen = found?.updateTime;
-      acceptBy = dateOf(found?.get('acceptBy')) ?? acceptBy;
-    }
-
-    // 2. The task (ALREADY_EXISTS means an earlier try of this request created it), then the
-    // confirmation. Only a confirmed job is reported queued.
-    try {
-      if (!seen) throw new Error('no commit time for the job record');
-      const client = await budget.bound(deps.tasks(), 'tasks client', RESERVE_MS);
-      const created = await budget.bound(
-        createJobTask(client, deps.config, { jobId, type: job.type }, budget.forCall(RESERVE_MS)),
-        'create task',
-        RESERVE_MS,
-      );
-      const verdict = await budget.bound(confirm(seen, acceptBy), 'confirm job', RESERVE_MS);
-      if (verdict === 'not-queued') {
-        log.warn('another try of this turn gave up on the job first: not queued');
-        return { ok: false, jobId, reason: 'not queued by another try' };
-      }
-      log.info(existing || !created ? 'job task ensured' : 'job queued');
-      return { ok: true, jobId, existing: existing || !created };
-    } catch (err) {
-      log.warn('job not confirmed in time: marking it not queued', { error: errorMessage(err) });
-      return failedTry('task not created or not confirmed', 'could not be queued');
-    }
+    const recorded = await recordJob(attempt);
+    return 'ok' in recorded ? recorded : queueTask(attempt, recorded);
   };
+}
+
+/** One try at deferring one job: what its steps share. */
+interface DeferTry {
+  deps: DeferDeps;
+  /** The Cloud Tasks client, being created since the try began. */
+  tasksClient: ReturnType<DeferDeps['tasks']>;
+  now: () => Date;
+  origin: JobOrigin;
+  jobId: string;
+  type: string;
+  log: Logger;
+  db: Firestore;
+  jobRef: DocumentReference;
+  /** When the record was made. */
+  at: Date;
+  /** The record this try writes. */
+  doc: ReturnType<typeof jobDocument>;
+}
+
+/** A job record, as the deferral writes it. */
+function jobDocument(origin: JobOrigin, type: string, request: unknown, at: Date, now: () => Date) {
+  return {
+    v: JOB_SCHEMA_VERSION,
+    type,
+    request,
+    status: 'queued',
+    attempts: 0,
+    wakeups: 0,
+    createdAt: at,
+    updatedAt: at,
+    acceptBy: new Date(now().getTime() + origin.budget.forCall(RESERVE_MS)),
+    // confirmedAt: Firestore's commit time of the confirmation, added once the task exists.
+    confirmRequired: true,
+    session: origin.session ?? null,
+    sessionKey: origin.sessionKey ?? null,
+    language: origin.language,
+    notify: Object.fromEntries(
+      Object.entries(origin.recipients).flatMap(([channel, to]) => (to ? [[channel, { to }]] : [])),
+    ),
+  };
+}
+
+/** The session's pointer to its latest job (task_status without an id reads it). */
+function pointSessionAt(
+  t: DeferTry,
+  write: (ref: DocumentReference, data: object, options: { merge: true }) => unknown,
+): void {
+  if (!t.origin.sessionKey) return;
+  write(
+    t.db.collection(SESSIONS).doc(t.origin.sessionKey),
+    { lastJobId: t.jobId, updatedAt: t.at },
+    { merge: true },
+  );
+}
+
+/** The verdict a stored record carries (see verdict.ts): by its own `acceptBy`. */
+function verdictIn(snap: DocumentSnapshot, now: () => Date): Verdict {
+  return snap.exists
+    ? verdictOf(
+        {
+          status: String(snap.get('status')),
+          notQueued: snap.get('notQueued') === true,
+          acceptBy: dateOf(snap.get('acceptBy')),
+          confirmRequired: snap.get('confirmRequired') === true,
+          confirmedAt: dateOf(snap.get('confirmedAt')),
+          attempts: Number(snap.get('attempts') ?? 0),
+          wakeups: Number(snap.get('wakeups') ?? 0),
+        },
+        now(),
+        snap.createTime?.toDate(),
+      )
+    : 'pending';
+}
+
+/** What step 1 leaves for step 2: the record's commit time and its `acceptBy`. */
+interface Recorded {
+  existing: boolean;
+  seen: Timestamp | undefined;
+  /** The record's: the first try's when another try made it. */
+  acceptBy: Date;
+}
+
+/**
+ * 1. The record (and the session's pointer to its latest job), or the existing one. An outcome
+ * when this try is already decided (not recorded, or another try's verdict is in).
+ */
+async function recordJob(t: DeferTry): Promise<Recorded | DeferOutcome> {
+  const { budget } = t.origin;
+  const { jobId, jobRef, log } = t;
+  try {
+    const batch = t.db.batch().create(jobRef, t.doc);
+    pointSessionAt(t, (ref, data, options) => batch.set(ref, data, options));
+    const [written] = await budget.bound(batch.commit(), 'write job', RESERVE_MS);
+    return { existing: false, seen: written?.writeTime, acceptBy: t.doc.acceptBy };
+  } catch (err) {
+    if ((err as { code?: number }).code !== 6 /* ALREADY_EXISTS */) {
+      log.warn('job not recorded: not queued', { error: errorMessage(err) });
+      return failedTry(t, 'job not recorded', 'not recorded in time');
+    }
+    log.info('Dialogflow retried a deferred request: same job');
+    const found = await budget.bound(jobRef.get(), 'read job', RESERVE_MS).catch(() => undefined);
+    const verdict = found ? verdictIn(found, t.now) : 'pending';
+    if (verdict === 'queued') return { ok: true, jobId, existing: true };
+    if (verdict === 'not-queued') {
+      return { ok: false, jobId, reason: String(found?.get('error') ?? 'not queued') };
+    }
+    return {
+      existing: true,
+      seen: found?.updateTime,
+      acceptBy: dateOf(found?.get('acceptBy')) ?? t.doc.acceptBy,
+    };
+  }
+}
+
+/**
+ * 2. The task (ALREADY_EXISTS means an earlier try of this request created it), then the
+ * confirmation. Only a confirmed job is reported queued.
+ */
+async function queueTask(
+  t: DeferTry,
+  { existing, seen, acceptBy }: Recorded,
+): Promise<DeferOutcome> {
+  const { budget } = t.origin;
+  const { jobId, log } = t;
+  try {
+    if (!seen) throw new Error('no commit time for the job record');
+    const client = await budget.bound(t.tasksClient, 'tasks client', RESERVE_MS);
+    const created = await budget.bound(
+      createJobTask(client, t.deps.config, { jobId, type: t.type }, budget.forCall(RESERVE_MS)),
+      'create task',
+      RESERVE_MS,
+    );
+    const verdict = await budget.bound(confirm(t, seen, acceptBy), 'confirm job', RESERVE_MS);
+    if (verdict === 'not-queued') {
+      log.warn('another try of this turn gave up on the job first: not queued');
+      return { ok: false, jobId, reason: 'not queued by another try' };
+    }
+    log.info(existing || !created ? 'job task ensured' : 'job queued');
+    return { ok: true, jobId, existing: existing || !created };
+  } catch (err) {
+    log.warn('job not confirmed in time: marking it not queued', { error: errorMessage(err) });
+    return failedTry(t, 'task not created or not confirmed', 'could not be queued');
+  }
+}
+
+/**
+ * Confirms the job (Firestore's commit time as `confirmedAt`) unless the record changed since
+ * `seen`: then the verdict another try (or the worker) left decides.
+ */
+async function confirm(t: DeferTry, seen: Timestamp, acceptBy: Date): Promise<Verdict> {
+  const { FieldValue } = await import('@google-cloud/firestore'); // loaded with the client
+  let lastUpdateTime = seen;
+  for (let i = 0; i < 3; i++) {
+    try {
+      const written = await t.jobRef.update(
+        { confirmedAt: FieldValue.serverTimestamp() },
+        { lastUpdateTime },
+      );
+      return written.writeTime.toMillis() <= acceptBy.getTime() ? 'queued' : 'not-queued';
+    } catch (err) {
+      if ((err as { code?: number }).code !== 9 /* FAILED_PRECONDITION */) throw err;
+      const snap = await t.jobRef.get();
+      const verdict = verdictIn(snap, t.now);
+      if (verdict !== 'pending' || !snap.updateTime) return verdict;
+      lastUpdateTime = snap.updateTime;
+    }
+  }
+  throw new Error('the job record kept changing');
+}
+
+/** What a try that failed tells the user, once it gave up. */
+async function failedTry(t: DeferTry, reason: string, why: string): Promise<DeferOutcome> {
+  const verdict = await giveUp(t, why);
+  if (verdict === 'queued') {
+    t.log.info('another try of this turn queued the job: queued');
+    return { ok: true, jobId: t.jobId, existing: true };
+  }
+  if (verdict === 'unknown') return { ok: false, jobId: t.jobId, reason, uncertain: true };
+  return { ok: false, jobId: t.jobId, reason };
+}
+
+/**
+ * Marks the job as never queued (and the session's pointer to it, so task_status can say so),
+ * in a transaction, unless a verdict is already there: a sibling try of this turn confirmed it
+ * (then this try says queued too) or gave up on it. `unknown` when Firestore did not answer in
+ * time: then nobody can tell this try whether a sibling confirmed it.
+ */
+function giveUp(t: DeferTry, reason: string): Promise<Verdict | 'unknown'> {
+  const { jobRef, now } = t;
+  return withDeadline(
+    t.db.runTransaction(async (tx) => {
+      const snap = await tx.get(jobRef);
+      const verdict = verdictIn(snap, now);
+      if (verdict === 'queued') return verdict;
+      if (snap.get('notQueued') === true) return 'not-queued' as const;
+      const failed = { status: 'failed', notQueued: true, error: reason, updatedAt: now() };
+      if (snap.exists) tx.update(jobRef, failed);
+      else tx.set(jobRef, { ...t.doc, ...failed });
+      pointSessionAt(t, (ref, data, options) => tx.set(ref, data, options));
+      return 'not-queued' as const;
+    }),
+    Math.max(100, t.origin.budget.forCall(20)),
+    'mark job not queued',
+  ).catch((e: unknown) => {
+    t.log.error('could not mark the job not queued', { error: errorMessage(e) });
+    return 'unknown' as const;
+  });
 }

@@ -3,6 +3,7 @@ import type { IntentHandler, IntentMap } from '../conversation';
 import { lazyFirestore, type FirestoreFactory } from '../firestore';
 import { createDeferrer, type JobRegistry } from '../jobs';
 import type { Logger } from '../logger';
+import type { BotMessagesOption } from '../messages';
 import { lazyTasksClient } from '../tasks';
 import { createWebhookHandler, type WebhookHandler } from './handler';
 
@@ -22,7 +23,7 @@ export interface WebhookClients {
  */
 export function createWebhook(
   config: Config,
-  bot: {
+  bot: BotMessagesOption & {
     intents: (clients: WebhookClients) => IntentMap;
     fallback: IntentHandler;
     /** The job types its handlers defer (without: `ctx.defer` answers "not queued"). */
@@ -43,5 +44,6 @@ export function createWebhook(
     fallback: bot.fallback,
     ...(bot.jobs ? { defer: createDeferrer({ db, tasks, config, jobs: bot.jobs }) } : {}),
     logger: bot.logger,
+    messages: bot.messages,
   });
 }

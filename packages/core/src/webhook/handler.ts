@@ -29,9 +29,13 @@ import {
 } from '../http';
 import type { Deferrer } from '../jobs';
 import { createLogger, traceFields, type Logger } from '../logger';
+import { createMessages, type BotMessagesOption } from '../messages';
 
-/** What the webhook needs; tests and self-hosted apps pass their own. */
-export interface WebhookDeps {
+/**
+ * What the webhook needs; tests and self-hosted apps pass their own. `messages`: the bot's strings
+ * (`defineBot({ messages })`), required once it registers `Register['messages']`.
+ */
+export interface WebhookDeps extends BotMessagesOption {
   config: Pick<Config, 'projectId' | 'webhook'>;
   /** Intent display names (ES) and tags (CX) to handlers. */
   intents: IntentMap;
@@ -65,6 +69,7 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
   const now = deps.now ?? Date.now;
   const verifyIdToken = deps.verifyIdToken ?? googleIdTokenVerifier();
   const { deadlineMs, auth } = deps.config.webhook;
+  const messages = createMessages(deps.messages);
 
   /** The turn, once the request is known to be a Dialogflow request. */
   function answer(
@@ -76,7 +81,13 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
     // The budget creates its abort signal only if a handler's I/O asks for it.
     // Under CPU saturation timers fire late: answer earlier by what the event loop lags.
     const budget = new Budget(started + lagAdjustedBudget(deadlineMs), undefined, now);
-    const ctx = createTurnContext(parsed, budget, (fields) => log.child(fields), deps.defer);
+    const ctx = createTurnContext(
+      parsed,
+      budget,
+      (fields) => log.child(fields),
+      deps.defer,
+      messages,
+    );
     const turn = routeTurn(ctx, deps.intents, deps.fallback);
     if (turn instanceof Promise) return turn.then((t) => send(ctx, t, res, started));
     send(ctx, turn, res, started);

@@ -20,6 +20,7 @@ export function createBotWebhook(
     fallback: bot.fallback,
     jobs: bot.jobs,
     logger: options.logger,
+    messages: bot.messages,
   });
 }
 

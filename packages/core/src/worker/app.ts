@@ -3,6 +3,7 @@ import { lazyFirestore } from '../firestore';
 import { createHttpClient } from '../http';
 import type { JobRegistry } from '../jobs';
 import type { Logger } from '../logger';
+import type { BotMessagesOption } from '../messages';
 import { createNotifiers, type ChannelFactory } from '../notify';
 import { lazyTasksClient } from '../tasks';
 import { createWorkerHandler } from './handler';
@@ -14,7 +15,11 @@ import { createWorkerHandler } from './handler';
  */
 export function createWorker(
   config: BotConfig,
-  bot: { jobs: JobRegistry; channels?: readonly ChannelFactory[]; logger?: Logger },
+  bot: BotMessagesOption & {
+    jobs: JobRegistry;
+    channels?: readonly ChannelFactory[];
+    logger?: Logger;
+  },
 ) {
   return createWorkerHandler({
     config,
@@ -23,5 +28,6 @@ export function createWorker(
     channels: createNotifiers(config, createHttpClient(), { channels: bot.channels }),
     tasks: lazyTasksClient({ emulatorHost: config.tasks.emulatorHost }),
     logger: bot.logger,
+    messages: bot.messages,
   });
 }

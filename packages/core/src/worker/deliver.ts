@@ -2,7 +2,7 @@ import type { Firestore } from '@google-cloud/firestore';
 import { errorMessage } from '../errors';
 import { describeJob, JOBS, parseJob, type JobRegistry } from '../jobs';
 import type { Logger } from '../logger';
-import { messagesFor } from '../messages';
+import type { MessagesFor } from '../messages';
 import { notificationKey, PermanentDeliveryError, type EnabledChannel } from '../notify';
 
 /**
@@ -17,6 +17,8 @@ export interface DeliverDeps {
   jobs: JobRegistry;
   channels: readonly EnabledChannel[];
   now: () => Date;
+  /** The catalogue per language the notification text is written from (the bot's strings included). */
+  messages: MessagesFor;
 }
 
 /**
@@ -46,7 +48,7 @@ export async function deliverNotifications(
     ({ channel }) =>
       listed(channel.name) && (!channel.needsRecipient || job.notify[channel.name]?.to),
   );
-  const t = messagesFor(job.language);
+  const t = deps.messages(job.language);
   const text = describeJob(deps.jobs, jobId, job, t);
   let pending = false;
   let delivered = 0;

@@ -12,13 +12,18 @@ import {
 } from '../http';
 import type { JobRegistry } from '../jobs';
 import { createLogger, traceFields, type Logger } from '../logger';
+import { createMessages, type BotMessagesOption } from '../messages';
 import type { EnabledChannel } from '../notify';
 import type { TasksClientFactory } from '../tasks';
 import { processJob, type RunDeps } from './run-job';
 import { sweepJobs } from './sweep';
 import { parseTaskContext, type TaskContext } from './task-context';
 
-export interface WorkerDeps {
+/**
+ * What the worker needs. `messages`: the bot's strings (`defineBot({ messages })`), which its
+ * jobs' notifications are written in; required once the bot registers `Register['messages']`.
+ */
+export interface WorkerDeps extends BotMessagesOption {
   /** The configuration, with the bot's own settings (its job types read them). */
   config: BotConfig;
   db: FirestoreFactory;
@@ -43,6 +48,7 @@ export function createWorkerHandler(deps: WorkerDeps) {
   const logger = deps.logger ?? createLogger();
   const verifyIdToken = deps.verifyIdToken ?? googleIdTokenVerifier();
   const now = deps.now ?? (() => new Date());
+  const messages = createMessages(deps.messages);
   const { oidcAudience } = deps.config.worker;
   const serviceAccount = deps.config.tasks.serviceAccount;
 
@@ -105,6 +111,7 @@ export function createWorkerHandler(deps: WorkerDeps) {
           config: deps.config,
           log: tlog,
           now,
+          messages,
           beforeEffect: deps.beforeEffect,
         },
         parsed.data,

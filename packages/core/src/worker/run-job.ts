@@ -132,12 +132,12 @@ const VERDICT_WAIT_MS = 8_000;
  * verdict.ts). The claim's transaction then reads it again.
  */
 async function awaitVerdict(deps: RunDeps, jobRef: DocumentReference): Promise<void> {
-  const until = Date.now() + VERDICT_WAIT_MS;
+  const until = deps.now().getTime() + VERDICT_WAIT_MS;
   for (let pause = 25; ; pause = Math.min(pause * 2, 400)) {
     const snap = await jobRef.get();
     const job = parseJob(deps.jobs, snap);
     if (!job || verdictOf(job, deps.now(), snap.createTime?.toDate()) !== 'pending') return;
-    if (Date.now() + pause > until) return;
+    if (deps.now().getTime() + pause > until) return;
     await new Promise((resolve) => setTimeout(resolve, pause));
   }
 }

@@ -9,7 +9,12 @@ export function createBotWorker(bot: Bot, config: BotConfig, options: { logger?:
   if (!bot.jobs) {
     throw new Error('this bot defines no jobs: it has no worker to serve (defineBot({ jobs }))');
   }
-  return createWorker(config, { jobs: bot.jobs, channels: bot.channels, logger: options.logger });
+  return createWorker(config, {
+    jobs: bot.jobs,
+    channels: bot.channels,
+    logger: options.logger,
+    messages: bot.messages,
+  });
 }
 
 /** Registers the bot's worker as `worker`; an invalid configuration stops the start. */

@@ -1,7 +1,11 @@
 import type { Firestore, Timestamp } from '@google-cloud/firestore';
 import { emulatorSettings } from '@dialogflow-functions/core/firestore';
 import { describeJob, JOBS, type JobRegistry } from '@dialogflow-functions/core/jobs';
-import { messagesFor, resolveLanguage } from '@dialogflow-functions/core/messages';
+import {
+  createMessages,
+  resolveLanguage,
+  type MessagesFor,
+} from '@dialogflow-functions/core/messages';
 import { sessionIdOf } from './notifications';
 
 /*
@@ -61,9 +65,15 @@ function plain(v: unknown): unknown {
 
 /**
  * One stored job document → its view. Unknown fields are ignored; missing ones stay unset.
- * With the bot's job registry, `summary` is what the user would be told about it.
+ * With the bot's job registry, `summary` is what the user would be told about it (in the bot's
+ * strings, `messages`).
  */
-export function jobView(id: string, data: Obj, jobs?: JobRegistry): JobView {
+export function jobView(
+  id: string,
+  data: Obj,
+  jobs?: JobRegistry,
+  messages: MessagesFor = createMessages(),
+): JobView {
   const notify: Record<string, ChannelView> = {};
   const n = (data.notify ?? {}) as Record<string, Obj>;
   for (const [channel, s] of Object.entries(n)) {
@@ -88,7 +98,7 @@ export function jobView(id: string, data: Obj, jobs?: JobRegistry): JobView {
   let summary: string | undefined;
   const parsed = jobs?.jobDoc.safeParse(data);
   if (jobs && parsed?.success) {
-    summary = describeJob(jobs, id, parsed.data, messagesFor(resolveLanguage(data.language)));
+    summary = describeJob(jobs, id, parsed.data, messages(resolveLanguage(data.language)));
   }
   return {
     id,
@@ -125,6 +135,8 @@ export async function watchJobs(options: {
   projectId: string;
   /** The bot's job types (for the summaries). */
   jobs?: JobRegistry;
+  /** The bot's catalogue per language (for the summaries). */
+  messages?: MessagesFor;
   onChange: (jobs: JobView[]) => void;
   onError?: (err: Error) => void;
   limit?: number;
@@ -145,7 +157,7 @@ export async function watchJobs(options: {
       .limit(options.limit ?? 100)
       .onSnapshot(
         (snap) => {
-          current = snap.docs.map((d) => jobView(d.id, d.data(), options.jobs));
+          current = snap.docs.map((d) => jobView(d.id, d.data(), options.jobs, options.messages));
           options.onChange(current);
         },
         (err) => {

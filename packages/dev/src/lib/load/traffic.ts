@@ -1,5 +1,5 @@
 import { jobIdFor } from '@dialogflow-functions/core/jobs';
-import { messagesFor } from '@dialogflow-functions/core/messages';
+import type { MessagesFor } from '@dialogflow-functions/core/messages';
 import { protoErrors } from '@dialogflow-functions/testing/proto-check';
 import { cxRequest, esRequest, type RequestOptions } from '@dialogflow-functions/testing/requests';
 import { toDialogflowValue } from '../values';
@@ -74,6 +74,8 @@ export interface TrafficOptions {
   reservationTimes: string[];
   watchOrders: string[];
   clientTimeoutMs: number;
+  /** The bot's catalogue per language (its "not queued" replies tell a refused job). */
+  messages: MessagesFor;
   random?: () => number;
 }
 
@@ -151,7 +153,7 @@ export function startTraffic(options: TrafficOptions): Traffic {
           // delay the next answers' clocks here.
           reply.body = json;
           reply.text = textOf(edition, json);
-          reply.outcome = outcomeOf(edition, json, extra.jobId);
+          reply.outcome = outcomeOf(edition, json, extra.jobId, options.messages);
         } else {
           reply.problems.push(`HTTP ${res.status}: ${raw.slice(0, 160)}`);
         }
@@ -314,7 +316,13 @@ export function textOf(edition: 'es' | 'cx', body: unknown): string {
  * `pending_job`, CX session parameter `job_id`), which the webhook gives only to a queued job;
  * not queued when it says so; anything else (an order already shipped, a backend apology).
  */
-function outcomeOf(edition: 'es' | 'cx', body: unknown, jobId: string | undefined): Outcome {
+export function outcomeOf(
+  edition: 'es' | 'cx',
+  body: unknown,
+  jobId: string | undefined,
+  messages: MessagesFor,
+): Outcome {
+  const en = messages('en');
   if (!jobId) return 'other';
   const b = body as {
     outputContexts?: { name: string; parameters?: { job_id?: string } }[];
@@ -330,5 +338,3 @@ function outcomeOf(edition: 'es' | 'cx', body: unknown, jobId: string | undefine
     ? 'not-queued'
     : 'other';
 }
-
-const en = messagesFor('en');

@@ -1,5 +1,5 @@
 import { describeJob, type JobDoc, type JobRegistry } from '@dialogflow-functions/core/jobs';
-import { messagesFor } from '@dialogflow-functions/core/messages';
+import type { MessagesFor } from '@dialogflow-functions/core/messages';
 import { escapeSlack, notificationKey } from '@dialogflow-functions/core/notify';
 import type { Delivery } from '../notify-sink';
 import type { ReceivedMail } from '../smtp-sink';
@@ -27,6 +27,8 @@ export interface Evidence {
   deadlineMs: number;
   /** The bot's job types (to describe a job as its notification does). */
   registry: JobRegistry;
+  /** The bot's catalogue per language (what task_status and the notifications say). */
+  messages: MessagesFor;
 }
 
 export interface Row {
@@ -55,7 +57,7 @@ export function judge(e: Evidence): Verdict {
     list.push(example);
     failures.set(invariant, list);
   };
-  const t = messagesFor('en');
+  const t = e.messages('en');
 
   // 1. Replies: 200, strict-valid, inside the deadline at the client.
   for (const intent of INTENTS) {
@@ -352,7 +354,7 @@ export function judge(e: Evidence): Verdict {
   };
 
   function slackText(id: string, job: JobDoc): string {
-    return escapeSlack(describeJob(e.registry, id, job, messagesFor(job.language)));
+    return escapeSlack(describeJob(e.registry, id, job, e.messages(job.language)));
   }
 }
 

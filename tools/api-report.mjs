@@ -1,0 +1,198 @@
+#!/usr/bin/env node
+/**
+ * API reports of the published packages (api-extractor, as functions-framework does): one
+ * Markdown report per package, `packages/<dir>/docs/generated/api.md`, with a section per entry
+ * point of its `exports` map, from the built declarations (`npm run build` first).
+ *
+ *   node tools/api-report.mjs           check: fails when the public API differs from the report
+ *   node tools/api-report.mjs --update  writes the reports (commit them with the API change)
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CompilerState, Extractor, ExtractorConfig } from '@microsoft/api-extractor';
+import ts from 'typescript';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+/**
+ * The published packages with an API: those whose declarations `npm run build` writes, and dev,
+ * shipped as TypeScript (its declarations are emitted here, into .cache/api-report).
+ */
+const PACKAGES = [
+  'packages/core',
+  'packages/testing',
+  'packages/cloud-tasks-emulator',
+  'packages/dev',
+];
+// Not under node_modules: api-extractor takes whatever is there for another package.
+const CACHE = join(ROOT, '.cache', 'api-report');
+const update = process.argv.includes('--update');
+
+/** Each entry point of a package: its import path and its built declaration file. */
+function entryPoints(dir) {
+  const pkg = JSON.parse(readFileSync(join(ROOT, dir, 'package.json'), 'utf8'));
+  const entries = [];
+  const sources = [];
+  for (const [subpath, target] of Object.entries(pkg.exports ?? {})) {
+    if (subpath.includes('*')) continue;
+    const name = subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`;
+    if (typeof target === 'object' && target.types) {
+      entries.push({ name, dts: join(ROOT, dir, target.types) });
+    } else if (typeof target === 'string' && target.endsWith('.ts')) {
+      // Shipped as TypeScript: the declarations emitted from its source.
+      const source = join(ROOT, dir, target);
+      sources.push(source);
+      entries.push({
+        name,
+        dts: join(CACHE, dir, relative(join(ROOT, dir), source).replace(/\.ts$/, '.d.ts')),
+      });
+    }
+  }
+  if (sources.length > 0) emitDeclarations(dir, sources);
+  return { pkg, entries };
+}
+
+/** Declarations of a package shipped as TypeScript, with the repository's compiler options. */
+function emitDeclarations(dir, sources) {
+  const config = ts.readConfigFile(join(ROOT, 'tsconfig.base.json'), ts.sys.readFile);
+  const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, ROOT);
+  const outDir = join(CACHE, dir);
+  rmSync(outDir, { recursive: true, force: true });
+  const program = ts.createProgram(sources, {
+    ...options,
+    declaration: true,
+    emitDeclarationOnly: true,
+    sourceMap: false,
+    noEmit: false,
+    rootDir: join(ROOT, dir),
+    outDir,
+  });
+  // Type errors are the typecheck's to report (`npm run typecheck`); the declarations are emitted.
+  program.emit();
+}
+
+function configFor(dir, entry, reportFolder) {
+  return ExtractorConfig.prepare({
+    configObject: {
+      projectFolder: join(ROOT, dir),
+      mainEntryPointFilePath: entry.dts,
+      bundledPackages: [],
+      compiler: {
+        overrideTsconfig: {
+          compilerOptions: {
+            target: 'ES2022',
+            lib: ['ES2023'],
+            module: 'node16',
+            moduleResolution: 'node16',
+            types: ['node'],
+            strict: true,
+            skipLibCheck: true,
+            esModuleInterop: true,
+          },
+          files: [entry.dts],
+        },
+      },
+      apiReport: {
+        enabled: true,
+        reportFileName: 'entry',
+        reportFolder,
+        reportTempFolder: reportFolder,
+        includeForgottenExports: false,
+      },
+      docModel: { enabled: false },
+      dtsRollup: { enabled: false },
+      tsdocMetadata: { enabled: false },
+      newlineKind: 'lf',
+      messages: {
+        compilerMessageReporting: { default: { logLevel: 'warning' } },
+        extractorMessageReporting: { default: { logLevel: 'none' } },
+        tsdocMessageReporting: { default: { logLevel: 'none' } },
+      },
+    },
+    packageJsonFullPath: join(ROOT, dir, 'package.json'),
+  });
+}
+
+let failed = false;
+for (const dir of PACKAGES) {
+  const { pkg, entries } = entryPoints(dir);
+  const missing = entries.filter((e) => !existsSync(e.dts));
+  if (missing.length > 0) {
+    console.error(
+      `${pkg.name}: no declarations at ${relative(ROOT, missing[0].dts)}: run npm run build first`,
+    );
+    process.exit(2);
+  }
+  const tmp = mkdtempSync(join(tmpdir(), 'api-report-'));
+  let compilerState;
+  const sections = [];
+  try {
+    for (const entry of entries) {
+      const config = configFor(dir, entry, tmp);
+      compilerState ??= CompilerState.create(config, {
+        additionalEntryPoints: entries.map((e) => e.dts),
+      });
+      const problems = [];
+      const result = Extractor.invoke(config, {
+        localBuild: true,
+        compilerState,
+        messageCallback: (message) => {
+          if (message.logLevel === 'error' || message.logLevel === 'warning') {
+            problems.push(message.formatMessageWithLocation(join(ROOT, dir)));
+          }
+          message.handled = true;
+        },
+      });
+      if (!result.succeeded && problems.length > 0) {
+        console.error(`${entry.name}:\n  ${problems.join('\n  ')}`);
+        failed = true;
+      }
+      const report = readFileSync(join(tmp, 'entry.api.md'), 'utf8')
+        .replace(/^## API Report File for "[^"]*"\n\n/, '')
+        .replace(/^> Do not edit this file[^\n]*\n\n/m, '');
+      sections.push(`## \`${entry.name}\`\n\n${report.trim()}\n`);
+      rmSync(join(tmp, 'entry.api.md'), { force: true });
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  const text =
+    `# API report: ${pkg.name}\n\n` +
+    '> Generated by `npm run api:update` (tools/api-report.mjs, api-extractor) from the built\n' +
+    '> declarations. `npm run api:check` fails when the public API differs from this file: an API\n' +
+    '> change is one you make on purpose, with this file updated in the same commit.\n\n' +
+    sections.join('\n');
+  const file = join(ROOT, dir, 'docs', 'generated', 'api.md');
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  if (current === text) {
+    console.log(`${pkg.name}: API unchanged (${entries.length} entry points)`);
+  } else if (update) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, text);
+    console.log(`${pkg.name}: wrote ${relative(ROOT, file)}`);
+  } else {
+    console.error(
+      `${pkg.name}: the public API differs from ${relative(ROOT, file)}` +
+        (current === undefined ? ' (no report yet)' : '') +
+        ': if the change is intended, run `npm run api:update` and commit the report.',
+    );
+    if (current !== undefined) console.error(firstDifference(current, text));
+    failed = true;
+  }
+}
+process.exit(failed ? 1 : 0);
+
+/** Where the report and the API part ways, as a few lines of each. */
+function firstDifference(was, now) {
+  const a = was.split('\n');
+  const b = now.split('\n');
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  const show = (lines, sign) =>
+    lines
+      .slice(i, i + 3)
+      .map((l) => `  ${sign} ${l}`)
+      .join('\n');
+  return `  at line ${i + 1}:\n${show(a, '-')}\n${show(b, '+')}`;
+}
