@@ -38,6 +38,7 @@ const UNIT = [
   'packages/dev/test/agent-evaluate.test.ts',
   'packages/dev/test/agent-exports.test.ts',
   'packages/dev/test/detect-unanswered.test.ts',
+  'examples/restaurant/test/chat.test.ts',
   'packages/create/test/create.test.ts',
 ];
 

@@ -29,7 +29,11 @@ const DEPLOY_ENV = {
   WATCH_ORDER_CHECK_SECONDS: '300',
 };
 /** What Secret Manager would hold: the values given above, and the token the script generates. */
-const SECRET_VALUES: Record<string, string> = { ...DEPLOY_ENV, WEBHOOK_TOKEN: TOKEN };
+const SECRET_VALUES: Record<string, string> = {
+  ...DEPLOY_ENV,
+  WEBHOOK_TOKEN: TOKEN,
+  CHAT_SESSION_SECRET: 'deploy-startup-chat-secret-0123456789abcdef',
+};
 
 /** A function's runtime environment from its printed deploy command. */
 function runtimeEnv(line: string): Record<string, string> {
@@ -56,7 +60,7 @@ describe('each function starts in production with exactly what dff deploy gives 
     expect(existsSync(join(PROJECT, 'dist', 'index.js')), 'run `npm run build` first').toBe(true);
     const plan = await sandbox.run('deploy.sh', ['--dry-run'], DEPLOY_ENV);
     expect(plan.code).toBe(0);
-    for (const target of ['webhook', 'worker'] as const) {
+    for (const target of ['webhook', 'worker', 'chat'] as const) {
       const line = commandLines(plan.stdout).find((l) =>
         l.startsWith(`gcloud functions deploy ${target} `),
       )!;
@@ -94,7 +98,16 @@ describe('each function starts in production with exactly what dff deploy gives 
     expect(res.text).toMatch(/Cloud Tasks/);
   });
 
-  it('neither logged a configuration error', () => {
+  it("the chat answers a browser of the project's own site, and refuses another origin", async () => {
+    const origin = `https://${DEPLOY_ENV.GOOGLE_CLOUD_PROJECT}.web.app`;
+    const forged = await post(urls.chat!, { text: 'hi', session: 'x.y' }, { origin });
+    expect(forged.status).toBe(401);
+    expect(forged.headers.get('access-control-allow-origin')).toBe(origin);
+    const refused = await post(urls.chat!, { text: 'hi' }, { origin: 'https://evil.example' });
+    expect(refused.status).toBe(403);
+  });
+
+  it('none logged a configuration error', () => {
     expect(output.filter((l) => /Invalid configuration|CRITICAL/.test(l))).toEqual([]);
   });
 });

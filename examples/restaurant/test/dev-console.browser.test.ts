@@ -51,8 +51,8 @@ describe('the dev console in a browser, on the stack npm start runs', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    const [webhook, worker, devConsole, standIn, tasks] = await Promise.all(
-      Array.from({ length: 5 }, () => freePort()),
+    const [webhook, worker, devConsole, standIn, tasks, chat, chatPage] = await Promise.all(
+      Array.from({ length: 7 }, () => freePort()),
     );
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
@@ -64,6 +64,8 @@ describe('the dev console in a browser, on the stack npm start runs', () => {
       DEV_CONSOLE_PORT: String(devConsole),
       DIALOGFLOW_STAND_IN_PORT: String(standIn),
       CLOUD_TASKS_EMULATOR_PORT: String(tasks),
+      CHAT_PORT: String(chat),
+      CHAT_PAGE_PORT: String(chatPage),
     };
     stack = spawnService({
       name: 'npm start',

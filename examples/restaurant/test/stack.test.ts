@@ -40,6 +40,8 @@ async function startStack(script: 'start' | 'dev', env: NodeJS.ProcessEnv = {}):
     CLOUD_TASKS_EMULATOR_PORT: String(await freePort()),
     DEV_CONSOLE_PORT: String(await freePort()),
     DIALOGFLOW_STAND_IN_PORT: String(await freePort()),
+    CHAT_PORT: String(await freePort()),
+    CHAT_PAGE_PORT: String(await freePort()),
   };
   const childEnv: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development', ...ports, ...env };
   for (const name of ['FIRESTORE_EMULATOR_HOST', 'CLOUD_TASKS_EMULATOR_HOST']) {

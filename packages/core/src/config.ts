@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { RegisteredEnv } from './register';
 
@@ -129,6 +130,31 @@ const EnvSchema = z.object({
       .optional(),
   ),
   DIALOGFLOW_EMULATOR_HOST: hostPort,
+  CHAT_PORT: port(8095),
+  CHAT_PAGE_PORT: port(8097),
+  CHAT_ALLOWED_ORIGINS: optionalString.transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    const origins: string[] = [];
+    for (const raw of v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
+      const origin = originOf(raw);
+      if (!origin) {
+        ctx.issues.push({
+          code: 'custom',
+          message: `must be comma-separated origins like https://example.com (${JSON.stringify(truncate(raw))} is not one)`,
+          input: v,
+        });
+        return z.NEVER;
+      }
+      origins.push(origin);
+    }
+    return origins;
+  }),
+  CHAT_SESSION_SECRET: optionalString.pipe(
+    z.string().min(32, 'must be at least 32 characters').optional(),
+  ),
 });
 
 const SECRET_VARIABLES = new Set([
@@ -138,6 +164,7 @@ const SECRET_VARIABLES = new Set([
   'WEBHOOK_BASIC_AUTH',
   'WEBHOOK_TOKEN',
   'SMTP_URL',
+  'CHAT_SESSION_SECRET',
 ]);
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -177,13 +204,24 @@ export interface Config {
   email: { smtpUrl: string | undefined; from: string };
   /** The agent `npm run detect` / `converse --live` talk to, and the local stand-in. */
   dialogflow: { standInPort: number; agent: string | undefined; emulatorHost: string | undefined };
+  /** The chat function (DetectIntent for web and mobile clients) and its local sample page. */
+  chat: {
+    /** `npm start` only: the chat function's port and its sample page's. */
+    port: number;
+    pagePort: number;
+    /** Origins (scheme://host[:port]) whose browsers may call it; locally the sample page's. */
+    allowedOrigins: string[];
+    /** Signs the session tokens; generated per process locally when unset. */
+    sessionSecret: string;
+    sessionSecretGenerated: boolean;
+  };
 }
 
 /**
  * Which function the configuration is for: each checks only its own settings, so deploying the
  * webhook never requires the worker's variables and the other way round.
  */
-export type ConfigRole = 'webhook' | 'worker' | 'all';
+export type ConfigRole = 'webhook' | 'worker' | 'chat' | 'all';
 
 /**
  * Parses the environment once (at cold start). Pass `env` in tests.
@@ -232,8 +270,10 @@ function isSecretName(variable: string): boolean {
 }
 
 function parseCoreConfig(env: NodeJS.ProcessEnv, role: ConfigRole): Config {
-  const forWebhook = role !== 'worker';
-  const forWorker = role !== 'webhook';
+  const forWebhook = role === 'webhook' || role === 'all';
+  const forWorker = role === 'worker' || role === 'all';
+  // Only the chat function itself: `npm start` and the scripts ('all') run it with local defaults.
+  const forChat = role === 'chat';
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -276,6 +316,16 @@ function parseCoreConfig(env: NodeJS.ProcessEnv, role: ConfigRole): Config {
   }
   if (e.WORKER_OIDC_AUDIENCE && !e.TASKS_SERVICE_ACCOUNT) {
     throw new ConfigError('TASKS_SERVICE_ACCOUNT', 'must be set when WORKER_OIDC_AUDIENCE is set');
+  }
+
+  if (forChat && production && !e.CHAT_ALLOWED_ORIGINS) {
+    throw new ConfigError(
+      'CHAT_ALLOWED_ORIGINS',
+      'is needed in production: the origins of the pages that embed the chat (https://example.com,…)',
+    );
+  }
+  if (forChat && production && !e.CHAT_SESSION_SECRET) {
+    throw new ConfigError('CHAT_SESSION_SECRET', 'is needed in production (from Secret Manager)');
   }
 
   const [basicUser, ...basicRest] = (e.WEBHOOK_BASIC_AUTH ?? '').split(':');
@@ -325,7 +375,29 @@ function parseCoreConfig(env: NodeJS.ProcessEnv, role: ConfigRole): Config {
       agent: e.DIALOGFLOW_AGENT,
       emulatorHost: e.DIALOGFLOW_EMULATOR_HOST,
     },
+    chat: {
+      port: e.CHAT_PORT,
+      pagePort: e.CHAT_PAGE_PORT,
+      allowedOrigins: e.CHAT_ALLOWED_ORIGINS ?? [
+        `http://127.0.0.1:${e.CHAT_PAGE_PORT}`,
+        `http://localhost:${e.CHAT_PAGE_PORT}`,
+      ],
+      sessionSecret: e.CHAT_SESSION_SECRET ?? randomBytes(32).toString('base64url'),
+      sessionSecretGenerated: !e.CHAT_SESSION_SECRET,
+    },
   };
+}
+
+/** `https://Example.com/` → `https://example.com`; anything but an http(s) origin → undefined. */
+function originOf(value: string): string | undefined {
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+    if (url.pathname !== '/' || url.search || url.hash || url.username) return undefined;
+    return url.origin;
+  } catch {
+    return undefined;
+  }
 }
 
 function truncate(s: string): string {

@@ -4,8 +4,8 @@
  * A bot is its `bot.ts` (`defineBot`), served by `serve(bot)` from its entry. This entry
  * point holds what a bot's own code uses: the conversation API (replies, parameters, the
  * turn's budget), job and channel definitions, configuration and logging. The function
- * factories for self-hosting are in `@dialogflow-functions/core/webhook` and `/worker`; loading
- * this module loads neither.
+ * factories for self-hosting are in `@dialogflow-functions/core/webhook`, `/worker` and
+ * `/chat`; loading this module loads none of them.
  *
  * @packageDocumentation
  */

@@ -1,7 +1,7 @@
 // No imports: the deployed entry reads this before it loads any function's code.
 
 /** The functions `serve(bot)` registers (each one bundle of `dff build`). */
-export const FUNCTION_TARGETS = ['webhook', 'worker'] as const;
+export const FUNCTION_TARGETS = ['webhook', 'worker', 'chat'] as const;
 
 /**
  * The function this process serves, as Cloud Functions names it (`FUNCTION_TARGET`) or as

@@ -84,12 +84,15 @@ describe.skipIf(process.platform !== 'linux')('npm start in a scaffolded project
         await client.close();
       }
 
-      // Everything below npm: dff, the Firestore emulator (java), the tasks emulator, both functions.
+      // Everything below npm: dff, the Firestore emulator (java), the tasks emulator, the three
+      // functions (webhook, worker, chat).
       const pids = [child.pid!, ...descendantsOf(child.pid!)];
       const commands = pids.map(commandLine);
       expect(commands.some((c) => /java .*CloudFirestore/.test(c))).toBe(true);
       expect(commands.some((c) => c.includes('cloud-tasks-emulator'))).toBe(true);
-      expect(commands.filter((c) => c.includes('--target=')).length).toBe(2);
+      expect(commands.filter((c) => c.includes('--target=')).length).toBe(3);
+      // The chat's sample page serves the widget the packed core ships (dist/widget).
+      expect(output).toContain(`page     http://127.0.0.1:${ports.CHAT_PAGE_PORT}/`);
       const listening = [...new Set(pids.flatMap(listeningSockets).map((l) => l.port))];
       for (const name of [
         'WEBHOOK_PORT',
@@ -97,6 +100,8 @@ describe.skipIf(process.platform !== 'linux')('npm start in a scaffolded project
         'DEV_CONSOLE_PORT',
         'DIALOGFLOW_STAND_IN_PORT',
         'CLOUD_TASKS_EMULATOR_PORT',
+        'CHAT_PORT',
+        'CHAT_PAGE_PORT',
       ]) {
         expect(listening, name).toContain(Number(ports[name]));
       }

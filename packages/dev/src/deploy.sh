@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Deploys the fulfillment webhook and worker to Google Cloud Functions (gen2, nodejs22) with
-# everything they need, creating what is missing and leaving alone what is already right:
-# APIs, least-privilege service accounts, the Firestore database, the Cloud Tasks queue
-# (@dialogflow-functions/dev's queue.json), secrets in Secret Manager, both functions, the sweep scheduler job, and
+# Deploys the fulfillment webhook, worker and chat function to Google Cloud Functions (gen2,
+# nodejs22) with everything they need, creating what is missing and leaving alone what is
+# already right: APIs, least-privilege service accounts (one per function), the Firestore
+# database, the Cloud Tasks queue (@dialogflow-functions/dev's queue.json), secrets in Secret
+# Manager, the three functions, the sweep scheduler job, and
 # with --with-alerts the log-based metric, notification channels and alert policies of
 # monitoring/. Ends by printing the webhook URL to paste into Dialogflow.
 #
@@ -27,6 +28,12 @@
 # Secrets (stored in Secret Manager when set; a secret already there stays in use until you
 # delete it): WEATHER_API_KEY WEBHOOK_TOKEN WEBHOOK_BASIC_AUTH MYSQL_URL (webhook);
 # LINE_CHANNEL_ACCESS_TOKEN SLACK_WEBHOOK_URL NOTIFY_WEBHOOK_SECRET SMTP_URL (worker).
+# Chat (docs/chat.md): public (browsers call it), its own identity with roles/dialogflow.client
+# only, CHAT_SESSION_SECRET in Secret Manager (generated once unless given). It answers the
+# browsers of CHAT_ALLOWED_ORIGINS=https://shop.example,... only (default: the project's own
+# Firebase Hosting sites, https://$GOOGLE_CLOUD_PROJECT.web.app and .firebaseapp.com; apps and
+# servers, which send no Origin, are not limited by it); DIALOGFLOW_AGENT picks its agent
+# (default: the project's ES agent); CHAT_MAX_INSTANCES=10.
 # Other settings pass through to the function that reads them: see README "Deploy".
 set -euo pipefail
 # Run in the project (dff runs it there); this package's own files are under DFF_ROOT.
@@ -119,6 +126,22 @@ for n in WEATHER_API_BASE_URL LINE_API_BASE_URL NOTIFY_WEBHOOK_URL SLACK_WEBHOOK
   fi
 done
 
+# The chat function: the origins whose pages may call it (it refuses to start in production
+# without them, core's config.ts). By default only the project's own Firebase Hosting sites.
+CHAT_SA="fulfillment-chat@$SA_DOMAIN"
+CHAT_MAX_INSTANCES="${CHAT_MAX_INSTANCES:-10}"
+CHAT_ALLOWED_ORIGINS="${CHAT_ALLOWED_ORIGINS:-https://$PROJECT.web.app,https://$PROJECT.firebaseapp.com}"
+IFS=',' read -r -a CHAT_ORIGINS <<<"$CHAT_ALLOWED_ORIGINS"
+for origin in "${CHAT_ORIGINS[@]}"; do
+  origin="${origin// /}"
+  [ -z "$origin" ] || [[ $origin =~ ^https?://[^/[:space:]]+/?$ ]] \
+    || fail "CHAT_ALLOWED_ORIGINS must be comma-separated origins like https://shop.example (got '$origin')"
+done
+[[ $CHAT_MAX_INSTANCES =~ ^[0-9]+$ ]] || fail "CHAT_MAX_INSTANCES must be a whole number (got '$CHAT_MAX_INSTANCES')"
+if [ -n "${CHAT_SESSION_SECRET:-}" ] && [ "${#CHAT_SESSION_SECRET}" -lt 32 ]; then
+  fail "CHAT_SESSION_SECRET must be at least 32 characters"
+fi
+
 # MYSQL_URL=mysql://user:pass@localhost/db?socketPath=/cloudsql/P:R:I names the instance.
 if [ -z "${CLOUD_SQL_INSTANCE:-}" ] && [[ ${MYSQL_URL:-} =~ socketPath=(/|%2[Ff])cloudsql(/|%2[Ff])([^&]+) ]]; then
   CLOUD_SQL_INSTANCE=${BASH_REMATCH[3]//%3[Aa]/:}
@@ -133,7 +156,7 @@ note "APIs"
 APIS="cloudfunctions.googleapis.com cloudbuild.googleapis.com run.googleapis.com \
 cloudtasks.googleapis.com firestore.googleapis.com secretmanager.googleapis.com \
 artifactregistry.googleapis.com iam.googleapis.com iamcredentials.googleapis.com \
-cloudscheduler.googleapis.com"
+cloudscheduler.googleapis.com dialogflow.googleapis.com"
 $WITH_ALERTS && APIS+=" monitoring.googleapis.com logging.googleapis.com"
 [ -n "${CLOUD_SQL_INSTANCE:-}" ] && APIS+=" sqladmin.googleapis.com"
 lookup gcloud services list --enabled "$P" --format='value(config.name)' || true
@@ -158,6 +181,7 @@ ensure_service_account "$WEBHOOK_SA" "Fulfillment webhook" "Runtime identity of 
 ensure_service_account "$WORKER_SA" "Fulfillment worker" "Runtime identity of the worker function"
 ensure_service_account "$TASKS_SA" "Fulfillment tasks" "Cloud Tasks and Cloud Scheduler call the worker as this identity"
 ensure_service_account "$BUILD_SA" "Fulfillment build" "Cloud Build builds the functions as this identity"
+ensure_service_account "$CHAT_SA" "Fulfillment chat" "Runtime identity of the chat function (DetectIntent only)"
 
 note "Project roles: Firestore for both functions; logs, images and sources for the build"
 read_policy gcloud projects get-iam-policy "$PROJECT"
@@ -171,6 +195,8 @@ grant_project roles/logging.logWriter "serviceAccount:$BUILD_SA"
 grant_project roles/artifactregistry.writer "serviceAccount:$BUILD_SA"
 grant_project roles/storage.objectAdmin "serviceAccount:$BUILD_SA"
 [ -z "${CLOUD_SQL_INSTANCE:-}" ] || grant_project roles/cloudsql.client "serviceAccount:$WEBHOOK_SA"
+# The chat calls DetectIntent and nothing else: no Firestore, no queue.
+grant_project roles/dialogflow.client "serviceAccount:$CHAT_SA"
 
 # ---------------------------------------------------------------------------------------------
 note "Firestore (native mode, database (default))"
@@ -280,6 +306,10 @@ for s in "${WEBHOOK_SECRETS[@]}"; do
   fi
 done
 for s in "${WORKER_SECRETS[@]}"; do ensure_secret "$s" "$WORKER_SA"; done
+# The key that signs the chat's session tokens: random, created once (unless given), kept.
+KEEP_NEW_WEBHOOK_TOKEN=$NEW_WEBHOOK_TOKEN
+ensure_secret CHAT_SESSION_SECRET "$CHAT_SA" generate
+NEW_WEBHOOK_TOKEN=$KEEP_NEW_WEBHOOK_TOKEN
 if [ -n "${NOTIFY_WEBHOOK_URL:-}" ] && [ -z "$(secret_ref NOTIFY_WEBHOOK_SECRET)" ]; then
   fail "NOTIFY_WEBHOOK_SECRET must be set when NOTIFY_WEBHOOK_URL is set (it signs the notifications)"
 fi
@@ -408,6 +438,20 @@ if [ -n "${CLOUD_SQL_INSTANCE:-}" ]; then
 fi
 
 # ---------------------------------------------------------------------------------------------
+note "Chat: public (browsers call it); answers only CHAT_ALLOWED_ORIGINS (CORS), as its own identity"
+CHAT_ACCESS=--allow-unauthenticated
+if function_uri chat; then
+  read_invokers chat
+  ! $PUBLIC || CHAT_ACCESS=""
+fi
+run gcloud functions deploy chat "${COMMON_DEPLOY[@]}" --entry-point=chat \
+  --service-account="$CHAT_SA" ${CHAT_ACCESS:+"$CHAT_ACCESS"} \
+  --memory=512Mi --cpu=1 --concurrency=80 --timeout=10s \
+  --min-instances=0 --max-instances="$CHAT_MAX_INSTANCES" \
+  "$(env_flag "CHAT_ALLOWED_ORIGINS=$CHAT_ALLOWED_ORIGINS" DIALOGFLOW_AGENT)" \
+  "$(secrets_flag CHAT_SESSION_SECRET)"
+
+# ---------------------------------------------------------------------------------------------
 note "Sweep: every 5 minutes, finds jobs stuck between their record and their task"
 SWEEP_FLAGS=(--location="$REGION" "$P" --schedule="$SWEEP_SCHEDULE" --uri="${WORKER_URL%/}/sweep"
   --http-method=POST --message-body='{}' --oidc-service-account-email="$TASKS_SA"
@@ -442,6 +486,13 @@ if [ -n "$(secret_ref WEBHOOK_TOKEN)" ]; then
   note "  ES: Fulfillment > Webhook > HEADERS: key '$HEADER', value the token."
   note "  CX: Manage > Webhooks > (the webhook) > Authentication > Add header: key '$HEADER', value the token."
 fi
+if function_uri chat && [ -n "$LOOKUP" ]; then
+  CHAT_URL=$LOOKUP
+else
+  CHAT_URL="https://chat-$PROJECT_NUMBER.$REGION.run.app"
+fi
+note "Chat URL (the widget's endpoint, for $CHAT_ALLOWED_ORIGINS): $CHAT_URL"
+note "  <dialogflow-chat endpoint=\"$CHAT_URL\" language=\"en\"></dialogflow-chat> (docs/chat.md)"
 if [ -n "$(secret_ref WEBHOOK_BASIC_AUTH)" ]; then
   note "Basic auth (secret WEBHOOK_BASIC_AUTH): ES: Fulfillment > Webhook > BASIC AUTH; CX: the webhook's Authentication > username and password."
 fi

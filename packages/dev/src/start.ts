@@ -43,6 +43,7 @@ import { startDialogflowStandIn, type RunningStandIn } from './dialogflow-stand-
 import { loadAgents } from './dialogflow-stand-in/load-agents';
 import { webhookAuthHeaders } from './lib/agent/webhook-auth';
 import { startStackConsole, type DevConsole } from './dev-console';
+import { startChatPage, type ChatPage } from './lib/chat-page';
 
 /** What this process started and stops, in the order it started them. */
 const services: Pick<Service, 'name' | 'stop' | 'kill'>[] = [];
@@ -54,6 +55,9 @@ let removeStackFile: (() => void) | undefined;
 let rebuilds: { close(): void } | undefined;
 let dialogflow: RunningStandIn | undefined;
 let devConsole: DevConsole | undefined;
+let chatPage: ChatPage | undefined;
+/** The functions `--dev` restarts after a rebuild. */
+const functions: Supervised[] = [];
 let stopping = false;
 const dev = process.argv.includes('--dev');
 
@@ -79,6 +83,7 @@ async function stopAll(code: number): Promise<never> {
     await dialogflow?.stop();
     for (const s of [...services].reverse()) await s.stop();
     await devConsole?.close();
+    await chatPage?.close();
     await stopLocalServices?.();
     await notifySink?.close();
     removeStackFile?.();
@@ -119,7 +124,8 @@ async function main(): Promise<void> {
     standInHost: `127.0.0.1:${config.dialogflow.standInPort}`,
   });
   dialogflow = await startStandIn(config, devConsole.tapUrl, stack.notes);
-  printSummary(config, devConsole, dialogflow, stack.notes);
+  const chat = await startChat(config, stack.env, dialogflow.host);
+  printSummary(config, devConsole, dialogflow, [...chat, ...stack.notes]);
 }
 
 /** The configuration (the bot's own settings included); a wrong one stops the start (exit 78). */
@@ -316,7 +322,6 @@ async function startSinks(config: StackConfig, { env, notes }: StackEnv): Promis
 
 /** The webhook and the worker, supervised; with `--dev`, rebuilt and restarted on changes. */
 async function startFunctions(config: StackConfig, env: NodeJS.ProcessEnv): Promise<void> {
-  const functions: Supervised[] = [];
   for (const [target, port] of [
     ['webhook', config.ports.webhook],
     ['worker', config.ports.worker],
@@ -390,6 +395,65 @@ async function startStandIn(
     `dialogflow ${standIn.host} (stand-in for ES and CX DetectIntent, agent/ → the webhook)`,
   );
   return standIn;
+}
+
+/**
+ * The chat function (DetectIntent for web clients, against the stand-in at `standInHost`) and
+ * its sample page with the widget; returns the summary's lines for them.
+ */
+async function startChat(
+  config: StackConfig,
+  env: NodeJS.ProcessEnv,
+  standInHost: string,
+): Promise<string[]> {
+  for (const [name, port] of [
+    ['CHAT_PORT', config.chat.port],
+    ['CHAT_PAGE_PORT', config.chat.pagePort],
+  ] as const) {
+    if (!(await portIsFree('127.0.0.1', port))) {
+      console.error(`Port ${port} is in use: set ${name} to another port.`);
+      await stopAll(1);
+    }
+  }
+  const chatEnv: NodeJS.ProcessEnv = {
+    ...env,
+    DIALOGFLOW_EMULATOR_HOST: standInHost,
+    // One secret for the stack's lifetime: a restarted chat function keeps its sessions.
+    CHAT_SESSION_SECRET: config.chat.sessionSecret,
+    // The sample page's origin unless set (stated, so NODE_ENV=production starts it too).
+    CHAT_ALLOWED_ORIGINS: config.chat.allowedOrigins.join(','),
+  };
+  const chatFn = await supervise({
+    name: 'chat',
+    start: () =>
+      spawnFunction({
+        target: 'chat',
+        port: config.chat.port,
+        env: chatEnv,
+        source: projectDir(),
+        onLine: prefixed('chat'),
+      }),
+    ready: (service) => waitForPort('127.0.0.1', config.chat.port, 30_000, service),
+    log: prefixed('stack'),
+  });
+  services.push(chatFn);
+  functions.push(chatFn);
+  // The page needs the widget's script (built from its source here, else the core package's
+  // dist/widget): without it the stack still runs, and says why there is no page.
+  let page: string;
+  try {
+    chatPage = await startChatPage({
+      chatUrl: `http://127.0.0.1:${config.chat.port}/`,
+      port: config.chat.pagePort,
+    });
+    page = `${chatPage.url} (sample restaurant page with the <dialogflow-chat> widget)`;
+  } catch (err) {
+    page = `not served: ${err instanceof Error ? err.message : String(err)}`;
+  }
+  return [
+    `chat     http://127.0.0.1:${config.chat.port}/ (the chat function: DetectIntent for web and mobile clients)`,
+    `page     ${page}`,
+  ];
 }
 
 function printSummary(

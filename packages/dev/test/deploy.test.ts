@@ -24,6 +24,7 @@ const WEBHOOK_SA = sa('fulfillment-webhook');
 const WORKER_SA = sa('fulfillment-worker');
 const TASKS_SA = sa('fulfillment-tasks');
 const BUILD_SA = sa('fulfillment-build');
+const CHAT_SA = sa('fulfillment-chat');
 const WORKER_URL = `https://worker-${NUMBER}.${REGION}.run.app`;
 
 const APIS = [
@@ -37,6 +38,7 @@ const APIS = [
   'iam.googleapis.com',
   'iamcredentials.googleapis.com',
   'cloudscheduler.googleapis.com',
+  'dialogflow.googleapis.com',
 ];
 
 /** Secret values: each must reach Secret Manager on stdin and appear nowhere else. */
@@ -116,10 +118,12 @@ function expectCompletePlan(stdout: string): void {
     'fulfillment-worker',
     'fulfillment-tasks',
     'fulfillment-build',
+    'fulfillment-chat',
   ]) {
     has(new RegExp(`^gcloud iam service-accounts create ${id} `));
   }
-  // Project roles: Firestore for the two runtime identities, the build's three; nothing else.
+  // Project roles: Firestore for the webhook's and the worker's identities, DetectIntent for
+  // the chat's, the build's three; nothing else.
   const projectGrants = lines
     .filter((l) => l.startsWith(`gcloud projects add-iam-policy-binding ${PROJECT} `))
     .map((l) => `${flagOf(l, 'role')} ${flagOf(l, 'member')}`)
@@ -128,6 +132,7 @@ function expectCompletePlan(stdout: string): void {
     [
       `roles/datastore.user serviceAccount:${WEBHOOK_SA}`,
       `roles/datastore.user serviceAccount:${WORKER_SA}`,
+      `roles/dialogflow.client serviceAccount:${CHAT_SA}`,
       `roles/logging.logWriter serviceAccount:${BUILD_SA}`,
       `roles/artifactregistry.writer serviceAccount:${BUILD_SA}`,
       `roles/storage.objectAdmin serviceAccount:${BUILD_SA}`,
@@ -296,11 +301,11 @@ describe('dff deploy against a project (the recording stand-in for gcloud)', () 
     expect(first.stderr).not.toMatch(/deploy\.sh: /);
     expect(first.code).toBe(0);
     expect([...afterFirst.serviceAccounts].sort()).toEqual(
-      [BUILD_SA, TASKS_SA, WEBHOOK_SA, WORKER_SA].sort(),
+      [BUILD_SA, CHAT_SA, TASKS_SA, WEBHOOK_SA, WORKER_SA].sort(),
     );
     expect(afterFirst.firestore).toBe('FIRESTORE_NATIVE');
     expect(Object.keys(afterFirst.queues)).toEqual(['fulfillment-jobs']);
-    expect(Object.keys(afterFirst.functions).sort()).toEqual(['webhook', 'worker']);
+    expect(Object.keys(afterFirst.functions).sort()).toEqual(['chat', 'webhook', 'worker']);
     expect(Object.keys(afterFirst.schedulerJobs)).toEqual(['fulfillment-sweep']);
     for (const api of APIS) expect(afterFirst.services).toContain(api);
     expect(first.stdout).toContain(
@@ -315,6 +320,7 @@ describe('dff deploy against a project (the recording stand-in for gcloud)', () 
       [
         'functions deploy worker',
         'functions deploy webhook',
+        'functions deploy chat',
         'tasks queues update fulfillment-jobs',
         'scheduler jobs update http fulfillment-sweep',
         'logging metrics update fulfillment_degraded_turns',
@@ -336,7 +342,7 @@ describe('dff deploy against a project (the recording stand-in for gcloud)', () 
     expect(mutations(dryAfter)).toEqual([]);
     const planned = commandLines(dryAfter.stdout);
     expect(planned.filter((l) => CREATING.test(l))).toEqual([]);
-    expect(planned.filter((l) => l.startsWith('gcloud functions deploy'))).toHaveLength(2);
+    expect(planned.filter((l) => l.startsWith('gcloud functions deploy'))).toHaveLength(3);
   });
 
   it('secrets reach Secret Manager on stdin and the functions via --set-secrets only, never printed', () => {
@@ -407,6 +413,7 @@ describe('dff deploy against a project (the recording stand-in for gcloud)', () 
         `roles/datastore.user serviceAccount:${WEBHOOK_SA}`,
         `roles/datastore.user serviceAccount:${WORKER_SA}`,
         `roles/cloudsql.client serviceAccount:${WEBHOOK_SA}`,
+        `roles/dialogflow.client serviceAccount:${CHAT_SA}`,
         `roles/logging.logWriter serviceAccount:${BUILD_SA}`,
         `roles/artifactregistry.writer serviceAccount:${BUILD_SA}`,
         `roles/storage.objectAdmin serviceAccount:${BUILD_SA}`,

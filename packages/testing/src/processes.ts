@@ -161,7 +161,7 @@ export async function portIsFree(host: string, port: number): Promise<boolean> {
  * interface and has no option for the address).
  */
 export function spawnFunction(options: {
-  target: 'webhook' | 'worker';
+  target: 'webhook' | 'worker' | 'chat';
   port: number;
   env: NodeJS.ProcessEnv;
   /** The function's folder (its package.json `main` is the entry), as `gcloud --source`. */

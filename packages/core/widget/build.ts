@@ -1,0 +1,80 @@
+/*
+ * `npm run build:widget` (part of `npm run build`): packages/core/widget/src →
+ * packages/core/dist/widget/dialogflow-chat.js (one minified script, no dependencies), which
+ * ships in the core package as `@dialogflow-functions/core/widget`. Typechecked first (with
+ * the DOM's types: its own tsconfig), then its gzipped size measured against the budget: the
+ * build fails when the widget grows past it. The sample page of `dff start`
+ * (packages/dev/src/lib/chat-page.ts) builds it the same way, in memory.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+/** What one script tag may cost a page, gzipped. */
+export const WIDGET_BUDGET_GZIP_BYTES = 8 * 1024;
+
+const DIR = __dirname;
+/** Where the built script goes: inside the core package's dist/, so it is published. */
+const OUT = join(DIR, '..', 'dist', 'widget');
+
+export interface WidgetBuild {
+  code: string;
+  bytes: number;
+  gzipBytes: number;
+  budget: number;
+}
+
+/** Bundles and minifies the widget in memory and measures it. */
+export async function buildWidget(): Promise<WidgetBuild> {
+  const result = await build({
+    entryPoints: [join(DIR, 'src', 'dialogflow-chat.ts')],
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
+    write: false,
+    logLevel: 'warning',
+    tsconfig: join(DIR, 'tsconfig.json'),
+  });
+  const code = result.outputFiles[0]!.text;
+  return {
+    code,
+    bytes: Buffer.byteLength(code),
+    gzipBytes: gzipSync(code, { level: 9 }).length,
+    budget: WIDGET_BUDGET_GZIP_BYTES,
+  };
+}
+
+async function main(): Promise<number> {
+  execFileSync(
+    process.execPath,
+    [require.resolve('typescript/bin/tsc'), '-p', join(DIR, 'tsconfig.json')],
+    {
+      stdio: 'inherit',
+    },
+  );
+  const built = await buildWidget();
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(join(OUT, 'dialogflow-chat.js'), built.code);
+  const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
+  console.log(
+    `packages/core/dist/widget/dialogflow-chat.js: ${kib(built.bytes)} minified, ${kib(built.gzipBytes)} gzipped (budget ${kib(built.budget)})`,
+  );
+  if (built.gzipBytes > built.budget) {
+    console.error(`The widget is over its size budget by ${built.gzipBytes - built.budget} bytes.`);
+    return 1;
+  }
+  return 0;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}
