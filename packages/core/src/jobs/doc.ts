@@ -27,10 +27,21 @@ export const RefusalSchema = z.strictObject({
   values: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
 });
 
+/**
+ * A job's states, named: declaration files (and the API report) then refer to it instead of
+ * spelling out its members in an order that depends on the compiler's history.
+ */
+export type JobStatuses = {
+  queued: 'queued';
+  running: 'running';
+  succeeded: 'succeeded';
+  failed: 'failed';
+};
+
 /** The fields every job record has, whatever its type. */
 const jobCommon = {
   v: z.number().int(),
-  status: z.enum(['queued', 'running', 'succeeded', 'failed']),
+  status: z.enum(['queued', 'running', 'succeeded', 'failed']) as z.ZodEnum<JobStatuses>,
   attempts: z.number().int().min(0),
   createdAt: date,
   updatedAt: date,
