@@ -183,7 +183,7 @@ describe.skipIf(process.platform !== 'linux')('the local stack', () => {
   );
 
   it(
-    'npm run dev: a source change rebuilds and restarts the functions; SIGINT stops everything',
+    'npm run dev: a source change rebuilds and restarts the functions, an agent change the stand-in; SIGINT stops everything',
     { timeout: 300_000 },
     async () => {
       const stack = await startStack('dev', { FIRESTORE_EMULATOR_HOST: inject('firestoreHost') });
@@ -207,6 +207,16 @@ describe.skipIf(process.platform !== 'linux')('the local stack', () => {
         'functions restarted after the rebuild',
       );
       expect(stack.output.some((l) => /restarting the functions/.test(l))).toBe(true);
+      // An agent source saved: the stand-in is started again with it, on the same port.
+      utimesSync(join(REPO, 'examples', 'restaurant', 'agent', 'agent.yaml'), now, now);
+      await until(
+        () => stack.output.some((l) => /the stand-in runs the new agent/.test(l)),
+        120_000,
+        'stand-in restarted with the new agent',
+      );
+      expect(await portIsFree('127.0.0.1', Number(stack.ports.DIALOGFLOW_STAND_IN_PORT))).toBe(
+        false,
+      );
       await stopAndCheck(stack, 'SIGINT');
     },
   );

@@ -26,7 +26,8 @@ import { rebuildOnChange, runBuild } from './lib/build';
 import { supervise, type Supervised } from './lib/supervise';
 import { Firestore } from '@google-cloud/firestore';
 import { emulatorSettings } from '@dialogflow-functions/core/firestore';
-import { dataDir, loadBot, projectDir } from './project';
+import { agentDir, dataDir, loadBot, projectDir } from './project';
+import { watch } from 'node:fs';
 import { startLocalServices } from './lib/local-services';
 import {
   startNotifySink,
@@ -53,6 +54,7 @@ let smtpSink: SmtpSink | undefined;
 let stopSweeps: (() => void) | undefined;
 let removeStackFile: (() => void) | undefined;
 let rebuilds: { close(): void } | undefined;
+let agentReloads: { close(): void } | undefined;
 let dialogflow: RunningStandIn | undefined;
 let devConsole: DevConsole | undefined;
 let chatPage: ChatPage | undefined;
@@ -79,6 +81,7 @@ async function stopAll(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     rebuilds?.close();
+    agentReloads?.close();
     stopSweeps?.();
     await dialogflow?.stop();
     for (const s of [...services].reverse()) await s.stop();
@@ -124,6 +127,7 @@ async function main(): Promise<void> {
     standInHost: `127.0.0.1:${config.dialogflow.standInPort}`,
   });
   dialogflow = await startStandIn(config, devConsole.tapUrl, stack.notes);
+  if (dev) agentReloads = reloadStandInOnAgentChange(config, devConsole.tapUrl);
   const chat = await startChat(config, stack.env, dialogflow.host);
   printSummary(config, devConsole, dialogflow, [...chat, ...stack.notes]);
 }
@@ -395,6 +399,53 @@ async function startStandIn(
     `dialogflow ${standIn.host} (stand-in for ES and CX DetectIntent, agent/ → the webhook)`,
   );
   return standIn;
+}
+
+/**
+ * `npm run dev`: when the agent's sources change, the stand-in is started again with the new
+ * agent (on the same port, so the console and the chat function keep talking to it). Sources
+ * that do not load leave the running stand-in alone and say why.
+ */
+function reloadStandInOnAgentChange(config: StackConfig, webhookUrl: string): { close(): void } {
+  const log = prefixed('dev');
+  let timer: NodeJS.Timeout | undefined;
+  let queue = Promise.resolve();
+  const reload = async () => {
+    if (stopping) return;
+    let agents;
+    try {
+      agents = loadAgents();
+    } catch (err) {
+      log(`agent sources do not load: ${err instanceof Error ? err.message : String(err)}`);
+      log('the stand-in keeps the last good agent');
+      return;
+    }
+    log('agent changed: restarting the Dialogflow stand-in…');
+    await dialogflow?.stop();
+    if (stopping) return;
+    dialogflow = await startDialogflowStandIn({
+      ...agents,
+      webhookUrl,
+      webhookHeaders: webhookAuthHeaders(config),
+      port: config.dialogflow.standInPort,
+      onTurn: (line) => console.log(`${'[dialogflow]'.padEnd(11)} ${line}`),
+    });
+    log('the stand-in runs the new agent');
+  };
+  const watcher = watch(agentDir(), { recursive: true }, () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      queue = queue.then(reload).catch((err: unknown) => {
+        log(`the stand-in did not restart: ${err instanceof Error ? err.message : String(err)}`);
+      });
+    }, 300);
+  });
+  return {
+    close() {
+      clearTimeout(timer);
+      watcher.close();
+    },
+  };
 }
 
 /**
