@@ -13,7 +13,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messagesFor } from '../src/messages';
 import { firestoreHost } from '@dialogflow-functions/testing/firestore';
-import { freePort, spawnService, type Service } from '@dialogflow-functions/testing/processes';
+import { freeStackPort, spawnService, type Service } from '@dialogflow-functions/testing/processes';
 import { until } from '@dialogflow-functions/testing/wait';
 import { DFF, PROJECT, REPO } from './helpers/paths';
 
@@ -68,7 +68,8 @@ describe('the chat widget on the sample page npm start serves', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    const ports = await Promise.all(Array.from({ length: 7 }, () => freePort()));
+    const ports: number[] = [];
+    for (let i = 0; i < 7; i++) ports.push(await freeStackPort());
     const [webhook, worker, devConsole, standIn, tasks, chat, chatPage] = ports.map(String);
     stack = spawnService({
       name: 'npm start',

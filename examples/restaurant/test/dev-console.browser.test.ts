@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messagesFor } from '../src/messages';
-import { freePort, spawnService, type Service } from '@dialogflow-functions/testing/processes';
+import { freeStackPort, spawnService, type Service } from '@dialogflow-functions/testing/processes';
 import { DFF, PROJECT, REPO } from './helpers/paths';
 import { firestoreHost } from '@dialogflow-functions/testing/firestore';
 import { until } from '@dialogflow-functions/testing/wait';
@@ -52,7 +52,7 @@ describe('the dev console in a browser, on the stack npm start runs', () => {
 
   beforeAll(async () => {
     const [webhook, worker, devConsole, standIn, tasks, chat, chatPage] = await Promise.all(
-      Array.from({ length: 7 }, () => freePort()),
+      Array.from({ length: 7 }, () => freeStackPort()),
     );
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,

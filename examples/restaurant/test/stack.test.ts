@@ -2,10 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { portIsFree } from '@dialogflow-functions/testing/processes';
+import { freeStackPort, portIsFree } from '@dialogflow-functions/testing/processes';
 import { REPO } from './helpers/paths';
 import { esRequest } from '@dialogflow-functions/testing/requests';
-import { freePort } from '@dialogflow-functions/testing/ports';
 import {
   commandLine,
   descendantsOf,
@@ -35,13 +34,13 @@ const running: Stack[] = [];
 
 async function startStack(script: 'start' | 'dev', env: NodeJS.ProcessEnv = {}): Promise<Stack> {
   const ports = {
-    WEBHOOK_PORT: String(await freePort()),
-    WORKER_PORT: String(await freePort()),
-    CLOUD_TASKS_EMULATOR_PORT: String(await freePort()),
-    DEV_CONSOLE_PORT: String(await freePort()),
-    DIALOGFLOW_STAND_IN_PORT: String(await freePort()),
-    CHAT_PORT: String(await freePort()),
-    CHAT_PAGE_PORT: String(await freePort()),
+    WEBHOOK_PORT: String(await freeStackPort()),
+    WORKER_PORT: String(await freeStackPort()),
+    CLOUD_TASKS_EMULATOR_PORT: String(await freeStackPort()),
+    DEV_CONSOLE_PORT: String(await freeStackPort()),
+    DIALOGFLOW_STAND_IN_PORT: String(await freeStackPort()),
+    CHAT_PORT: String(await freeStackPort()),
+    CHAT_PAGE_PORT: String(await freeStackPort()),
   };
   const childEnv: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development', ...ports, ...env };
   for (const name of ['FIRESTORE_EMULATOR_HOST', 'CLOUD_TASKS_EMULATOR_HOST']) {

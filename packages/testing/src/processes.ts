@@ -185,6 +185,29 @@ export function spawnFunction(options: {
   });
 }
 
+const handedOut = new Set<number>();
+
+/**
+ * A port for a stack to listen on later (`WEBHOOK_PORT=…`): free now, taken from below Linux's
+ * ephemeral range (32768–60999), so that none of the stack's own `listen(0)` and outgoing
+ * connections can take it meanwhile, and never the same twice in one process.
+ */
+export async function freeStackPort(): Promise<number> {
+  for (let tries = 0; tries < 200; tries++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (handedOut.has(port) || !(await portIsFree('127.0.0.1', port))) continue;
+    const bindable = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (!bindable) continue;
+    handedOut.add(port);
+    return port;
+  }
+  return freePort();
+}
+
 /** A TCP port on 127.0.0.1 that was free a moment ago. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

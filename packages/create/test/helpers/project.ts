@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
-import { freePort } from '@dialogflow-functions/testing/ports';
+import { freeStackPort } from '@dialogflow-functions/testing/processes';
 
 /*
  * What the scaffold, start and upgrade tests share: the packed packages, a project made from
@@ -118,7 +118,7 @@ export async function stackPorts(): Promise<Record<string, string>> {
     'CHAT_PAGE_PORT',
   ];
   const ports: Record<string, string> = {};
-  for (const name of names) ports[name] = String(await freePort());
+  for (const name of names) ports[name] = String(await freeStackPort());
   return ports;
 }
 
