@@ -49,7 +49,7 @@ export default defineConfig({
   ssr: { resolve: { conditions, externalConditions: ['dff-source'] } },
   test: {
     testTimeout: 30_000,
-    hookTimeout: 60_000,
+    hookTimeout: 90_000,
     // The project dff commands and the local stack work on: the example bot.
     env: { DFF_PROJECT_DIR: join(__dirname, 'examples', 'restaurant') },
     projects: [

@@ -131,11 +131,26 @@ export async function firestoreReady(host: string): Promise<boolean> {
   }
 }
 
-/** Deletes every document of the project's default database in the emulator. */
-export async function resetFirestore(host: string, projectId: string): Promise<void> {
-  const res = await fetch(
-    `http://${host}/emulator/v1/projects/${projectId}/databases/(default)/documents`,
-    { method: 'DELETE' },
-  );
-  if (!res.ok) throw new Error(`emulator reset failed: HTTP ${res.status}`);
+/**
+ * Deletes every document of the project's default database in the emulator. The emulator
+ * answers 409 while a transaction holds a lock (one a previous test's process left behind
+ * expires within a minute): the reset is tried again until it goes through, up to `timeoutMs`.
+ */
+export async function resetFirestore(
+  host: string,
+  projectId: string,
+  timeoutMs = 75_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = 100; ; wait = Math.min(wait * 2, 2_000)) {
+    const res = await fetch(
+      `http://${host}/emulator/v1/projects/${projectId}/databases/(default)/documents`,
+      { method: 'DELETE' },
+    );
+    if (res.ok) return;
+    if (res.status !== 409 || Date.now() + wait > deadline) {
+      throw new Error(`emulator reset failed: HTTP ${res.status}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
 }
