@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -16,6 +15,7 @@ import { firestoreHost } from '@dialogflow-functions/testing/firestore';
 import { freeStackPort, spawnService, type Service } from '@dialogflow-functions/testing/processes';
 import { until } from '@dialogflow-functions/testing/wait';
 import { DFF, PROJECT, REPO } from './helpers/paths';
+import { findChromium } from './helpers/browser';
 
 /*
  * The <dialogflow-chat> widget in a real browser (Debian's chromium driven by playwright-core)
@@ -31,22 +31,6 @@ const en = messagesFor('en');
 const zh = messagesFor('zh-TW');
 const ja = messagesFor('ja');
 const AXE = createRequire(__filename).resolve('axe-core/axe.min.js');
-
-function findChromium(): string {
-  const candidates = process.env.CHROMIUM_PATH
-    ? [process.env.CHROMIUM_PATH]
-    : ['chromium', 'chromium-browser', 'google-chrome'];
-  for (const name of candidates) {
-    try {
-      return execFileSync('sh', ['-c', `command -v "${name}"`], { encoding: 'utf8' }).trim();
-    } catch {
-      // not this one
-    }
-  }
-  throw new Error(
-    'No Chromium found for the browser test: apt-get install chromium (or set CHROMIUM_PATH).',
-  );
-}
 
 const screenshots =
   process.env.UPDATE_SCREENSHOTS === '1'

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messagesFor } from '../src/messages';
 import { freeStackPort, spawnService, type Service } from '@dialogflow-functions/testing/processes';
 import { DFF, PROJECT, REPO } from './helpers/paths';
+import { findChromium } from './helpers/browser';
 import { firestoreHost } from '@dialogflow-functions/testing/firestore';
 import { until } from '@dialogflow-functions/testing/wait';
 
@@ -20,23 +20,6 @@ import { until } from '@dialogflow-functions/testing/wait';
 
 const en = messagesFor('en');
 const zh = messagesFor('zh-TW');
-
-/** Debian's chromium (or another Chromium on PATH); CHROMIUM_PATH names one explicitly. */
-function findChromium(): string {
-  const candidates = process.env.CHROMIUM_PATH
-    ? [process.env.CHROMIUM_PATH]
-    : ['chromium', 'chromium-browser', 'google-chrome'];
-  for (const name of candidates) {
-    try {
-      return execFileSync('sh', ['-c', `command -v "${name}"`], { encoding: 'utf8' }).trim();
-    } catch {
-      // not this one
-    }
-  }
-  throw new Error(
-    'No Chromium found for the browser test: apt-get install chromium (or set CHROMIUM_PATH).',
-  );
-}
 
 const screenshots =
   process.env.UPDATE_SCREENSHOTS === '1'
