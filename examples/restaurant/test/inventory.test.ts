@@ -335,9 +335,13 @@ describe('the MySQL pool', () => {
       // The four that waited end at their budget: polite replies by the inventory's own bound,
       // none by the webhook's timeout.
       expect(await Promise.all([...holding, ...queued])).toEqual(Array(4).fill(en.backendSlow));
-      const warnings = webhook.logs.filter(
-        (l) => l.severity === 'WARNING' && l.backend === 'mysql',
+      const mysqlWarnings = () =>
+        webhook.logs.filter((l) => l.severity === 'WARNING' && l.backend === 'mysql');
+      // A lookup's warning can reach the log just after its reply: wait for all six decisions.
+      await until(() => mysqlWarnings().length >= 6, 5000, 'six mysql decisions logged').catch(
+        () => undefined,
       );
+      const warnings = mysqlWarnings();
       // What the code decided for each, as it logged it: the last two were refused by the pool;
       // the other four were abandoned at the bound their budget gave the wait they were in (the
       // holders' query; for the queued ones the connection, or the query on a fresh connection
