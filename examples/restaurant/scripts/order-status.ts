@@ -1,13 +1,13 @@
 /*
  * `npm run order-status -- <orderId> <status> [deliveryDate]`: changes a demo order in the
- * local Firestore emulator (FIRESTORE_EMULATOR_HOST, as `npm start` prints it, or the seeded
- * default), e.g. to see a `watch_order` job notice that order 1002 has shipped.
+ * local Firestore emulator of the running stack, found as `npm run seed` finds it
+ * (FIRESTORE_EMULATOR_HOST, else the stack `npm start` recorded in .data/, with its project), e.g. to see a `watch_order` job notice that order 1002 has shipped.
  */
 import { Firestore } from '@google-cloud/firestore';
 import { ORDERS } from '../src/documents';
 import { parseConfig } from '@dialogflow-functions/core/config';
 import { emulatorSettings, isSafeDocumentId } from '@dialogflow-functions/core/firestore';
-import { readStackFile } from '@dialogflow-functions/dev/lib/stack-file';
+import { findStackFirestore } from '@dialogflow-functions/dev/lib/stack-file';
 
 async function main(): Promise<void> {
   const [orderId, status, deliveryDate] = process.argv.slice(2);
@@ -20,14 +20,13 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const config = parseConfig();
-  const host = config.firestore.emulatorHost ?? readStackFile(config.ports.webhook)?.firestore;
-  if (!host) {
-    console.error(
-      'No Firestore emulator found: start the stack (npm start) or set FIRESTORE_EMULATOR_HOST.',
-    );
+  const stack = findStackFirestore(config);
+  if (!stack.host) {
+    console.error(stack.why);
     process.exit(1);
   }
-  const db = new Firestore({ projectId: config.projectId, ...emulatorSettings(host) });
+  const { host, projectId } = stack;
+  const db = new Firestore({ projectId, ...emulatorSettings(host) });
   try {
     const ref = db.collection(ORDERS).doc(orderId);
     const existing = await ref.get();
@@ -36,7 +35,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     await ref.set({ status, ...(deliveryDate ? { deliveryDate } : {}) }, { merge: true });
-    console.log(`orders/${orderId} is now ${status} (emulator ${host})`);
+    console.log(`orders/${orderId} is now ${status} (emulator ${host}, project ${projectId})`);
   } finally {
     await db.terminate();
   }

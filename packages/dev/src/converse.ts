@@ -1,18 +1,16 @@
 /*
  * `npm run converse [-- --live] [--edition es|cx] [FILE ...]`: runs the conversation files
  * (conversations/*.yaml by default) with DetectIntent.
- *   - default: against the local Dialogflow stand-in: the one at DIALOGFLOW_EMULATOR_HOST (e.g.
- *     `npm start`'s), else a whole local bot started here (Firestore emulator, seeded demo data,
- *     webhook, worker, Cloud Tasks emulator, stand-in), stopped at the end;
+ *   - default: against a whole local bot started here (Dialogflow stand-in, webhook, worker, Cloud
+ *     Tasks emulator) with data of its own: a Firestore project made for the run, seeded from the
+ *     bot's seed and deleted at the end, in the running stack's emulator (or FIRESTORE_EMULATOR_HOST,
+ *     else one started here). The developer's data is never read nor written (lib/story-bot.ts);
  *   - `--live`: against the real agent of DIALOGFLOW_AGENT (its edition), with Application
  *     Default Credentials.
  * Exit code 1 when a story fails.
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, parseConfig, type Config } from '@dialogflow-functions/core/config';
-import { Firestore } from '@google-cloud/firestore';
-import { emulatorSettings } from '@dialogflow-functions/core/firestore';
-import { loadBot, projectDir } from './project';
 import {
   DetectIntentClient,
   DetectSetupError,
@@ -24,7 +22,8 @@ import {
   EmulatorUnavailableError,
   ensureFirestoreEmulator,
 } from '@dialogflow-functions/testing/firestore-emulator';
-import { startLocalBot } from './lib/local-bot';
+import { startStoryBot } from './lib/story-bot';
+import { findStackFirestore } from './lib/stack-file';
 
 const USAGE = 'usage: npm run converse [-- --live] [--edition es|cx] [FILE ...]';
 
@@ -40,41 +39,25 @@ async function run(config: Config, live: boolean, only: Edition | undefined, pat
       target = { agent, emulatorHost: undefined };
       editions = [agent.includes('/agents/') ? 'cx' : 'es'];
       console.log(`Live: ${editions[0]!.toUpperCase()} agent ${agent}`);
-    } else if (config.dialogflow.emulatorHost) {
-      target = {
-        agent: undefined,
-        emulatorHost: config.dialogflow.emulatorHost,
-        localProject: config.projectId,
-      };
-      console.log(`Stand-in at ${config.dialogflow.emulatorHost} (DIALOGFLOW_EMULATOR_HOST)`);
     } else {
-      console.log(
-        'Starting a local bot (Firestore emulator, webhook, worker, tasks emulator, Dialogflow stand-in)…',
-      );
+      if (config.dialogflow.emulatorHost) {
+        console.log(
+          `(DIALOGFLOW_EMULATOR_HOST=${config.dialogflow.emulatorHost} is not used: the stories run on a bot and data of their own)`,
+        );
+      }
+      // The running stack's emulator when there is one (its data stays untouched), else one here.
+      const stack = findStackFirestore(config);
       const firestore = await ensureFirestoreEmulator({
-        host: config.firestore.emulatorHost,
+        host: stack.host,
         jar: config.firestore.emulatorJar,
       });
       if (firestore.service) stops.push(() => firestore.service!.stop());
-      const project = loadBot();
-      if (project.seed) {
-        const db = new Firestore({
-          projectId: config.projectId,
-          ...emulatorSettings(firestore.host),
-        });
-        try {
-          await project.seed({ db, env: process.env, projectDir: projectDir() });
-        } finally {
-          await db.terminate();
-        }
-      }
-      const bot = await startLocalBot({ firestoreHost: firestore.host, env: process.env });
+      const bot = await startStoryBot({ firestoreHost: firestore.host, env: process.env });
       stops.push(() => bot.stop());
-      target = {
-        agent: undefined,
-        emulatorHost: bot.dialogflowHost,
-        localProject: config.projectId,
-      };
+      console.log(
+        `Stories on their own bot and data: Firestore project ${bot.projectId} in the emulator at ${firestore.host} (${stack.host ? stack.from : 'started here'}), ${bot.seeded ? `${bot.seeded}, ` : ''}deleted at the end`,
+      );
+      target = { agent: undefined, emulatorHost: bot.dialogflowHost, localProject: bot.projectId };
     }
     if (only) editions = editions.filter((e) => e === only);
     const clients: Partial<Record<Edition, DetectIntentClient>> = {};

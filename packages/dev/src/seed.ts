@@ -1,12 +1,13 @@
 /*
  * `dff seed`: the bot's local data (defineBot({ seed })), into the Firestore emulator of the
- * running stack (FIRESTORE_EMULATOR_HOST, else the one `dff start` recorded in .data/).
+ * running stack, found as every command beside `dff start` finds it (lib/stack-file.ts:
+ * FIRESTORE_EMULATOR_HOST, else the stack `dff start` recorded in .data/, with its project).
  */
 import { Firestore } from '@google-cloud/firestore';
 import { parseBotConfig } from '@dialogflow-functions/core';
 import { emulatorSettings } from '@dialogflow-functions/core/firestore';
 import { loadBot, projectDir } from './project';
-import { readStackFile } from './lib/stack-file';
+import { findStackFirestore } from './lib/stack-file';
 
 async function main(): Promise<void> {
   const bot = loadBot();
@@ -15,17 +16,16 @@ async function main(): Promise<void> {
     console.log('This bot has no seed (defineBot({ seed })): nothing to write.');
     return;
   }
-  const host = config.firestore.emulatorHost ?? readStackFile(config.ports.webhook)?.firestore;
-  if (!host) {
-    console.error(
-      'No Firestore emulator found: start the stack (npm start) or set FIRESTORE_EMULATOR_HOST (seed writes to an emulator only).',
-    );
+  const stack = findStackFirestore(config);
+  if (!stack.host) {
+    console.error(`${stack.why} (seed writes to an emulator only)`);
     process.exit(2);
   }
-  const db = new Firestore({ projectId: config.projectId, ...emulatorSettings(host) });
+  const { host, projectId } = stack;
+  const db = new Firestore({ projectId, ...emulatorSettings(host) });
   try {
     const said = await bot.seed({ db, env: process.env, projectDir: projectDir() });
-    console.log(`${said} (emulator ${host}, project ${config.projectId})`);
+    console.log(`${said} (emulator ${host}, project ${projectId}: ${stack.from})`);
   } finally {
     await db.terminate();
   }

@@ -364,6 +364,7 @@ function startSweeps(config: StackConfig, firestoreHost: string, tasksHost: stri
     tasks: tasksHost,
     webhook: `http://127.0.0.1:${config.ports.webhook}/`,
     worker: `http://127.0.0.1:${config.ports.worker}/`,
+    projectId: config.projectId,
   });
   // The sweep (jobs that lost their task), every minute here.
   stopSweeps = startSweepLoop(
