@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Firestore } from '@google-cloud/firestore';
+import { emulatorSettings } from '@dialogflow-functions/core/firestore';
 import { seedDemoData } from '../src/seed-data';
 import {
   formatReport,
@@ -12,41 +14,141 @@ import {
 } from '@dialogflow-functions/dev/lib/conversations';
 import { DetectIntentClient } from '@dialogflow-functions/dev/lib/dialogflow-client';
 import { startLocalBot, type LocalBot } from '@dialogflow-functions/dev/lib/local-bot';
+import { startStoryBot, type StoryBot } from '@dialogflow-functions/dev/lib/story-bot';
 import { DFF, PROJECT } from './helpers/paths';
 import {
   firestoreHost,
   resetTestFirestore,
   testFirestore,
 } from '@dialogflow-functions/testing/firestore';
+import { until } from '@dialogflow-functions/testing/wait';
 
 /*
  * `npm run converse` as part of `npm test`: every conversation file, both editions, through the
  * Dialogflow stand-in, the demo webhook and worker, the Cloud Tasks emulator and the test
  * Firestore emulator; and `npm run detect` as a user runs it.
+ *
+ * The developer's data (project demo-local, what `npm start` serves) is first used as the README
+ * goes: `npm run order-status -- 1002 shipped`, and reservations that fill tomorrow's and
+ * December 24's 19:00 slots. The stories then run as `dff converse` runs them, on a bot and a
+ * Firestore project of their own (lib/story-bot.ts), and must all pass, leaving that data as it was.
  */
 
+/** Runs node with these arguments in the example's folder, asynchronously (the stand-ins it talks to run in this process). */
+const node = (args: string[], env: NodeJS.ProcessEnv, timeout = 60_000) =>
+  new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      args,
+      { cwd: PROJECT, env, encoding: 'utf8', timeout },
+      (err, stdout, stderr) =>
+        resolve({ status: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
+    );
+  });
+
 const files = loadConversationFiles();
-let bot: LocalBot;
+/** The developer's stack: project demo-local. */
+let devBot: LocalBot;
+/** The stories' own bot and data. */
+let storyBot: StoryBot;
 let clients: { es: DetectIntentClient; cx: DetectIntentClient };
+let storyBotStopped = false;
+
+const devDb = () => testFirestore(); // demo-local
+
+/** What the developer's data holds that the stories could trip on, or change. */
+async function devDataState() {
+  const order = await devDb().collection('orders').doc('1002').get();
+  const slots = await devDb().collection('slots').get();
+  const seats: Record<string, number> = {};
+  for (const slot of slots.docs) {
+    seats[slot.id] = (await slot.ref.collection('seats').count().get()).data().count;
+  }
+  const jobs = await devDb().collection('jobs').get();
+  return { order1002: order.get('status') as unknown, seats, jobs: jobs.size };
+}
+
+/** Books a whole slot (20 seats, RESERVATION_SLOT_CAPACITY) in the developer's stack. */
+async function fillSlot(client: DetectIntentClient, text: string): Promise<string> {
+  const turn = await client.detect({ text });
+  const jobId = /\(request (r-[0-9a-z]{12})\)/.exec(turn.texts.join(' '))?.[1];
+  if (!jobId) throw new Error(`no reservation job in ${JSON.stringify(turn.texts)}`);
+  await until(
+    async () => (await devDb().collection('jobs').doc(jobId).get()).get('status') === 'succeeded',
+    30_000,
+    `reservation ${jobId} done`,
+  );
+  return jobId;
+}
 
 beforeAll(async () => {
   await resetTestFirestore();
-  await seedDemoData(testFirestore());
-  bot = await startLocalBot({
+  await seedDemoData(devDb());
+  devBot = await startLocalBot({
     firestoreHost: firestoreHost(),
     env: { NODE_ENV: 'test', GOOGLE_CLOUD_PROJECT: 'demo-local' },
   });
-  const target = { agent: undefined, emulatorHost: bot.dialogflowHost };
+  // The README's steps, before `npm run converse`.
+  const shipped = await node(
+    ['--conditions=dff-source', '--import', 'tsx', 'scripts/order-status.ts', '1002', 'shipped'],
+    { ...process.env, FIRESTORE_EMULATOR_HOST: firestoreHost(), GOOGLE_CLOUD_PROJECT: '' },
+  );
+  if (shipped.status !== 0) throw new Error(`order-status failed: ${shipped.stderr}`);
+  const dev = new DetectIntentClient('es', {
+    agent: undefined,
+    emulatorHost: devBot.dialogflowHost,
+  });
+  try {
+    await fillSlot(dev, 'book a table for 20 tomorrow at 7pm under Wu');
+    // The slot a story books on December 24, while that date is still ahead.
+    if (new Date().toISOString().slice(5, 10) < '12-23') {
+      await fillSlot(dev, 'reserve a table for 20 on December 24 at 19:00 under Wu');
+    }
+  } finally {
+    await dev.close();
+  }
+
+  storyBot = await startStoryBot({ firestoreHost: firestoreHost(), env: { NODE_ENV: 'test' } });
+  const target = { agent: undefined, emulatorHost: storyBot.dialogflowHost };
   clients = { es: new DetectIntentClient('es', target), cx: new DetectIntentClient('cx', target) };
 });
 
 afterAll(async () => {
   await clients?.es.close();
   await clients?.cx.close();
-  await bot?.stop();
+  if (!storyBotStopped) await storyBot?.stop();
+  await devBot?.stop();
 });
 
 describe('conversations/*.yaml', () => {
+  let before: Awaited<ReturnType<typeof devDataState>>;
+
+  it("starts from the developer's data as the README's steps leave it", async () => {
+    before = await devDataState();
+    expect(before.order1002).toBe('shipped');
+    // Full slots (RESERVATION_SLOT_CAPACITY 20), one job each.
+    expect(Object.keys(before.seats).length).toBeGreaterThan(0);
+    expect(Object.values(before.seats).every((seats) => seats === 20)).toBe(true);
+    expect(before.jobs).toBe(Object.keys(before.seats).length);
+    // The stories' data: the bot's seed, in a project of its own.
+    expect(storyBot.projectId).toMatch(/^stories-[0-9a-f]{8}$/);
+    expect(storyBot.seeded).toMatch(/^seeded \d+ demo documents/);
+  });
+
+  it("would fail stories run on the developer's data (as npm run converse did)", async () => {
+    const target = { agent: undefined, emulatorHost: devBot.dialogflowHost };
+    const dev = { es: new DetectIntentClient('es', target) };
+    try {
+      const watch = files.filter((f) => f.name === 'watch-order.yaml');
+      const results = await runConversations(watch, dev, { sessionPrefix: 'dev' });
+      expect(results.filter((r) => !r.passed).map((r) => r.story)).toContain(
+        "watch an order that has not shipped yet, then ask for the request's status",
+      );
+    } finally {
+      await dev.es.close();
+    }
+  });
+
   it('covers every demo intent in en and zh-TW', () => {
     const covered = new Map<string, Set<string>>();
     for (const { file } of files) {
@@ -102,6 +204,48 @@ describe('conversations/*.yaml', () => {
     ]);
   });
 
+  it(
+    "dff converse runs the stories on its own data, though pointed at the developer's stack",
+    { timeout: 120_000 },
+    async () => {
+      const r = await node(
+        [...DFF, 'converse', '--edition', 'es', 'conversations/watch-order.yaml'],
+        {
+          ...process.env,
+          FIRESTORE_EMULATOR_HOST: firestoreHost(),
+          DIALOGFLOW_EMULATOR_HOST: devBot.dialogflowHost,
+          GOOGLE_CLOUD_PROJECT: 'demo-local',
+          DIALOGFLOW_AGENT: '',
+        },
+        110_000,
+      );
+      expect(r.stdout).toMatch(/is not used: the stories run on a bot and data of their own/);
+      expect(r.stdout).toMatch(
+        /Firestore project stories-[0-9a-f]{8} in the emulator at \S+ \(FIRESTORE_EMULATOR_HOST\), seeded \d+ demo documents/,
+      );
+      expect(r.stdout).toMatch(/\n4 passed, 0 failed\n/);
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+    },
+  );
+
+  it("leaves the developer's data as it was, and deletes its own when it stops", async () => {
+    expect(await devDataState()).toEqual(before);
+    const stories = new Firestore({
+      projectId: storyBot.projectId,
+      ...emulatorSettings(firestoreHost()),
+    });
+    try {
+      // The stories' data: the seed (and whatever the stories wrote), in their own project.
+      expect((await stories.collection('orders').get()).size).toBeGreaterThan(0);
+      storyBotStopped = true;
+      await storyBot.stop();
+      expect((await stories.collection('orders').get()).size).toBe(0);
+      expect((await stories.collection('jobs').get()).size).toBe(0);
+    } finally {
+      await stories.terminate();
+    }
+  });
+
   it('refuses a file that is not a conversation file, naming it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'conv-'));
     try {
@@ -115,21 +259,12 @@ describe('conversations/*.yaml', () => {
 });
 
 describe('npm run detect', () => {
-  // Asynchronously: the stand-in the CLI talks to runs in this process.
   const detect = (args: string[], env: Record<string, string>) =>
-    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        [...DFF, 'detect', ...args],
-        {
-          cwd: PROJECT,
-          env: { ...process.env, DIALOGFLOW_AGENT: '', DIALOGFLOW_EMULATOR_HOST: '', ...env },
-          encoding: 'utf8',
-          timeout: 60_000,
-        },
-        (err, stdout, stderr) =>
-          resolve({ status: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
-      );
+    node([...DFF, 'detect', ...args], {
+      ...process.env,
+      DIALOGFLOW_AGENT: '',
+      DIALOGFLOW_EMULATOR_HOST: '',
+      ...env,
     });
 
   it.each([
@@ -142,7 +277,7 @@ describe('npm run detect', () => {
     [['我的訂單1001在哪裡', '--lang', 'zh-TW'], '→ check_order', /已出貨/],
     [['我的訂單1001在哪裡', '--cx', '--lang', 'zh-TW'], '→ check_order', /已出貨/],
   ])('%j prints the intent, order_id 1001 and the order’s status', async (args, head, status) => {
-    const r = await detect(args, { DIALOGFLOW_EMULATOR_HOST: bot.dialogflowHost });
+    const r = await detect(args, { DIALOGFLOW_EMULATOR_HOST: devBot.dialogflowHost });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(head);
