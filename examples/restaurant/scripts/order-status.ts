@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   }
   const config = parseConfig();
   const stack = findStackFirestore(config);
-  if (!stack.host) {
+  if (stack.host === undefined) {
     console.error(stack.why);
     process.exit(1);
   }

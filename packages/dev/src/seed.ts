@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     return;
   }
   const stack = findStackFirestore(config);
-  if (!stack.host) {
+  if (stack.host === undefined) {
     console.error(`${stack.why} (seed writes to an emulator only)`);
     process.exit(2);
   }

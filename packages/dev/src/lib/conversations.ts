@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { DetectIntentClient, DetectResult, Edition } from './dialogflow-client';
-import { projectDir } from '../project';
+import { conversationsDir } from '../project';
 
 /*
  * Conversation tests (after Rasa's test stories): YAML files of stories, each a list of turns
@@ -12,8 +12,6 @@ import { projectDir } from '../project';
  * edition. A named group in a reply pattern (`(?<job>r-\w+)`) saves what it matched for later
  * turns as `${job}`.
  */
-
-export const CONVERSATIONS_DIR = join(projectDir(), 'conversations');
 
 const Expectation = z.strictObject({
   /** The intent display name (ES fallback: "Default Fallback Intent"); null: no intent (CX no-match). */
@@ -62,15 +60,15 @@ export interface LoadedFile {
   file: ConversationFile;
 }
 
-/** Reads and checks conversation files (all of conversations/*.yaml by default). */
+const yamlFilesIn = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => join(dir, f));
+
+/** Reads and checks conversation files (all of the bot's conversations/*.yaml by default). */
 export function loadConversationFiles(paths?: string[]): LoadedFile[] {
-  const files =
-    paths && paths.length > 0
-      ? paths
-      : readdirSync(CONVERSATIONS_DIR)
-          .filter((f) => /\.ya?ml$/.test(f))
-          .sort()
-          .map((f) => join(CONVERSATIONS_DIR, f));
+  const files = paths && paths.length > 0 ? paths : yamlFilesIn(conversationsDir());
   return files.map((path) => {
     const raw: unknown = parseYaml(readFileSync(path, 'utf8'));
     const parsed = ConversationFile.safeParse(raw);
