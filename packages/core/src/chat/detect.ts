@@ -1,3 +1,4 @@
+import type { ClientOptions } from 'google-gax';
 import { turnFromCx, turnFromEs, type ChatTurn } from './from-response';
 
 /*
@@ -5,8 +6,8 @@ import { turnFromCx, turnFromEs, type ChatTurn } from './from-response';
  * @google-cloud/dialogflow-cx v3): the real agent with the function's own identity
  * (Application Default Credentials), or a local gRPC stand-in with insecure credentials when
  * an emulator host is given. The same agent resolution as `npm run detect`
- * (@dialogflow-functions/dev's lib/dialogflow-client.ts), kept here because a deployed function
- * needs only core. The client is created on first use and kept: its import costs a cold start.
+ * (@dialogflow-functions/dev's lib/dialogflow-client.ts, which takes its client options from
+ * here), kept here because a deployed function needs only core. The client is created on first use and kept: its import costs a cold start.
  */
 
 export type Edition = 'es' | 'cx';
@@ -72,11 +73,22 @@ export function agentPathOf(
   throw new Error(`DIALOGFLOW_AGENT=${agent} is not an ES agent`);
 }
 
-async function clientOptions(target: DetectTarget, location: string | undefined) {
+/**
+ * The options of a Dialogflow SessionsClient (ES v2 or CX v3) for a target: with an emulator
+ * host (`DIALOGFLOW_EMULATOR_HOST`, `host:port` or `[ipv6]:port`), that local gRPC server with
+ * insecure credentials and no Google auth; else Google's endpoint, the region's for a regional
+ * agent. The chat function's and `dff detect`/`converse`'s clients are built from these.
+ */
+export async function sessionsClientOptions(
+  target: { emulatorHost: string | undefined },
+  location: string | undefined,
+): Promise<ClientOptions> {
   if (target.emulatorHost) {
     const { grpc } = await import('google-gax');
     const m = target.emulatorHost.match(/^\[?([^\]]+)\]?:(\d+)$/);
-    if (!m) throw new Error(`DIALOGFLOW_EMULATOR_HOST must be host:port`);
+    if (!m) {
+      throw new Error(`DIALOGFLOW_EMULATOR_HOST must be host:port, got ${target.emulatorHost}`);
+    }
     return {
       servicePath: m[1],
       port: Number(m[2]),
@@ -106,7 +118,7 @@ export function createDetectIntent(edition: Edition, target: DetectTarget): Dete
   let client: Promise<EsSessions | CxSessions> | undefined;
   const sessions = () => {
     client ??= (async () => {
-      const options = await clientOptions(target, location);
+      const options = await sessionsClientOptions(target, location);
       if (edition === 'es') {
         const { v2 } = await import('@google-cloud/dialogflow');
         return new v2.SessionsClient(options);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sessionsClientOptions } from '@dialogflow-functions/core/chat';
 import { messageToJson, protoRoot } from '../dialogflow-stand-in/proto-json';
 import type { Json, JsonObject } from '../dialogflow-stand-in/values';
 
@@ -168,26 +169,13 @@ type CxModule = typeof import('@google-cloud/dialogflow-cx', {
 type EsSessions = InstanceType<EsModule['v2']['SessionsClient']>;
 type CxSessions = InstanceType<CxModule['v3']['SessionsClient']>;
 
+/** The client's options (core's, shared with the chat function); a malformed host is a setup error. */
 async function clientOptions(target: DetectTarget, location: string | undefined) {
-  if (target.emulatorHost) {
-    const { grpc } = await import('google-gax');
-    const m = target.emulatorHost.match(/^\[?([^\]]+)\]?:(\d+)$/);
-    if (!m)
-      throw new DetectSetupError(
-        `DIALOGFLOW_EMULATOR_HOST must be host:port, got ${target.emulatorHost}`,
-      );
-    return {
-      servicePath: m[1],
-      port: Number(m[2]),
-      sslCreds: grpc.credentials.createInsecure(),
-      universeDomain: 'googleapis.com',
-      fallback: false,
-    };
+  try {
+    return await sessionsClientOptions(target, location);
+  } catch (err) {
+    throw new DetectSetupError(err instanceof Error ? err.message : String(err));
   }
-  // Regional agents are served by their region's endpoint.
-  return location && location !== 'global'
-    ? { apiEndpoint: `${location}-dialogflow.googleapis.com` }
-    : {};
 }
 
 const isObj = (v: unknown): v is JsonObject =>
