@@ -1,7 +1,3 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { http } from '@google-cloud/functions-framework';
-import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { parseConfig, type BotConfig } from '@dialogflow-functions/core/config';
 import { restaurantEnv } from '../../src/env';
 import { createLogger } from '@dialogflow-functions/core/logger';
@@ -14,41 +10,19 @@ import { createHttpClient } from '@dialogflow-functions/core/http';
 import { testFirestoreFactory } from '@dialogflow-functions/testing/firestore';
 import { protoErrors } from '@dialogflow-functions/testing/proto-check';
 import {
+  listenOnLoopback,
+  serveFunction,
+  type ServedFunction,
+} from '@dialogflow-functions/testing/serve';
+import {
   assertNoViolations,
   strictWebhook,
   type StrictViolation,
 } from '@dialogflow-functions/testing/strict-webhook';
 
-export interface Running {
-  url: string;
-  close(): Promise<void>;
-}
-
-/** Listens on an ephemeral loopback port. */
-export async function listen(server: Server): Promise<Running> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections?.();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-let registered = 0;
-
-/** Registers a handler with functions-framework and serves it exactly as the framework does. */
-export async function serveFunction(handler: Parameters<typeof http>[1]): Promise<Running> {
-  const name = `test-function-${++registered}`;
-  http(name, handler);
-  return listen(getTestServer(name));
-}
+/** A handler or server on a loopback port (the test kit's serve helpers). */
+export type Running = ServedFunction;
+export { listenOnLoopback as listen, serveFunction };
 
 export interface TestWebhook extends Running {
   /** Parsed JSON log entries the webhook wrote. */

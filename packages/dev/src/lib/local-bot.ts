@@ -1,7 +1,5 @@
-import type { AddressInfo } from 'node:net';
-import { http } from '@google-cloud/functions-framework';
-import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { createLogger, type Logger } from '@dialogflow-functions/core/logger';
+import { serveFunction } from '@dialogflow-functions/testing/serve';
 import { createTasksClient } from '@dialogflow-functions/core/tasks';
 import { createBotWebhook } from '@dialogflow-functions/core/webhook';
 import { createBotWorker } from '@dialogflow-functions/core/worker';
@@ -27,29 +25,6 @@ export interface LocalBot {
   webhookUrl: string;
   workerUrl: string;
   stop(): Promise<void>;
-}
-
-let registered = 0;
-
-async function serve(
-  handler: Parameters<typeof http>[1],
-): Promise<{ url: string; close(): Promise<void> }> {
-  const name = `local-bot-${process.pid}-${++registered}`;
-  http(name, handler);
-  const server = getTestServer(name);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections?.();
-        server.close(() => resolve());
-      }),
-  };
 }
 
 export async function startLocalBot(options: {
@@ -84,7 +59,7 @@ export async function startLocalBot(options: {
     stops.push(() => services.stop());
     const base = services.env;
     const workerConfig = parseBotConfig(bot, base);
-    const worker = await serve(createBotWorker(bot, workerConfig, { logger }));
+    const worker = await serveFunction(createBotWorker(bot, workerConfig, { logger }));
     stops.push(() => worker.close());
     const config = parseBotConfig(bot, { ...base, WORKER_URL: worker.url });
     const tasksClient = await createTasksClient(tasks.host);
@@ -93,7 +68,7 @@ export async function startLocalBot(options: {
     } finally {
       await tasksClient.close();
     }
-    const webhook = await serve(createBotWebhook(bot, config, { logger }));
+    const webhook = await serveFunction(createBotWebhook(bot, config, { logger }));
     stops.push(() => webhook.close());
     const standIn = await startDialogflowStandIn({
       ...loadAgents(options.agentDir),
