@@ -45,6 +45,9 @@ async function run(config: Config, live: boolean, only: Edition | undefined, pat
           `(DIALOGFLOW_EMULATOR_HOST=${config.dialogflow.emulatorHost} is not used: the stories run on a bot and data of their own)`,
         );
       }
+      console.log(
+        'Starting the stories’ own bot (Dialogflow stand-in, webhook, worker, Cloud Tasks emulator)…',
+      );
       // The running stack's emulator when there is one (its data stays untouched), else one here.
       const stack = findStackFirestore(config);
       const firestore = await ensureFirestoreEmulator({
