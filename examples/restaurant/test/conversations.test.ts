@@ -177,7 +177,10 @@ describe('conversations/*.yaml', () => {
   });
 
   it.each(files.map((f) => [f.name, f] as const))('%s', async (_name, file) => {
-    const results = await runConversations([file], clients, { sessionPrefix: 'test' });
+    const results = await runConversations([file], clients, {
+      sessionPrefix: 'test',
+      writeData: storyBot.writeData,
+    });
     expect(results.length).toBeGreaterThan(0);
     const failed = results.filter((r) => !r.passed);
     expect(failed, formatReport(results)).toEqual([]);
@@ -204,6 +207,60 @@ describe('conversations/*.yaml', () => {
     ]);
   });
 
+  it("a story's data: is written before it and put back after it", async () => {
+    const watch = (reply: string) => ({
+      user: 'tell me when order 1002 ships',
+      intent: 'watch_order',
+      reply,
+    });
+    const file: ConversationFile = {
+      editions: ['es'],
+      stories: [
+        {
+          story: 'with data',
+          data: {
+            'orders/1002': { status: 'shipped', deliveryDate: '2026-12-05' },
+            'orders/7777': { status: 'delivered', deliveryDate: '2026-11-02' },
+          },
+          steps: [
+            watch('order 1002 is already on its way'),
+            { user: 'where is my order 7777', reply: 'Order 7777 was delivered' },
+          ],
+        },
+        { story: 'after it', steps: [watch("I'll watch order 1002")] },
+        {
+          story: 'a document made absent',
+          data: { 'orders/1002': null },
+          steps: [{ user: 'where is my order 1002', reply: "I couldn't find order 1002" }],
+        },
+      ],
+    };
+    const loaded = [{ path: 'data.yaml', name: 'data.yaml', file }];
+    const results = await runConversations(loaded, clients, { writeData: storyBot.writeData });
+    expect(
+      results.filter((r) => !r.passed),
+      formatReport(results),
+    ).toEqual([]);
+    const stories = new Firestore({
+      projectId: storyBot.projectId,
+      ...emulatorSettings(firestoreHost()),
+    });
+    try {
+      expect((await stories.doc('orders/1002').get()).get('status')).toBe('processing');
+      expect((await stories.doc('orders/7777').get()).exists).toBe(false);
+    } finally {
+      await stories.terminate();
+    }
+    // Without a writer (--live), such stories are skipped, said so, and do not fail the run.
+    const live = await runConversations(loaded, { es: clients.es });
+    expect(live.map((r) => [r.story, r.passed, r.skipped])).toEqual([
+      ['with data', true, 'its data: is written on the local bot only'],
+      ['after it', true, undefined],
+      ['a document made absent', true, 'its data: is written on the local bot only'],
+    ]);
+    expect(formatReport(live)).toMatch(/\n1 passed, 0 failed, 2 skipped$/);
+  });
+
   it(
     "dff converse runs the stories on its own data, though pointed at the developer's stack",
     { timeout: 120_000 },
@@ -223,7 +280,7 @@ describe('conversations/*.yaml', () => {
       expect(r.stdout).toMatch(
         /Firestore project stories-[0-9a-f]{8} in the emulator at \S+ \(FIRESTORE_EMULATOR_HOST\), seeded \d+ demo documents/,
       );
-      expect(r.stdout).toMatch(/\n4 passed, 0 failed\n/);
+      expect(r.stdout).toMatch(/\n5 passed, 0 failed\n/);
       expect(r.status, r.stdout + r.stderr).toBe(0);
     },
   );

@@ -17,7 +17,12 @@ import {
   type DetectTarget,
   type Edition,
 } from './lib/dialogflow-client';
-import { formatReport, loadConversationFiles, runConversations } from './lib/conversations';
+import {
+  formatReport,
+  loadConversationFiles,
+  runConversations,
+  type StoryDataWriter,
+} from './lib/conversations';
 import {
   EmulatorUnavailableError,
   ensureFirestoreEmulator,
@@ -32,6 +37,7 @@ async function run(config: Config, live: boolean, only: Edition | undefined, pat
   const stops: (() => Promise<void>)[] = [];
   try {
     let target: DetectTarget;
+    let writeData: StoryDataWriter | undefined;
     let editions: Edition[] = ['es', 'cx'];
     if (live) {
       const agent = config.dialogflow.agent;
@@ -61,6 +67,7 @@ async function run(config: Config, live: boolean, only: Edition | undefined, pat
         `Stories on their own bot and data: Firestore project ${bot.projectId} in the emulator at ${firestore.host} (${stack.host ? stack.from : 'started here'}), ${bot.seeded ? `${bot.seeded}, ` : ''}deleted at the end`,
       );
       target = { agent: undefined, emulatorHost: bot.dialogflowHost, localProject: bot.projectId };
+      writeData = bot.writeData;
     }
     if (only) editions = editions.filter((e) => e === only);
     const clients: Partial<Record<Edition, DetectIntentClient>> = {};
@@ -68,7 +75,7 @@ async function run(config: Config, live: boolean, only: Edition | undefined, pat
     stops.push(async () => {
       for (const c of Object.values(clients)) await c.close();
     });
-    const results = await runConversations(files, clients);
+    const results = await runConversations(files, clients, { writeData });
     console.log(formatReport(results));
     return results.every((r) => r.passed) ? 0 : 1;
   } finally {

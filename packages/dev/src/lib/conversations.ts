@@ -37,12 +37,28 @@ const Step = Expectation.extend({
   cx: Expectation.optional(),
 });
 
+/** A document path: `collection/doc`, or deeper (`collection/doc/sub/doc`). */
+const DocumentPath = z
+  .string()
+  .regex(/^[^/\s]+\/[^/\s]+(\/[^/\s]+\/[^/\s]+)*$/, 'must be a document path (collection/id)');
+
+/**
+ * Documents a story needs, written into the stories' own data before it (each edition) and put
+ * back as they were after it: a document's fields (it replaces the document), or null (absent).
+ */
+export const StoryData = z.record(DocumentPath, z.record(z.string(), z.unknown()).nullable());
+export type StoryData = z.infer<typeof StoryData>;
+
 const Story = z.strictObject({
   story: z.string().min(1),
   lang: z.string().optional(),
   editions: z.array(z.enum(['es', 'cx'])).optional(),
+  data: StoryData.optional(),
   steps: z.array(Step).min(1),
 });
+
+/** Writes a story's `data:` and returns what puts the documents back (the local bot's data). */
+export type StoryDataWriter = (data: StoryData) => Promise<() => Promise<void>>;
 
 export const ConversationFile = z.strictObject({
   /** Language of the turns unless a story or step says otherwise (default en). */
@@ -85,6 +101,8 @@ export interface StoryResult {
   story: string;
   edition: Edition;
   passed: boolean;
+  /** Why the story did not run (a story with `data:` against the real agent); not a failure. */
+  skipped?: string;
   /** Per failed check: which turn and what differed. */
   failures: string[];
   turns: { user: string; result: DetectResult }[];
@@ -162,7 +180,11 @@ function check(
 export async function runConversations(
   files: LoadedFile[],
   clients: Partial<Record<Edition, DetectIntentClient>>,
-  options: { sessionPrefix?: string } = {},
+  options: {
+    sessionPrefix?: string;
+    /** Where stories with `data:` get it (absent, e.g. `--live`: those stories fail, saying so). */
+    writeData?: StoryDataWriter;
+  } = {},
 ): Promise<StoryResult[]> {
   const results: StoryResult[] = [];
   let n = 0;
@@ -182,7 +204,19 @@ export async function runConversations(
           failures: [],
           turns: [],
         };
-        for (const [i, step] of story.steps.entries()) {
+        let restore: (() => Promise<void>) | undefined;
+        if (story.data && !options.writeData) {
+          results.push({ ...result, skipped: 'its data: is written on the local bot only' });
+          continue;
+        }
+        if (story.data && options.writeData) {
+          try {
+            restore = await options.writeData(story.data);
+          } catch (err) {
+            result.failures.push(`data: not written: ${(err as Error).message}`);
+          }
+        }
+        for (const [i, step] of result.failures.length ? [] : story.steps.entries()) {
           const user = substitute(step.user, vars);
           let detected: DetectResult;
           try {
@@ -203,6 +237,11 @@ export async function runConversations(
           }
           if (result.failures.length > 0) break;
         }
+        if (restore) {
+          await restore().catch((err: unknown) => {
+            result.failures.push(`data: not put back: ${(err as Error).message}`);
+          });
+        }
         result.passed = result.failures.length === 0;
         results.push(result);
       }
@@ -215,7 +254,10 @@ export async function runConversations(
 export function formatReport(results: StoryResult[]): string {
   const lines: string[] = [];
   for (const r of results) {
-    lines.push(`${r.passed ? '✓' : '✗'} ${r.edition.toUpperCase()} ${r.file} › ${r.story}`);
+    const mark = r.skipped ? '-' : r.passed ? '✓' : '✗';
+    lines.push(
+      `${mark} ${r.edition.toUpperCase()} ${r.file} › ${r.story}${r.skipped ? ` (skipped: ${r.skipped})` : ''}`,
+    );
     for (const f of r.failures) lines.push(`    ${f}`);
     if (!r.passed) {
       const last = r.turns[r.turns.length - 1];
@@ -227,6 +269,9 @@ export function formatReport(results: StoryResult[]): string {
     }
   }
   const failed = results.filter((r) => !r.passed).length;
-  lines.push(`${results.length - failed} passed, ${failed} failed`);
+  const skipped = results.filter((r) => r.skipped).length;
+  lines.push(
+    `${results.length - failed - skipped} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`,
+  );
   return lines.join('\n');
 }

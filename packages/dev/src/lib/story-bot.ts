@@ -4,6 +4,7 @@ import type { Bot } from '@dialogflow-functions/core';
 import { emulatorSettings } from '@dialogflow-functions/core/firestore';
 import type { Logger } from '@dialogflow-functions/core/logger';
 import { resetFirestore } from '@dialogflow-functions/testing/firestore-emulator';
+import type { StoryData, StoryDataWriter } from './conversations';
 import { startLocalBot, type LocalBot } from './local-bot';
 import { loadBot, projectDir } from '../project';
 
@@ -21,6 +22,8 @@ export interface StoryBot extends LocalBot {
   projectId: string;
   /** What the bot's seed said it wrote (undefined: the bot has no seed). */
   seeded: string | undefined;
+  /** Writes a story's `data:` into the stories' project; resolves what puts it back. */
+  writeData: StoryDataWriter;
 }
 
 /** A fresh project id for one run's stories (a valid GOOGLE_CLOUD_PROJECT, 6 to 30 characters). */
@@ -64,11 +67,18 @@ export async function startStoryBot(options: {
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.agentDir ? { agentDir: options.agentDir } : {}),
     });
+    let db: Firestore | undefined;
+    const writeData: StoryDataWriter = async (data) => {
+      db ??= new Firestore({ projectId, ...emulatorSettings(options.firestoreHost) });
+      return writeDocuments(db, data);
+    };
     return {
       ...local,
       projectId,
       seeded,
+      writeData,
       async stop() {
+        await db?.terminate();
         await local.stop();
         await deleteData().catch(() => undefined);
       },
@@ -77,4 +87,26 @@ export async function startStoryBot(options: {
     await deleteData().catch(() => undefined);
     throw err;
   }
+}
+
+/** Sets (or deletes, for null) each document; resolves what puts the earlier ones back. */
+async function writeDocuments(db: Firestore, data: StoryData): Promise<() => Promise<void>> {
+  const refs = Object.keys(data).map((path) => db.doc(path));
+  const before = refs.length ? await db.getAll(...refs) : [];
+  const batch = db.batch();
+  for (const ref of refs) {
+    const fields = data[ref.path];
+    if (fields) batch.set(ref, fields);
+    else batch.delete(ref);
+  }
+  await batch.commit();
+  return async () => {
+    const back = db.batch();
+    for (const snap of before) {
+      const fields = snap.data();
+      if (fields) back.set(snap.ref, fields);
+      else back.delete(snap.ref);
+    }
+    await back.commit();
+  };
 }
