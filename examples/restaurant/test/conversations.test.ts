@@ -309,6 +309,15 @@ describe('conversations/*.yaml', () => {
       const path = join(dir, 'typo.yaml');
       writeFileSync(path, 'stories:\n  - story: x\n    stpes: []\n');
       expect(() => loadConversationFiles([path])).toThrow(/typo\.yaml: stories\.0/);
+      // data: names documents (collection/id), not collections.
+      const data = join(dir, 'data.yaml');
+      writeFileSync(
+        data,
+        'stories:\n  - story: x\n    data: { orders: {} }\n    steps: [{ user: hi }]\n',
+      );
+      expect(() => loadConversationFiles([data])).toThrow(
+        /data\.yaml: stories\.0\.data\.orders: must be a document path/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -90,7 +90,9 @@ export function loadConversationFiles(paths?: string[]): LoadedFile[] {
     const parsed = ConversationFile.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new Error(`${path}: ${issue?.path.join('.') || '<root>'}: ${issue?.message}`);
+      // A bad record key (a data: path) says why in its own issues.
+      const why = issue?.code === 'invalid_key' ? issue.issues[0]?.message : issue?.message;
+      throw new Error(`${path}: ${issue?.path.join('.') || '<root>'}: ${why ?? issue?.message}`);
     }
     return { path, name: basename(path), file: parsed.data };
   });
