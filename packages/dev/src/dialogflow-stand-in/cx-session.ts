@@ -8,7 +8,13 @@ import {
   type CxPage,
   type CxRoute,
 } from '../lib/agent/model';
-import { evaluateCondition, UnsupportedConditionError } from './condition';
+import {
+  evaluateCondition,
+  fillMessage,
+  fillTemplate,
+  UnsupportedConditionError,
+  type ConditionScope,
+} from './condition';
 import { zonedNow, type ZonedNow } from './entities';
 import type { IntentMatch } from './match';
 import { SessionStore } from './sessions';
@@ -39,11 +45,13 @@ interface CxSessionState {
   /** Current flow display name; undefined in the start flow. */
   flow: string | undefined;
   /** The flows (and their pages) that transitioned into the current one: END_FLOW goes back. */
-  callers: { flow: string; page: string | undefined }[];
+  callers: { flow: string; page: string | undefined; flowParams: JsonObject }[];
   /** Current page display name; undefined on the flow's start page. */
   page: string | undefined;
   previousPage: string | undefined;
   params: JsonObject;
+  /** The current flow's own parameters (`$flow.x`), dropped when the flow ends. */
+  flowParams: JsonObject;
   /** The form parameter the last prompt asked for. */
   prompted: string | undefined;
   justCollected: Set<string>;
@@ -92,6 +100,23 @@ function agentPathOf(session: string): string {
 const filled = (v: Json | undefined) =>
   v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0);
 
+/** Where a parameter named in the export lives: `$flow.x` in the flow's, anything else in the session's. */
+function slot(state: CxSessionState, name: string): [JsonObject, string] {
+  const flow = /^\$flow\.(.+)$/.exec(name);
+  if (flow) return [state.flowParams, flow[1] as string];
+  const session = /^\$session\.params\.(.+)$/.exec(name);
+  return [state.params, session ? (session[1] as string) : name];
+}
+const getParam = (state: CxSessionState, name: string): Json | undefined => {
+  const [scope, key] = slot(state, name);
+  return scope[key];
+};
+function setParam(state: CxSessionState, name: string, value: Json | undefined): void {
+  const [scope, key] = slot(state, name);
+  if (value === null || value === undefined) delete scope[key];
+  else scope[key] = value;
+}
+
 export class CxAgentSessions {
   private readonly sessions = new SessionStore<CxSessionState>(() => ({
     flow: undefined,
@@ -99,6 +124,7 @@ export class CxAgentSessions {
     page: undefined,
     previousPage: undefined,
     params: {},
+    flowParams: {},
     prompted: undefined,
     justCollected: new Set(),
     invalid: new Set(),
@@ -171,7 +197,7 @@ export class CxAgentSessions {
         const value = extractSlot(agent, text, turn.language, prompted, turn.now);
         if (value) {
           matchType = 'PARAMETER_FILLING';
-          state.params[prompted.name] = cxValue(value.value);
+          setParam(state, prompted.name, cxValue(value.value));
           state.justCollected.add(prompted.name);
           state.invalid.delete(prompted.name);
           await this.continuePage(turn);
@@ -224,6 +250,26 @@ export class CxAgentSessions {
     };
     if (turn.ended) this.sessions.delete(request.session);
     return { responseId: turn.responseId, queryResult, responseType: 'FINAL' };
+  }
+
+  /** What conditions, presets and messages see now. */
+  private scope(turn: Turn): ConditionScope {
+    const { state } = turn;
+    const page = this.currentPage(turn);
+    return {
+      state: state.params,
+      flow: state.flowParams,
+      page,
+      formComplete: (page?.form ?? []).every((p) => !p.required || filled(getParam(state, p.name))),
+      justCollected: state.justCollected,
+      intentParams: Object.fromEntries(
+        (turn.intent?.parameters ?? []).map((p) => [
+          p.name,
+          { original: p.original, resolved: cxValue(p.value) },
+        ]),
+      ),
+      text: turn.request.queryInput.text?.text,
+    };
   }
 
   private currentPage(turn: Turn): CxPage | undefined {
@@ -299,6 +345,7 @@ export class CxAgentSessions {
         if (!caller) return this.enter(turn, undefined);
         turn.flow = this.agent.flows.get(caller.flow) as CxFlow;
         state.flow = caller.flow === this.agent.startFlow ? undefined : caller.flow;
+        state.flowParams = caller.flowParams;
         state.previousPage = state.page;
         state.page = caller.page;
         return this.continuePage(turn);
@@ -321,7 +368,12 @@ export class CxAgentSessions {
   private switchFlow(turn: Turn, name: string): void {
     const next = [...this.agent.flows.values()].find((f) => f.name === name || f.id === name);
     if (!next) throw new Error(`transition to an unknown flow: ${name}`);
-    turn.state.callers.push({ flow: turn.flow.name, page: turn.state.page });
+    turn.state.callers.push({
+      flow: turn.flow.name,
+      page: turn.state.page,
+      flowParams: turn.state.flowParams,
+    });
+    turn.state.flowParams = {};
     turn.flow = next;
     turn.state.flow = next.name === this.agent.startFlow ? undefined : next.name;
     turn.state.page = undefined;
@@ -349,11 +401,11 @@ export class CxAgentSessions {
     const state = turn.state;
     const page = this.currentPage(turn);
     for (const p of page?.form ?? []) {
-      if (!filled(state.params[p.name]) && !p.required && p.defaultValue !== undefined) {
-        state.params[p.name] = p.defaultValue as Json;
+      if (!filled(getParam(state, p.name)) && !p.required && p.defaultValue !== undefined) {
+        setParam(state, p.name, p.defaultValue as Json);
       }
     }
-    const empty = page?.form.find((p) => p.required && !filled(state.params[p.name]));
+    const empty = page?.form.find((p) => p.required && !filled(getParam(state, p.name)));
     if (page && empty) {
       state.prompted = empty.name;
       const invalidHandler = state.invalid.has(empty.name)
@@ -368,11 +420,7 @@ export class CxAgentSessions {
     for (const route of routes) {
       let holds = false;
       try {
-        holds = evaluateCondition(route.condition as string, {
-          state: state.params,
-          page,
-          formComplete: !empty,
-        });
+        holds = evaluateCondition(route.condition as string, this.scope(turn));
       } catch (err) {
         if (!(err instanceof UnsupportedConditionError)) throw err;
       }
@@ -393,11 +441,26 @@ export class CxAgentSessions {
       ? inLanguage
       : fulfillment.messages.filter((m) => m.languageCode === this.agent.defaultLanguage);
     const before = turn.messages.length;
-    for (const m of chosen) turn.messages.push(m.message as Json);
+    for (const m of chosen) {
+      // References and system functions in the text are filled in; what cannot run stays as written.
+      let message = m.message as Json;
+      try {
+        message = fillMessage(message, this.scope(turn));
+      } catch (err) {
+        if (!(err instanceof UnsupportedConditionError)) throw err;
+      }
+      turn.messages.push(message);
+    }
     for (const action of fulfillment.setParameterActions) {
-      if (action.value === null || action.value === undefined)
-        delete turn.state.params[action.parameter];
-      else turn.state.params[action.parameter] = action.value as Json;
+      let value = action.value as Json | undefined;
+      if (typeof value === 'string') {
+        try {
+          value = fillTemplate(value, this.scope(turn));
+        } catch (err) {
+          if (!(err instanceof UnsupportedConditionError)) throw err;
+        }
+      }
+      setParam(turn.state, action.parameter, value);
     }
     if (!fulfillment.webhook) return { kind: 'done' };
 
@@ -442,7 +505,7 @@ export class CxAgentSessions {
       if (info.state !== 'INVALID' || !info.displayName) continue;
       if (!page?.form.some((p) => p.name === info.displayName)) continue;
       turn.state.invalid.add(info.displayName);
-      delete turn.state.params[info.displayName];
+      setParam(turn.state, info.displayName, null);
       invalidated = true;
     }
     if (invalidated) return { kind: 'invalidated' };
@@ -463,7 +526,7 @@ export class CxAgentSessions {
           ? {
               formInfo: {
                 parameterInfo: page.form.map((p) => {
-                  const value = state.params[p.name];
+                  const value = getParam(state, p.name);
                   const has = filled(value);
                   return {
                     displayName: p.name,

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { agentFiles } from '../lib/agent/generate';
 import { loadAgent } from '../lib/agent/load';
-import type { AgentModel } from '../lib/agent/model';
+import type { AgentModel, CxFulfillment, CxRoute } from '../lib/agent/model';
 import { projectDir } from '../project';
-import { unsupportedConditions } from './condition';
+import { whyUnsupported } from './condition';
 import { unknownEntityTypes } from './entities';
 import { KNOWN_SYSTEM_TYPES, trainClassifier } from './understand';
 
@@ -23,17 +23,62 @@ export function loadAgents(dir: string = AGENT_DIR): { es: AgentModel; cx: Agent
       agent.warnings.push(`entity type @${t} is unknown here: matched as @sys.any`);
     }
   }
-  const conditions: string[] = [];
-  for (const flow of cx.flows.values()) {
-    for (const r of flow.routes) if (r.condition) conditions.push(r.condition);
-    for (const page of flow.pages.values()) {
-      for (const r of page.routes) if (r.condition) conditions.push(r.condition);
-    }
-  }
-  for (const c of unsupportedConditions(conditions)) {
-    cx.warnings.push(`condition not supported here (read as false): ${c}`);
-  }
+  cx.warnings.push(...cxExpressionWarnings(cx));
   // Train now, so the first query does not wait for it (a failure shows on that query).
   for (const agent of [es, cx]) trainClassifier(agent).catch(() => undefined);
   return { es, cx };
+}
+
+/**
+ * What of a CX agent's conditions, parameter presets and message texts the stand-in cannot run
+ * (an unknown system function, a reference it does not resolve, syntax it cannot read), each
+ * named with its file. A condition it cannot run is read as false; a preset or text keeps what
+ * is written.
+ */
+export function cxExpressionWarnings(agent: AgentModel): string[] {
+  const warnings = new Set<string>();
+  const check = (expression: string, kind: 'condition' | 'template', file: string) => {
+    const why = whyUnsupported(expression, kind);
+    if (why === undefined) return;
+    const effect = kind === 'condition' ? 'read as false' : 'left as written';
+    warnings.add(`${file}: ${why} (${effect}): ${expression}`);
+  };
+  const strings = (value: unknown): string[] =>
+    typeof value === 'string'
+      ? [value]
+      : Array.isArray(value)
+        ? value.flatMap(strings)
+        : value && typeof value === 'object'
+          ? Object.values(value).flatMap(strings)
+          : [];
+  const fulfillment = (f: CxFulfillment | undefined, file: string) => {
+    for (const m of f?.messages ?? []) {
+      for (const s of strings(m.message)) if (s.includes('$')) check(s, 'template', file);
+    }
+    for (const a of f?.setParameterActions ?? []) {
+      if (typeof a.value === 'string' && a.value.includes('$')) check(a.value, 'template', file);
+    }
+  };
+  const routes = (list: CxRoute[], file: string) => {
+    for (const r of list) {
+      if (r.condition) check(r.condition, 'condition', file);
+      fulfillment(r.fulfillment, file);
+    }
+  };
+  for (const flow of agent.flows.values()) {
+    const flowFile = flow.file ?? `flows/${flow.name}/${flow.name}.json`;
+    routes(flow.routes, flowFile);
+    for (const h of flow.eventHandlers) fulfillment(h.fulfillment, flowFile);
+    for (const page of flow.pages.values()) {
+      const file = page.file ?? `flows/${flow.name}/pages/${page.name}.json`;
+      fulfillment(page.entry, file);
+      routes(page.routes, file);
+      for (const h of page.eventHandlers) fulfillment(h.fulfillment, file);
+      for (const p of page.form) {
+        fulfillment(p.initialPrompt, file);
+        for (const h of p.reprompts) fulfillment(h.fulfillment, file);
+      }
+    }
+  }
+  return [...warnings];
 }

@@ -377,6 +377,7 @@ export function loadCxAgent(files: AgentFiles): AgentModel {
         pages.set(page.displayName, {
           id: page.name,
           name: page.displayName,
+          file: pagePath,
           entry: toFulfillment(page.entryFulfillment),
           form: (page.form?.parameters ?? []).map((p) => ({
             name: p.displayName,
@@ -398,6 +399,7 @@ export function loadCxAgent(files: AgentFiles): AgentModel {
       flows.set(json.displayName, {
         id: json.name,
         name: json.displayName,
+        file: path,
         routes: [
           ...(json.transitionRoutes ?? []).map(toRoute),
           ...groupRoutes(json.transitionRouteGroups, path),

@@ -109,6 +109,8 @@ export interface CxFormParameter {
 export interface CxPage {
   id: string;
   name: string;
+  /** The export file it was read from (for warnings). */
+  file?: string;
   entry: CxFulfillment | undefined;
   form: CxFormParameter[];
   routes: CxRoute[];
@@ -118,6 +120,8 @@ export interface CxPage {
 export interface CxFlow {
   id: string;
   name: string;
+  /** The export file it was read from (for warnings). */
+  file?: string;
   routes: CxRoute[];
   eventHandlers: CxEventHandler[];
   pages: Map<string, CxPage>;
