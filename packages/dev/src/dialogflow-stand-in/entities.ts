@@ -1,4 +1,5 @@
 import type { AgentModel, EntityTypeDef } from '../lib/agent/model';
+import { findSystemEntities } from './system-entities';
 
 /*
  * Entity recognition for the stand-in: each entity type becomes a regular-expression source
@@ -17,7 +18,9 @@ export type EntityValue =
   | { kind: 'datetime'; year: number; month: number; day: number; hours: number; minutes: number }
   | { kind: 'period'; start: DateParts; end: DateParts }
   /** Already in each edition's shape (durations, amounts with units). */
-  | { kind: 'json'; es: unknown; cx: unknown };
+  | { kind: 'json'; es: unknown; cx: unknown }
+  /** A composite entity's value: its sub-entities by alias (ES an object, CX a struct). */
+  | { kind: 'composite'; parts: Record<string, EntityValue> };
 
 interface DateParts {
   year: number;
@@ -276,8 +279,114 @@ const SYSTEM: Record<string, Recognizer> = {
 /** The system entities the stand-in recognises (others are read as @sys.any, with a warning). */
 export const SYSTEM_ENTITIES = Object.keys(SYSTEM);
 
-function developerRecognizer(type: EntityTypeDef, language: string): Recognizer {
+// `@type:alias` (or `@type`) in a composite entity's entry.
+const REFERENCE = /@([A-Za-z0-9_.-]*[A-Za-z0-9_])(?::([A-Za-z0-9_-]+))?/g;
+
+/** True for an entity type whose entries reference other entity types (a composite entity). */
+export function isComposite(type: EntityTypeDef): boolean {
+  return (
+    type.kind !== 'regexp' &&
+    Object.values(type.entries).some((entries) =>
+      entries.some((e) => [e.value, ...e.synonyms].some((s) => /@[A-Za-z]/.test(s))),
+    )
+  );
+}
+
+/**
+ * A composite entity: each entry is a template of literal words and `@type:alias` references
+ * (`@flavor:flavor @drink:milkshake with @milk_type:milk_type`); a mention matches one template,
+ * each reference filled by its entity type; its value is the sub-entities' values by alias.
+ * Entries that reference nothing are ordinary synonyms, their value a part named after the type.
+ */
+function compositeRecognizer(
+  agent: AgentModel,
+  type: EntityTypeDef,
+  language: string,
+  depth: number,
+): Recognizer {
+  const templates = [
+    ...new Set((type.entries[language] ?? []).flatMap((e) => [e.value, ...e.synonyms])),
+  ];
+  const compiled = templates.map((template) => {
+    const refs: { type: string; alias: string }[] = [];
+    let pattern = '';
+    let full = '';
+    let last = 0;
+    const literal = (text: string) =>
+      text.trim().split(/\s+/).filter(Boolean).map(escape).join('\\s+');
+    const join = (a: string, b: string) => (a && b ? `${a}\\s*${b}` : a || b);
+    for (const m of template.matchAll(REFERENCE)) {
+      const sub = m[1] as string;
+      const lit = literal(template.slice(last, m.index));
+      const inner = recognizerFor(agent, sub, language, depth + 1).pattern;
+      pattern = join(join(pattern, lit), `(?:${inner})`);
+      full = join(join(full, lit), `(?<r${refs.length}>${inner})`);
+      refs.push({ type: sub, alias: m[2] ?? sub });
+      last = (m.index ?? 0) + m[0].length;
+    }
+    const tail = literal(template.slice(last));
+    return {
+      refs,
+      literalChars: template.replace(REFERENCE, '').replace(/\s/g, '').length,
+      pattern: join(pattern, tail),
+      full: new RegExp(`^${join(full, tail)}$`, 'iu'),
+    };
+  });
+  // Longer templates first, so the regex's alternation prefers the fuller mention.
+  compiled.sort((a, b) => b.refs.length - a.refs.length || b.literalChars - a.literalChars);
+  return {
+    pattern: compiled.map((c) => `(?:${c.pattern})`).join('|') || '(?!)',
+    free: false,
+    resolve(text, now) {
+      const t = text.trim();
+      for (const c of compiled) {
+        const m = c.full.exec(t);
+        if (!m) continue;
+        const parts: Record<string, EntityValue> = {};
+        const ok = c.refs.every((ref, i) => {
+          const sub = (m.groups?.[`r${i}`] ?? '').trim();
+          const value = resolveSub(agent, ref.type, sub, language, now, depth);
+          if (value) parts[ref.alias] = value;
+          return value !== undefined;
+        });
+        if (!ok) continue;
+        if (c.refs.length === 0) parts[type.name] = { kind: 'string', value: t };
+        return { kind: 'composite', parts };
+      }
+      return undefined;
+    },
+  };
+}
+
+/** A composite's part: library system entities as the library reads them, others by their recognizer. */
+function resolveSub(
+  agent: AgentModel,
+  entityType: string,
+  text: string,
+  language: string,
+  now: ZonedNow,
+  depth: number,
+): EntityValue | undefined {
+  if (entityType.startsWith('sys.')) {
+    const found = findSystemEntities(text, language, now, new Set([entityType])).find(
+      (s) => s.entityType === entityType && s.start === 0 && s.end === text.length,
+    );
+    if (found) return found.value;
+  }
+  return recognizerFor(agent, entityType, language, depth + 1).resolve(text, now);
+}
+
+function developerRecognizer(
+  agent: AgentModel,
+  type: EntityTypeDef,
+  language: string,
+  depth: number,
+): Recognizer {
   const entries = type.entries[language] ?? [];
+  // A composite that references itself (or a cycle) stops here.
+  if (isComposite(type)) {
+    return depth > 3 ? ANY : compositeRecognizer(agent, type, language, depth);
+  }
   if (type.kind === 'regexp') {
     const patterns = entries.flatMap((e) => [e.value, ...e.synonyms]);
     const unique = [...new Set(patterns)].map((p) => `(?:${p})`);
@@ -310,11 +419,16 @@ function developerRecognizer(type: EntityTypeDef, language: string): Recognizer 
 }
 
 /** The recognizer of an entity type (`sys.date`, `product`) in a language. */
-export function recognizerFor(agent: AgentModel, entityType: string, language: string): Recognizer {
+export function recognizerFor(
+  agent: AgentModel,
+  entityType: string,
+  language: string,
+  depth = 0,
+): Recognizer {
   const system = SYSTEM[entityType];
   if (system) return system;
   const developer = agent.entityTypes.get(entityType);
-  if (developer) return developerRecognizer(developer, language);
+  if (developer) return developerRecognizer(agent, developer, language, depth);
   return ANY;
 }
 

@@ -205,6 +205,8 @@ export class EsAgentSessions {
       name: `projects/${project}/agent/intents/${intent.id}`,
       displayName: intent.name,
       ...(intent.fallback ? { isFallback: true } : {}),
+      ...(intent.endInteraction ? { endInteraction: true } : {}),
+      ...(intent.liveAgentHandoff ? { liveAgentHandoff: true } : {}),
     };
     queryResult.intentDetectionConfidence = confidence;
     if (why) queryResult.diagnosticInfo = { standIn: explain(why) as unknown as Json };
@@ -249,6 +251,13 @@ export class EsAgentSessions {
     const replies = intent.replies[language] ?? intent.replies[agent.defaultLanguage] ?? [];
     const staticText = replies[0] ?? '';
     queryResult.allRequiredParamsPresent = true;
+    if (intent.endInteraction) {
+      // How ES reports an intent that ends the interaction (integrations close on it).
+      queryResult.diagnosticInfo = {
+        ...(queryResult.diagnosticInfo as JsonObject | undefined),
+        end_conversation: true,
+      };
+    }
     queryResult.fulfillmentText = staticText;
     queryResult.fulfillmentMessages = staticText ? [{ text: { text: [staticText] } }] : [];
     queryResult.outputContexts = this.outputContexts(request.session, state);

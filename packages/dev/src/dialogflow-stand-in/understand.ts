@@ -4,7 +4,7 @@ import { LangJa } from '@nlpjs/lang-ja';
 import { LangZh } from '@nlpjs/lang-zh';
 import { NluNeural } from '@nlpjs/nlu';
 import type { AgentModel, EntityTypeDef, IntentDef, TrainingPhrase } from '../lib/agent/model';
-import { recognizerFor, SYSTEM_ENTITIES, zonedNow, type ZonedNow } from './entities';
+import { isComposite, recognizerFor, SYSTEM_ENTITIES, zonedNow, type ZonedNow } from './entities';
 import {
   extractParameter,
   matchIntent,
@@ -133,7 +133,7 @@ export function findEntities(
   }
   for (const type of types) {
     const def = agent.entityTypes.get(type);
-    if (def?.fuzzy && def.kind !== 'regexp')
+    if (def?.fuzzy && def.kind !== 'regexp' && !isComposite(def))
       spans.push(...fuzzyMentions(def, text, language, spans));
   }
   const ok = spans.filter((s) => atWordBoundary(text, s.start) && atWordBoundary(text, s.end));

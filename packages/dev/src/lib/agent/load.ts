@@ -83,6 +83,28 @@ function notRun(files: AgentFiles, names: string[]): string[] {
   );
 }
 
+/**
+ * ES follow-up intents: the parent sets the `<parent>-followup` context (lifespan 2) and the
+ * follow-up needs it, as the console adds them when it creates a follow-up. Exports carry
+ * both; an intent given only its `parentId` (made through the API, or by hand) gets them here.
+ */
+function linkFollowups(intents: IntentDef[]): void {
+  for (const child of intents) {
+    if (!child.parentId) continue;
+    const parent = intents.find((i) => i.id === child.parentId);
+    if (!parent) continue;
+    const linked = child.inputContexts.some((c) =>
+      parent.affectedContexts.some((a) => a.name === c && a.lifespan > 0),
+    );
+    if (linked) continue;
+    const name = `${parent.name.replace(/[^\p{L}\p{N}_-]/gu, '')}-followup`.toLowerCase();
+    if (!parent.affectedContexts.some((a) => a.name === name)) {
+      parent.affectedContexts.push({ name, lifespan: 2 });
+    }
+    child.inputContexts.push(name);
+  }
+}
+
 /** Loads an ES export (agent.json, intents/, entities/). */
 export function loadEsAgent(files: AgentFiles): AgentModel {
   const format = esFormat('loose');
@@ -141,9 +163,13 @@ export function loadEsAgent(files: AgentFiles): AgentModel {
         lifespan: c.lifespan,
       })),
       resetContexts: response?.resetContexts ?? false,
+      ...(json.parentId ? { parentId: json.parentId } : {}),
+      ...(json.endInteraction ? { endInteraction: true } : {}),
+      ...(json.liveAgentHandoff ? { liveAgentHandoff: true } : {}),
       replies,
     });
   }
+  linkFollowups(intents);
 
   const entityTypes = new Map<string, EntityTypeDef>();
   for (const path of files.keys()) {

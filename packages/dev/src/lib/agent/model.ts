@@ -48,6 +48,11 @@ export interface IntentDef {
   inputContexts: string[];
   affectedContexts: ContextDef[];
   resetContexts: boolean;
+  /** ES follow-up intents: the id of the intent this one follows. */
+  parentId?: string;
+  /** ES: the intent ends the interaction (`end_interaction`) / hands it to a live agent. */
+  endInteraction?: boolean;
+  liveAgentHandoff?: boolean;
   /** Static text replies per language (ES: what is said when no webhook answers). */
   replies: Record<string, string[]>;
 }
