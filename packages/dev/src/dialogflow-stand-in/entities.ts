@@ -426,10 +426,29 @@ export function recognizerFor(
   depth = 0,
 ): Recognizer {
   const system = SYSTEM[entityType];
-  if (system) return system;
   const developer = agent.entityTypes.get(entityType);
+  if (system && developer && !system.free) {
+    // A system entity the agent extends (ES `entities/sys.X.json`): its own entries, then the system's.
+    const own = developerRecognizer(agent, developer, language, depth);
+    return {
+      pattern: `${own.pattern}|${system.pattern}`,
+      free: false,
+      resolve: (text, now) => own.resolve(text, now) ?? system.resolve(text, now),
+    };
+  }
+  if (system) return system;
   if (developer) return developerRecognizer(agent, developer, language, depth);
   return ANY;
+}
+
+/** The entries an agent adds to a system entity (ES `entities/sys.X.json`), as their own recognizer. */
+export function systemExtension(
+  agent: AgentModel,
+  entityType: string,
+  language: string,
+): Recognizer | undefined {
+  const developer = entityType.startsWith('sys.') ? agent.entityTypes.get(entityType) : undefined;
+  return developer && developerRecognizer(agent, developer, language, 0);
 }
 
 /** Entity types an agent uses that the stand-in does not know (read as @sys.any). */

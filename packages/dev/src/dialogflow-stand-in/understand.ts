@@ -4,7 +4,14 @@ import { LangJa } from '@nlpjs/lang-ja';
 import { LangZh } from '@nlpjs/lang-zh';
 import { NluNeural } from '@nlpjs/nlu';
 import type { AgentModel, EntityTypeDef, IntentDef, TrainingPhrase } from '../lib/agent/model';
-import { isComposite, recognizerFor, SYSTEM_ENTITIES, zonedNow, type ZonedNow } from './entities';
+import {
+  isComposite,
+  recognizerFor,
+  systemExtension,
+  SYSTEM_ENTITIES,
+  zonedNow,
+  type ZonedNow,
+} from './entities';
 import {
   extractParameter,
   matchIntent,
@@ -111,8 +118,10 @@ export function findEntities(
 ): EntitySpan[] {
   const spans = findSystemEntities(text, language, now, types);
   for (const type of types) {
-    if (LIBRARY_TYPES.has(type) || FREE_TYPES.has(type)) continue;
-    const recognizer = recognizerFor(agent, type, language);
+    const extension = systemExtension(agent, type, language);
+    if ((LIBRARY_TYPES.has(type) || FREE_TYPES.has(type)) && !extension) continue;
+    const recognizer =
+      extension && FREE_TYPES.has(type) ? extension : recognizerFor(agent, type, language);
     if (recognizer.free) continue;
     const re = new RegExp(recognizer.pattern, 'giu');
     for (let m = re.exec(text); m; m = re.exec(text)) {

@@ -145,7 +145,11 @@ export function esFormat(mode: 'strict' | 'loose') {
   );
   const entity = obj({
     id: def(z.string(), ''),
-    name: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _'),
+    // Loose: `sys.given-name` and the like, a system entity the agent extends with its own entries.
+    name:
+      mode === 'strict'
+        ? z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _')
+        : z.string().regex(/^(sys\.)?[A-Za-z0-9_-]+$/, 'letters, digits, - and _'),
     isOverridable: def(z.boolean(), true),
     isEnum: def(z.boolean(), false),
     isRegexp: def(z.boolean(), false),
