@@ -189,3 +189,65 @@ describe('a CX export with more than one flow', () => {
     expect(texts(await turn('help'))).toEqual(['I can book rooms.']);
   });
 });
+
+describe('what the stand-in does not run is named, never skipped silently', () => {
+  const cxFolders = ['playbooks', 'tools', 'testCases', 'generativeSettings', 'generators', 'customSmalltalkResponses', 'dataStores']; // prettier-ignore
+  it.each(cxFolders)('CX %s/', (folder) => {
+    const withFolder = new Map(cx);
+    withFolder.set(`${folder}/x/x.json`, '{}');
+    expect(loadAgent('cx', withFolder).warnings.join('\n')).toMatch(new RegExp(`^${folder}/ \\(\\d+ files?\\): not run by the stand-in$`, 'm')); // prettier-ignore
+  });
+
+  it('CX excluded phrases of an entity type', () => {
+    const withExcluded = new Map(cx);
+    withExcluded.set('entityTypes/room/room.json', JSON.stringify({ name: 'room-id', displayName: 'room', kind: 'KIND_MAP' })); // prettier-ignore
+    withExcluded.set('entityTypes/room/excludedPhrases/en.json', JSON.stringify({ excludedPhrases: [{ value: 'bed' }] })); // prettier-ignore
+    expect(loadAgent('cx', withExcluded).warnings).toContain('entityTypes/room/excludedPhrases/: excluded phrases not applied by the stand-in'); // prettier-ignore
+  });
+
+  it('ES small talk, knowledge bases, response messages other than text, conditional responses', () => {
+    const es = new Map(oldEs);
+    es.set('knowledgeBases/kb.json', '{}');
+    es.set('intents/order.pizza.json', JSON.stringify({
+      id: 'i1',
+      name: 'order.pizza',
+      conditionalResponses: [{ condition: 'x' }],
+      responses: [{ messages: [{ type: 0, speech: 'ok' }, { type: 4, payload: { x: 1 } }, { type: 2, replies: ['a'] }] }],
+    })); // prettier-ignore
+    const warnings = loadAgent('es', es).warnings;
+    expect(warnings).toEqual(
+      expect.arrayContaining([
+        'customSmalltalkResponses/ (1 file): not run by the stand-in',
+        'knowledgeBases/ (1 file): not run by the stand-in',
+        'intents/order.pizza.json: 2 response messages of type 4, 2 (cards, quick replies, images, payloads) not returned by the stand-in, only texts',
+        'intents/order.pizza.json: conditional responses not run by the stand-in',
+      ]),
+    );
+  });
+
+  it('ES: a system entity the agent extends loads, its entries matched first', async () => {
+    const es = new Map(oldEs);
+    es.set('entities/sys.given-name.json', JSON.stringify({ name: 'sys.given-name' }));
+    es.set('entities/sys.number-integer.json', JSON.stringify({ name: 'sys.number-integer' }));
+    es.set('entities/sys.number-integer_entries_en.json', JSON.stringify([{ value: '12', synonyms: ['a dozen'] }])); // prettier-ignore
+    es.set('intents/order.pizza.json', JSON.stringify({
+      id: 'i1',
+      name: 'order.pizza',
+      responses: [{ parameters: [{ name: 'count', dataType: '@sys.number-integer' }], messages: [{ type: 0, speech: 'ok' }] }],
+    })); // prettier-ignore
+    es.set('intents/order.pizza_usersays_en.json', JSON.stringify([
+      { data: [{ text: 'I want ' }, { text: '2', alias: 'count', meta: '@sys.number-integer' }, { text: ' pizzas' }] },
+      { data: [{ text: 'order ' }, { text: '3', alias: 'count', meta: '@sys.number-integer' }, { text: ' pizzas please' }] },
+    ])); // prettier-ignore
+    const agent = loadAgent('es', es);
+    expect(agent.entityTypes.get('sys.given-name')).toBeDefined();
+    const sessions = new EsAgentSessions({ agent, webhookUrl: undefined });
+    const r = await sessions.detectIntent({
+      session: 'projects/p/agent/sessions/x1',
+      queryInput: { text: { text: 'I want a dozen pizzas', languageCode: 'en' } },
+    });
+    const q = r.queryResult as { intent: { displayName: string }; parameters: Record<string, unknown> }; // prettier-ignore
+    expect(q.intent.displayName).toBe('order.pizza');
+    expect(q.parameters.count).toBe(12);
+  });
+});

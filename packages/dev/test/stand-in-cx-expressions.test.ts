@@ -198,3 +198,58 @@ describe('a CX agent with flow parameters', () => {
     ]);
   });
 });
+
+describe('CX conditional responses and text variants', () => {
+  const cases = {
+    conditionalCases: [
+      {
+        cases: [
+          {
+            condition: '$session.params.size = large',
+            caseContent: [
+              { message: { text: { text: ['A large one.'] }, languageCode: 'en' } },
+              {
+                additionalCases: {
+                  cases: [
+                    { condition: '$session.params.n > 2', caseContent: [{ message: { text: { text: ['Many of them.'] }, languageCode: 'en' } }] },
+                    { caseContent: [{ message: { text: { text: ['A few.'] }, languageCode: 'en' } }] },
+                  ],
+                },
+              },
+            ],
+          },
+          { caseContent: [{ message: { text: { text: ['Some size.'] }, languageCode: 'en' } }] },
+        ],
+      },
+    ],
+  }; // prettier-ignore
+  const agent = () =>
+    loadAgent(
+      'cx',
+      files({
+        'agent.json': { displayName: 'c', defaultLanguageCode: 'en', timeZone: 'UTC' },
+        'intents/order/order.json': { name: 'order-id', displayName: 'order' },
+        'intents/order/trainingPhrases/en.json': { trainingPhrases: ['I want a pizza', 'order a pizza'].map(phrase) },
+        'flows/Default Start Flow/Default Start Flow.json': {
+          name: 'start-id',
+          displayName: 'Default Start Flow',
+          transitionRoutes: [{ intent: 'order', triggerFulfillment: { messages: [{ text: { text: ['One.', 'Another.'] }, languageCode: 'en' }], ...cases } }],
+        },
+      }), // prettier-ignore
+    );
+  const run = async (parameters: Record<string, unknown>) =>
+    texts(
+      await new CxAgentSessions({ agent: agent(), webhookUrl: undefined }).detectIntent({
+        session: 'projects/p/locations/global/agents/a/sessions/c1',
+        queryParams: { parameters: parameters as never },
+        queryInput: { text: { text: 'I want a pizza' }, languageCode: 'en' },
+      }),
+    );
+  it.each([
+    [{ size: 'large', n: 3 }, ['One.', 'A large one.', 'Many of them.']],
+    [{ size: 'large', n: 1 }, ['One.', 'A large one.', 'A few.']],
+    [{ size: 'small' }, ['One.', 'Some size.']],
+  ])('%j', async (parameters, want) => {
+    expect(await run(parameters)).toEqual(want);
+  });
+});

@@ -428,6 +428,56 @@ export class CxAgentSessions {
     }
   }
 
+  /**
+   * A static message as the user gets it: one of a text's variants (the first: Dialogflow picks
+   * one at random, the stand-in the same one every time), references and system functions
+   * filled in (what cannot run stays as written).
+   */
+  private say(turn: Turn, raw: Record<string, unknown>): Json {
+    let message = raw as Json;
+    const text = (raw.text as { text?: unknown } | undefined)?.text;
+    if (Array.isArray(text) && text.length > 1) {
+      message = { ...raw, text: { ...(raw.text as object), text: [text[0]] } } as Json;
+    }
+    try {
+      return fillMessage(message, this.scope(turn));
+    } catch (err) {
+      if (!(err instanceof UnsupportedConditionError)) throw err;
+      return message;
+    }
+  }
+
+  /** The messages of a fulfillment's conditional responses: per block, the first case whose condition holds. */
+  private conditional(turn: Turn, blocks: unknown[]): Record<string, unknown>[] {
+    const out: Record<string, unknown>[] = [];
+    for (const block of blocks) {
+      const cases = (block as { cases?: { condition?: string; caseContent?: unknown[] }[] }).cases;
+      const chosen = (cases ?? []).find((c) => {
+        if (!c.condition) return true;
+        try {
+          return evaluateCondition(c.condition, this.scope(turn));
+        } catch (err) {
+          if (!(err instanceof UnsupportedConditionError)) throw err;
+          return false;
+        }
+      });
+      for (const content of chosen?.caseContent ?? []) {
+        const { message, additionalCases } = content as {
+          message?: Record<string, unknown>;
+          additionalCases?: unknown;
+        };
+        if (message) {
+          const { languageCode, ...rest } = message;
+          const language =
+            typeof languageCode === 'string' ? languageCode.toLowerCase() : undefined;
+          if (language === undefined || language === turn.language) out.push(rest);
+        }
+        if (additionalCases) out.push(...this.conditional(turn, [additionalCases]));
+      }
+    }
+    return out;
+  }
+
   /** Static messages in the turn's language, parameter presets, then the webhook. */
   private async runFulfillment(
     turn: Turn,
@@ -441,15 +491,9 @@ export class CxAgentSessions {
       ? inLanguage
       : fulfillment.messages.filter((m) => m.languageCode === this.agent.defaultLanguage);
     const before = turn.messages.length;
-    for (const m of chosen) {
-      // References and system functions in the text are filled in; what cannot run stays as written.
-      let message = m.message as Json;
-      try {
-        message = fillMessage(message, this.scope(turn));
-      } catch (err) {
-        if (!(err instanceof UnsupportedConditionError)) throw err;
-      }
-      turn.messages.push(message);
+    for (const m of chosen) turn.messages.push(this.say(turn, m.message));
+    for (const message of this.conditional(turn, fulfillment.conditionalCases ?? [])) {
+      turn.messages.push(this.say(turn, message));
     }
     for (const action of fulfillment.setParameterActions) {
       let value = action.value as Json | undefined;

@@ -433,7 +433,12 @@ export function recognizerFor(
     return {
       pattern: `${own.pattern}|${system.pattern}`,
       free: false,
-      resolve: (text, now) => own.resolve(text, now) ?? system.resolve(text, now),
+      // The entry's value read as the system entity reads it ("a dozen" → "12" → 12).
+      resolve(text, now) {
+        const mine = own.resolve(text, now);
+        const value = mine?.kind === 'string' ? system.resolve(mine.value, now) : undefined;
+        return value ?? mine ?? system.resolve(text, now);
+      },
     };
   }
   if (system) return system;

@@ -58,6 +58,19 @@ export function cxExpressionWarnings(agent: AgentModel): string[] {
     for (const a of f?.setParameterActions ?? []) {
       if (typeof a.value === 'string' && a.value.includes('$')) check(a.value, 'template', file);
     }
+    const cases = (blocks: unknown[]): void => {
+      for (const block of blocks) {
+        for (const c of (block as { cases?: Record<string, unknown>[] }).cases ?? []) {
+          if (typeof c.condition === 'string' && c.condition) check(c.condition, 'condition', file);
+          for (const content of (c.caseContent as Record<string, unknown>[] | undefined) ?? []) {
+            for (const s of strings(content.message))
+              if (s.includes('$')) check(s, 'template', file);
+            if (content.additionalCases) cases([content.additionalCases]);
+          }
+        }
+      }
+    };
+    cases(f?.conditionalCases ?? []);
   };
   const routes = (list: CxRoute[], file: string) => {
     for (const r of list) {

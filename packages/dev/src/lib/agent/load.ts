@@ -132,6 +132,16 @@ export function loadEsAgent(files: AgentFiles): AgentModel {
       }
     }
     const replies: Record<string, string[]> = {};
+    const other = (response?.messages ?? []).filter((msg) => String(msg.type) !== '0');
+    if (other.length > 0) {
+      const types = [...new Set(other.map((msg) => String(msg.type)))].join(', ');
+      warnings.push(
+        `${path}: ${other.length} response message${other.length === 1 ? '' : 's'} of type ${types} (cards, quick replies, images, payloads) not returned by the stand-in, only texts`,
+      );
+    }
+    if ((json.conditionalResponses ?? []).length > 0) {
+      warnings.push(`${path}: conditional responses not run by the stand-in`);
+    }
     for (const message of response?.messages ?? []) {
       if (String(message.type) !== '0' || message.speech === undefined) continue;
       const lang = lower(message.lang ?? languages[0] ?? 'en');
@@ -234,6 +244,7 @@ function toFulfillment(f: CxFulfillmentJson): CxFulfillment | undefined {
       parameter: a.parameter,
       value: a.value ?? null,
     })),
+    ...(f.conditionalCases?.length ? { conditionalCases: f.conditionalCases } : {}),
   };
 }
 
@@ -436,6 +447,16 @@ export function loadCxAgent(files: AgentFiles): AgentModel {
     }
   }
   warnings.push(...notRun(files, CX_NOT_RUN));
+  const excluded = new Set(
+    [...files.keys()].flatMap(
+      (p) => p.match(/^entityTypes\/([^/]+)\/excludedPhrases\//)?.[1] ?? [],
+    ),
+  );
+  for (const name of excluded) {
+    warnings.push(
+      `entityTypes/${name}/excludedPhrases/: excluded phrases not applied by the stand-in`,
+    );
+  }
   const startFlow = agent.startFlow ?? 'Default Start Flow';
   if (!flows.has(startFlow)) {
     throw new AgentFormatError(`flows/${startFlow}/${startFlow}.json`, 'the start flow is missing');

@@ -84,6 +84,8 @@ export interface CxFulfillment {
   webhook: string | undefined;
   tag: string | undefined;
   setParameterActions: { parameter: string; value: unknown }[];
+  /** `conditionalCases` as the export has them (v3 Fulfillment.ConditionalCases JSON). */
+  conditionalCases?: unknown[];
 }
 
 export interface CxRoute {
