@@ -132,7 +132,10 @@ const agentFiles = files({
     name: 'start-id',
     displayName: 'Default Start Flow',
     transitionRoutes: [{ intent: 'order', targetFlow: 'Ordering' }],
-    eventHandlers: [{ event: 'sys.no-match-default', triggerFulfillment: say('Sorry? (tries: $flow.tries)') }],
+    eventHandlers: [
+      { event: 'sys.no-match-default', triggerFulfillment: say('Sorry? (tries: $flow.tries)') },
+      { event: 'webhook.error', targetPage: 'Nowhere' },
+    ],
   },
   'flows/Ordering/Ordering.json': {
     name: 'ordering-id',
@@ -152,7 +155,7 @@ const agentFiles = files({
     },
     transitionRoutes: [
       { condition: '$page.params.status = FINAL AND $flow.size = large', triggerFulfillment: { ...say('A $flow.size one, try $sys.func.ADD($flow.tries, 1).'), setParameterActions: [{ parameter: 'ordered', value: '$flow.size' }] }, targetPage: 'Done' },
-      { condition: '$page.params.status = FINAL', triggerFulfillment: say('Only large today.'), targetPage: 'END_FLOW' },
+      { condition: '$page.params.status = FINAL', triggerFulfillment: say('Only large today.'), targetPage: 'END_FLOW_WITH_FAILURE' },
     ],
   },
   'flows/Ordering/pages/Done.json': {
@@ -162,7 +165,7 @@ const agentFiles = files({
     transitionRoutes: [
       { intent: 'again', triggerFulfillment: { setParameterActions: [{ parameter: '$flow.tries', value: '$sys.func.ADD($flow.tries, 1)' }, { parameter: '$flow.size', value: null }] }, targetPage: 'Size' },
     ],
-    eventHandlers: [{ event: 'sys.no-match-default', triggerFulfillment: { ...say('Bye after $flow.tries more.'), setParameterActions: [{ parameter: 'when', value: '$sys.func.NOW()' }] }, targetPage: 'END_FLOW' }],
+    eventHandlers: [{ event: 'sys.no-match-default', triggerFulfillment: { ...say('Bye after $flow.tries more.'), setParameterActions: [{ parameter: 'when', value: '$sys.func.NOW()' }] }, targetPage: 'End Flow' }],
   },
 }); // prettier-ignore
 
@@ -187,13 +190,14 @@ describe('a CX agent with flow parameters', () => {
     expect(texts(await turn('large'))).toEqual(['A large one, try 2.', 'Say again for another, or anything else to finish.']); // prettier-ignore
     // A function the stand-in does not run leaves the preset as written; the turn goes on.
     expect(texts(await turn('no thanks'))).toEqual(['Bye after 1 more.']);
-    // Back in the start flow: the sub-flow's parameters are gone.
+    // "End Flow" (as exports name END_FLOW): back in the start flow, the sub-flow's parameters gone.
     expect(texts(await turn('blah blah'))).toEqual(['Sorry? (tries: )']);
   });
 
   it('names what it does not run, with the file', () => {
     const warnings = cxExpressionWarnings(loadAgent('cx', agentFiles));
     expect(warnings).toEqual([
+      'flows/Default Start Flow/Default Start Flow.json: a transition to page Nowhere, which flow Default Start Flow does not have',
       'flows/Ordering/pages/Done.json: system function $sys.func.NOW is not run here (left as written): $sys.func.NOW()',
     ]);
   });
@@ -251,5 +255,37 @@ describe('CX conditional responses and text variants', () => {
     [{ size: 'small' }, ['One.', 'Some size.']],
   ])('%j', async (parameters, want) => {
     expect(await run(parameters)).toEqual(want);
+  });
+});
+
+describe('CX condition routes without a target', () => {
+  it('run their fulfillment and the page goes on to its later routes, never the same one again', async () => {
+    const agent = loadAgent(
+      'cx',
+      files({
+        'agent.json': { displayName: 'c', defaultLanguageCode: 'en', timeZone: 'UTC' },
+        'intents/go/go.json': { name: 'go-id', displayName: 'go' },
+        'intents/go/trainingPhrases/en.json': { trainingPhrases: ['go', 'start'].map(phrase) },
+        'flows/Default Start Flow/Default Start Flow.json': {
+          name: 'start-id',
+          displayName: 'Default Start Flow',
+          transitionRoutes: [{ intent: 'go', targetPage: 'Check' }],
+        },
+        'flows/Default Start Flow/pages/Check.json': {
+          name: 'check-id',
+          displayName: 'Check',
+          transitionRoutes: [
+            { condition: 'true', triggerFulfillment: { ...say('Looking.'), setParameterActions: [{ parameter: 'found', value: 'yes' }] } },
+            { condition: '$session.params.found = no', triggerFulfillment: say('Nothing.'), targetPage: 'End Session' },
+            { condition: '$session.params.found = yes', triggerFulfillment: say('Found it.'), targetPage: 'End Session' },
+          ],
+        },
+      }), // prettier-ignore
+    );
+    const r = await new CxAgentSessions({ agent, webhookUrl: undefined }).detectIntent({
+      session: 'projects/p/locations/global/agents/a/sessions/r1',
+      queryInput: { text: { text: 'go' }, languageCode: 'en' },
+    });
+    expect(texts(r)).toEqual(['Looking.', 'Found it.']);
   });
 });

@@ -66,6 +66,13 @@ export interface CxSessionOptions {
 }
 
 const START_PAGE = 'START_PAGE';
+const SYMBOLIC: Record<string, string> = {
+  'Start Page': START_PAGE,
+  'End Flow': 'END_FLOW',
+  'End Session': 'END_SESSION',
+  'Current Page': 'CURRENT_PAGE',
+  'Previous Page': 'PREVIOUS_PAGE',
+};
 const MAX_TRANSITIONS = 30;
 
 /** What one detectIntent call accumulates while it runs the agent. */
@@ -285,13 +292,25 @@ export class CxAgentSessions {
 
   /** Runs a route's fulfillment, then its transition (or stays and re-prompts when a webhook invalidated a form value). */
   private async runRoute(turn: Turn, route: CxRoute): Promise<void> {
+    if ((await this.takeRoute(turn, route)) === 'stayed') return this.continuePage(turn);
+  }
+
+  /** A route's fulfillment and transition; 'stayed' when it has no target (the page goes on). */
+  private async takeRoute(turn: Turn, route: CxRoute): Promise<'stayed' | 'done'> {
     const outcome = await this.runFulfillment(turn, route.fulfillment);
-    if (outcome.kind === 'webhook-error') return this.handleEvent(turn, 'webhook.error');
-    if (outcome.kind === 'invalidated') return this.continuePage(turn);
+    if (outcome.kind === 'webhook-error') {
+      await this.handleEvent(turn, 'webhook.error');
+      return 'done';
+    }
+    if (outcome.kind === 'invalidated') {
+      await this.continuePage(turn);
+      return 'done';
+    }
     const targetPage = outcome.targetPage ?? route.targetPage;
     const targetFlow = outcome.targetFlow ?? route.targetFlow;
-    if (targetPage || targetFlow) return this.transition(turn, targetPage, targetFlow);
-    return this.continuePage(turn);
+    if (!targetPage && !targetFlow) return 'stayed';
+    await this.transition(turn, targetPage, targetFlow);
+    return 'done';
   }
 
   private async runHandler(turn: Turn, handler: CxEventHandler): Promise<void> {
@@ -335,11 +354,18 @@ export class CxAgentSessions {
       if (name !== turn.flow.name && name !== turn.flow.id) this.switchFlow(turn, name);
       return this.enter(turn, undefined);
     }
-    switch (page) {
+    // Exports name the symbolic targets by their console names ("End Flow"), the API by constants.
+    const symbolic = page !== undefined && !turn.flow.pages.has(page) ? SYMBOLIC[page] : undefined;
+    switch (symbolic ?? page) {
       case 'END_SESSION':
         turn.ended = true;
         return;
-      case 'END_FLOW': {
+      // END_FLOW, and the ends a flow's caller can tell apart (prebuilt components use them).
+      case 'END_FLOW':
+      case 'END_FLOW_WITH_SUCCESS':
+      case 'END_FLOW_WITH_FAILURE':
+      case 'END_FLOW_WITH_CANCELLATION':
+      case 'END_FLOW_WITH_HUMAN_ESCALATION': {
         // Back to the page that transitioned into this flow, which goes on with its routes.
         const caller = state.callers.pop();
         if (!caller) return this.enter(turn, undefined);
@@ -424,7 +450,9 @@ export class CxAgentSessions {
       } catch (err) {
         if (!(err instanceof UnsupportedConditionError)) throw err;
       }
-      if (holds) return this.runRoute(turn, route);
+      // A route without a target runs its fulfillment and the page's later routes are tried
+      // (a webhook route that sets what the next condition tests), never the same one again.
+      if (holds && (await this.takeRoute(turn, route)) === 'done') return;
     }
   }
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { agentFiles } from '../lib/agent/generate';
 import { loadAgent } from '../lib/agent/load';
-import type { AgentModel, CxFulfillment, CxRoute } from '../lib/agent/model';
+import type { AgentModel, CxFlow, CxFulfillment, CxRoute } from '../lib/agent/model';
 import { projectDir } from '../project';
 import { whyUnsupported } from './condition';
 import { unknownEntityTypes } from './entities';
@@ -29,10 +29,16 @@ export function loadAgents(dir: string = AGENT_DIR): { es: AgentModel; cx: Agent
   return { es, cx };
 }
 
+const SYMBOLIC_PAGES = new Set([
+  'START_PAGE', 'END_FLOW', 'END_SESSION', 'CURRENT_PAGE', 'PREVIOUS_PAGE', 'END_FLOW_WITH_SUCCESS',
+  'END_FLOW_WITH_FAILURE', 'END_FLOW_WITH_CANCELLATION', 'END_FLOW_WITH_HUMAN_ESCALATION',
+  'Start Page', 'End Flow', 'End Session', 'Current Page', 'Previous Page',
+]); // prettier-ignore
+
 /**
  * What of a CX agent's conditions, parameter presets and message texts the stand-in cannot run
- * (an unknown system function, a reference it does not resolve, syntax it cannot read), each
- * named with its file. A condition it cannot run is read as false; a preset or text keeps what
+ * (an unknown system function, a reference it does not resolve, syntax it cannot read), and
+ * transitions to pages or flows the agent does not have, each named with its file. A condition it cannot run is read as false; a preset or text keeps what
  * is written.
  */
 export function cxExpressionWarnings(agent: AgentModel): string[] {
@@ -72,25 +78,48 @@ export function cxExpressionWarnings(agent: AgentModel): string[] {
     };
     cases(f?.conditionalCases ?? []);
   };
-  const routes = (list: CxRoute[], file: string) => {
+  const target = (
+    t: { targetPage?: string | undefined; targetFlow?: string | undefined },
+    flow: CxFlow,
+    file: string,
+  ) => {
+    const page = t.targetPage?.slice(t.targetPage.lastIndexOf('/') + 1);
+    if (
+      page &&
+      !SYMBOLIC_PAGES.has(page) &&
+      !flow.pages.has(page) &&
+      !t.targetPage?.includes('/')
+    ) {
+      warnings.add(`${file}: a transition to page ${page}, which flow ${flow.name} does not have`);
+    }
+    const next = t.targetFlow?.slice(t.targetFlow.lastIndexOf('/') + 1);
+    if (next && ![...agent.flows.values()].some((f) => f.name === next || f.id === next)) {
+      warnings.add(`${file}: a transition to flow ${next}, which the agent does not have`);
+    }
+  };
+  const routes = (list: CxRoute[], flow: CxFlow, file: string) => {
     for (const r of list) {
       if (r.condition) check(r.condition, 'condition', file);
       fulfillment(r.fulfillment, file);
+      target(r, flow, file);
     }
   };
   for (const flow of agent.flows.values()) {
     const flowFile = flow.file ?? `flows/${flow.name}/${flow.name}.json`;
-    routes(flow.routes, flowFile);
-    for (const h of flow.eventHandlers) fulfillment(h.fulfillment, flowFile);
+    routes(flow.routes, flow, flowFile);
+    for (const h of flow.eventHandlers) {
+      fulfillment(h.fulfillment, flowFile);
+      target(h, flow, flowFile);
+    }
     for (const page of flow.pages.values()) {
       const file = page.file ?? `flows/${flow.name}/pages/${page.name}.json`;
       fulfillment(page.entry, file);
-      routes(page.routes, file);
-      for (const h of page.eventHandlers) fulfillment(h.fulfillment, file);
-      for (const p of page.form) {
-        fulfillment(p.initialPrompt, file);
-        for (const h of p.reprompts) fulfillment(h.fulfillment, file);
+      routes(page.routes, flow, file);
+      for (const h of [...page.eventHandlers, ...page.form.flatMap((p) => p.reprompts)]) {
+        fulfillment(h.fulfillment, file);
+        target(h, flow, file);
       }
+      for (const p of page.form) fulfillment(p.initialPrompt, file);
     }
   }
   return [...warnings];
