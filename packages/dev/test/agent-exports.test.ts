@@ -251,3 +251,23 @@ describe('what the stand-in does not run is named, never skipped silently', () =
     expect(q.parameters.count).toBe(12);
   });
 });
+
+describe('ES regexp entities written with ^…$', () => {
+  it('bound the mention, not the whole text', async () => {
+    const es = new Map(oldEs);
+    es.set('entities/pin.json', JSON.stringify({ name: 'pin', isRegexp: true }));
+    es.set('entities/pin_entries_en.json', JSON.stringify([{ value: '^(\\s*\\d\\s*){4}$', synonyms: ['^(\\s*\\d\\s*){4}$'] }])); // prettier-ignore
+    es.set('intents/pin.json', JSON.stringify({ id: 'p1', name: 'pin', responses: [{ parameters: [{ name: 'pin', dataType: '@pin' }] }] })); // prettier-ignore
+    es.set('intents/pin_usersays_en.json', JSON.stringify([
+      { data: [{ text: '1234', alias: 'pin', meta: '@pin' }] },
+      { data: [{ text: 'my pin is ' }, { text: '9876', alias: 'pin', meta: '@pin' }] },
+    ])); // prettier-ignore
+    const sessions = new EsAgentSessions({ agent: loadAgent('es', es), webhookUrl: undefined });
+    const r = await sessions.detectIntent({
+      session: 'projects/p/agent/sessions/pin1',
+      queryInput: { text: { text: 'my pin is 4455', languageCode: 'en' } },
+    });
+    const q = r.queryResult as { intent: { displayName: string }; parameters: Record<string, unknown> }; // prettier-ignore
+    expect([q.intent.displayName, q.parameters.pin]).toEqual(['pin', '4455']);
+  });
+});

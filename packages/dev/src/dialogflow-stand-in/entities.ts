@@ -388,7 +388,10 @@ function developerRecognizer(
     return depth > 3 ? ANY : compositeRecognizer(agent, type, language, depth);
   }
   if (type.kind === 'regexp') {
-    const patterns = entries.flatMap((e) => [e.value, ...e.synonyms]);
+    // `^…$` around an entry bound the mention, not the whole text (authors annotate them in phrases).
+    const patterns = entries
+      .flatMap((e) => [e.value, ...e.synonyms])
+      .map((p) => p.replace(/^\^/, '').replace(/(?<!\\)\$$/, ''));
     const unique = [...new Set(patterns)].map((p) => `(?:${p})`);
     const full = new RegExp(`^(?:${unique.join('|')})$`, 'iu');
     return {
