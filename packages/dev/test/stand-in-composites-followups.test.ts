@@ -35,6 +35,10 @@ const es = files({
     { value: '@topping:topping pizza', synonyms: ['@topping:topping pizza'] },
     { value: '@sys.number-integer:count @size:size pizzas', synonyms: ['@sys.number-integer:count @size:size pizzas'] },
   ],
+  'entities/ride.json': { name: 'ride', isEnum: true },
+  'entities/ride_entries_en.json': [{ value: 'a @sys.duration:length ride', synonyms: ['a @sys.duration:length ride'] }],
+  'intents/ride.json': { id: 'ride-id', name: 'ride', ...reply('Booked.', { parameters: [{ name: 'ride', dataType: '@ride', value: '$ride' }] }) },
+  'intents/ride_usersays_en.json': says(['book ', ['a 2 hour ride', 'ride', 'ride']], ['I want ', ['a 30 minute ride', 'ride', 'ride']]),
   'intents/order.json': {
     id: 'order-id',
     name: 'order',
@@ -82,6 +86,12 @@ describe('ES composite entities', () => {
     const q = await esSession('c1')(text);
     expect(q.intent?.displayName).toBe('order');
     expect(q.parameters.pizza).toEqual(pizza);
+  });
+
+  it('reads a system entity part with the library (a duration)', async () => {
+    const q = await esSession('c2')('book a 3 hour ride');
+    expect(q.intent?.displayName).toBe('ride');
+    expect(q.parameters.ride).toEqual({ length: { amount: 3, unit: 'h' } });
   });
 });
 

@@ -1,5 +1,4 @@
 import type { AgentModel, EntityTypeDef } from '../lib/agent/model';
-import { findSystemEntities } from './system-entities';
 
 /*
  * Entity recognition for the stand-in: each entity type becomes a regular-expression source
@@ -20,7 +19,12 @@ export type EntityValue =
   /** Already in each edition's shape (durations, amounts with units). */
   | { kind: 'json'; es: unknown; cx: unknown }
   /** A composite entity's value: its sub-entities by alias (ES an object, CX a struct). */
-  | { kind: 'composite'; parts: Record<string, EntityValue> };
+  | {
+      kind: 'composite';
+      parts: Record<string, EntityValue>;
+      /** Each part's entity type and text (the library re-reads system entities' parts). */
+      texts: Record<string, { type: string; text: string }>;
+    };
 
 interface DateParts {
   year: number;
@@ -343,37 +347,23 @@ function compositeRecognizer(
         const m = c.full.exec(t);
         if (!m) continue;
         const parts: Record<string, EntityValue> = {};
+        const texts: Record<string, { type: string; text: string }> = {};
         const ok = c.refs.every((ref, i) => {
           const sub = (m.groups?.[`r${i}`] ?? '').trim();
-          const value = resolveSub(agent, ref.type, sub, language, now, depth);
-          if (value) parts[ref.alias] = value;
+          const value = recognizerFor(agent, ref.type, language, depth + 1).resolve(sub, now);
+          if (value) {
+            parts[ref.alias] = value;
+            texts[ref.alias] = { type: ref.type, text: sub };
+          }
           return value !== undefined;
         });
         if (!ok) continue;
         if (c.refs.length === 0) parts[type.name] = { kind: 'string', value: t };
-        return { kind: 'composite', parts };
+        return { kind: 'composite', parts, texts };
       }
       return undefined;
     },
   };
-}
-
-/** A composite's part: library system entities as the library reads them, others by their recognizer. */
-function resolveSub(
-  agent: AgentModel,
-  entityType: string,
-  text: string,
-  language: string,
-  now: ZonedNow,
-  depth: number,
-): EntityValue | undefined {
-  if (entityType.startsWith('sys.')) {
-    const found = findSystemEntities(text, language, now, new Set([entityType])).find(
-      (s) => s.entityType === entityType && s.start === 0 && s.end === text.length,
-    );
-    if (found) return found.value;
-  }
-  return recognizerFor(agent, entityType, language, depth + 1).resolve(text, now);
 }
 
 function developerRecognizer(

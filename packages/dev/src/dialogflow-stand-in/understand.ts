@@ -10,6 +10,7 @@ import {
   systemExtension,
   SYSTEM_ENTITIES,
   zonedNow,
+  type EntityValue,
   type ZonedNow,
 } from './entities';
 import {
@@ -137,7 +138,9 @@ export function findEntities(
         continue;
       }
       const value = recognizer.resolve(m[0], now);
-      if (value) spans.push({ start, end, text: m[0], entityType: type, value });
+      if (value) {
+        spans.push({ start, end, text: m[0], entityType: type, value: refineComposite(value, language, now) }); // prettier-ignore
+      }
     }
   }
   for (const type of types) {
@@ -155,6 +158,23 @@ export function findEntities(
         !temporal.some((t) => t.start <= s.start && s.end <= t.end),
     )
     .sort((a, b) => a.start - b.start || b.end - a.end || a.entityType.localeCompare(b.entityType));
+}
+
+/** A composite entity's parts of library system entities (numbers, dates, …) as the library reads them. */
+export function refineComposite(value: EntityValue, language: string, now: ZonedNow): EntityValue {
+  if (value.kind !== 'composite') return value;
+  const parts: Record<string, EntityValue> = {};
+  for (const [alias, part] of Object.entries(value.parts)) {
+    const source = value.texts[alias];
+    const found =
+      source && LIBRARY_TYPES.has(source.type)
+        ? findSystemEntities(source.text, language, now, new Set([source.type])).find(
+            (s) => s.entityType === source.type && s.start === 0 && s.end === source.text.length,
+          )
+        : undefined;
+    parts[alias] = found ? found.value : refineComposite(part, language, now);
+  }
+  return { ...value, parts };
 }
 
 /** Edit distance, for fuzzy extraction. */
@@ -440,7 +460,8 @@ export function extractSlot(
   now: ZonedNow = zonedNow(agent.timeZone),
 ): MatchedParameter | undefined {
   if (!LIBRARY_TYPES.has(parameter.entityType)) {
-    return extractParameter(agent, text, language, parameter, now);
+    const found = extractParameter(agent, text, language, parameter, now);
+    return found && { ...found, value: refineComposite(found.value, language, now) };
   }
   const normalized = normalizeText(text);
   const found = findEntities(agent, normalized, language, now, new Set([parameter.entityType]))
@@ -464,7 +485,9 @@ function resolveWithLibrary(
   now: ZonedNow,
 ): IntentMatch {
   const parameters = match.parameters.map((p) => {
-    if (!LIBRARY_TYPES.has(p.entityType)) return p;
+    if (!LIBRARY_TYPES.has(p.entityType)) {
+      return { ...p, value: refineComposite(p.value, language, now) };
+    }
     const again = extractSlot(agent, p.original, language, p, now);
     return again && again.original.length === normalizeText(p.original).length
       ? { ...p, value: again.value }
