@@ -54,6 +54,7 @@ const es = files({
   'intents/order - yes_usersays_en.json': says(['yes'], ['yes please'], ['sure']),
   'intents/order - no.json': { id: 'no-id', parentId: 'order-id', rootParentId: 'order-id', name: 'order - no', contexts: ['order-followup'], ...reply('Coming up.') },
   'intents/order - no_usersays_en.json': says(['no'], ['no thanks'], ['that is all']),
+  'intents/order - fallback.json': { id: 'ofb-id', parentId: 'order-id', name: 'order - fallback', fallbackIntent: true, ...reply('Anything else, or are you done?') },
   'intents/goodbye.json': { id: 'bye-id', name: 'goodbye', endInteraction: true, ...reply('Bye!') },
   'intents/goodbye_usersays_en.json': says(['bye'], ['goodbye'], ['see you later']),
   'intents/Default Fallback Intent.json': { id: 'f', name: 'Default Fallback Intent', fallbackIntent: true, ...reply('Sorry?') },
@@ -131,6 +132,13 @@ describe('ES follow-up intents', () => {
     expect((await turn('no thanks')).intent?.displayName).toBe('Default Fallback Intent');
     // Without the parent first, neither matches.
     expect((await esSession('f2')('yes')).intent?.displayName).toBe('Default Fallback Intent');
+  });
+
+  it('falls back to the follow-up fallback while the context lives, else to the agent’s', async () => {
+    const turn = esSession('f3');
+    expect((await turn('blah blah')).intent?.displayName).toBe('Default Fallback Intent');
+    await turn('order a ham pizza');
+    expect((await turn('blah blah')).intent?.displayName).toBe('order - fallback');
   });
 });
 

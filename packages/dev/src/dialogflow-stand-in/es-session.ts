@@ -143,7 +143,10 @@ export class EsAgentSessions {
       }
     }
     if (!intent) {
-      intent = agent.intents.find((i) => i.fallback);
+      // The fallback whose input contexts are active, a follow-up's own fallback before the agent's.
+      intent = agent.intents
+        .filter((i) => i.fallback && i.inputContexts.every((c) => state.contexts.has(c)))
+        .sort((a, b) => b.inputContexts.length - a.inputContexts.length)[0];
       confidence = 1;
       slot = undefined;
     }
