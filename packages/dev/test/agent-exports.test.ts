@@ -271,3 +271,56 @@ describe('ES regexp entities written with ^…$', () => {
     expect([q.intent.displayName, q.parameters.pin]).toEqual(['pin', '4455']);
   });
 });
+
+describe('an API.AI (v1) export', () => {
+  // Phrases (`userSays`) and entries inline in the intent and entity files, the reply in `speech`.
+  const v1 = files({
+    'agent.json': { language: 'en', defaultTimezone: 'UTC' },
+    'intents/add.json': {
+      id: 'a1',
+      name: 'add.fruit',
+      templates: ['Add @fruit:fruit '],
+      userSays: [
+        { data: [{ text: 'add ' }, { text: 'oranges', alias: 'fruit', meta: '@fruit' }], isTemplate: false, count: 0 },
+        { data: [{ text: 'I need ' }, { text: 'apples', alias: 'fruit', meta: '@fruit' }], isTemplate: false, count: 0 },
+      ],
+      responses: [{ parameters: [{ name: 'fruit', dataType: '@fruit', value: '$fruit' }], speech: 'Added $fruit.' }],
+    },
+    'entities/fruit.json': { name: 'fruit', isEnum: false, entries: [{ value: 'orange', synonyms: ['orange', 'oranges'] }, { value: 'apple', synonyms: ['apple', 'apples'] }] },
+  }); // prettier-ignore
+
+  it('loads and understands', async () => {
+    const agent = loadAgent('es', v1);
+    expect(agent.intents[0]?.phrases).toHaveLength(2);
+    expect(agent.intents[0]?.replies).toEqual({ en: ['Added $fruit.'] });
+    const r = await new EsAgentSessions({ agent, webhookUrl: undefined }).detectIntent({
+      session: 'projects/p/agent/sessions/v1',
+      queryInput: { text: { text: 'please add apples', languageCode: 'en' } },
+    });
+    const q = r.queryResult as { intent: { displayName: string }; parameters: Record<string, unknown> }; // prettier-ignore
+    expect([q.intent.displayName, q.parameters.fruit]).toEqual(['add.fruit', 'apple']);
+  });
+});
+
+describe('ES static replies', () => {
+  it('fill in $param, $param.original and #context.param as ES does', async () => {
+    const es = new Map(oldEs);
+    es.set('intents/order.pizza.json', JSON.stringify({
+      id: 'i1',
+      name: 'order.pizza',
+      responses: [{
+        parameters: [{ name: 'size', dataType: '@size', value: '$size' }],
+        affectedContexts: [{ name: 'order', lifespan: 2 }],
+        messages: [{ type: 0, speech: 'One $size pizza (you said "$size.original"), $missing stays. #order.size!' }],
+      }],
+    })); // prettier-ignore
+    const sessions = new EsAgentSessions({ agent: loadAgent('es', es), webhookUrl: undefined });
+    const r = await sessions.detectIntent({
+      session: 'projects/p/agent/sessions/r1',
+      queryInput: { text: { text: 'I want a big pizza', languageCode: 'en' } },
+    });
+    expect((r.queryResult as { fulfillmentText: string }).fulfillmentText).toBe(
+      'One large pizza (you said "big"), $missing stays. large!',
+    );
+  });
+});

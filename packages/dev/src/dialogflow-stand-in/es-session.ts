@@ -252,7 +252,7 @@ export class EsAgentSessions {
       else state.contexts.delete(c.name);
     }
     const replies = intent.replies[language] ?? intent.replies[agent.defaultLanguage] ?? [];
-    const staticText = replies[0] ?? '';
+    const staticText = fillReply(replies[0] ?? '', parameters, originals, state);
     queryResult.allRequiredParamsPresent = true;
     if (intent.endInteraction) {
       // How ES reports an intent that ends the interaction (integrations close on it).
@@ -373,6 +373,38 @@ export class EsAgentSessions {
     }
     return out;
   }
+}
+
+/** A value as ES writes it into a reply (strings as they are, the rest as JSON). */
+const asText = (v: Json | undefined) =>
+  v === undefined || v === null ? '' : typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v); // prettier-ignore
+
+/**
+ * A static reply with its references filled in as ES fills them: `$param`, `$param.original`
+ * and `#context.param`. A reference to something the intent and the contexts do not have stays
+ * as written.
+ */
+function fillReply(
+  text: string,
+  parameters: JsonObject,
+  originals: Record<string, string>,
+  state: EsSessionState,
+): string {
+  return text.replace(
+    /([$#])([A-Za-z_][\w-]*)(?:\.([A-Za-z_][\w.-]*[\w-]|[A-Za-z_]))?/g,
+    (whole, sigil: string, name: string, field: string | undefined) => {
+      if (sigil === '#') {
+        const context = state.contexts.get(name.toLowerCase());
+        if (!context || field === undefined) return whole;
+        return field in context.parameters ? asText(context.parameters[field]) : whole;
+      }
+      if (!(name in parameters)) return whole;
+      if (field === 'original') return originals[name] ?? asText(parameters[name]);
+      if (field === undefined) return asText(parameters[name]);
+      // "$size." at a sentence's end, or a field the value does not have: the value, then the rest.
+      return `${asText(parameters[name])}.${field}`;
+    },
+  );
 }
 
 const isEmpty = (v: Json | undefined) =>

@@ -108,7 +108,11 @@ export function esFormat(mode: 'strict' | 'loose') {
           parameters: def(z.array(parameter), []),
           messages: def(z.array(message), []),
           defaultResponsePlatforms: z.record(z.string(), z.boolean()).optional(),
-          speech: def(z.array(z.string()), []),
+          // API.AI (v1) exports: one string.
+          speech:
+            mode === 'strict'
+              ? z.array(z.string())
+              : def(z.union([z.array(z.string()), z.string()]), []),
         }),
       ),
       [],

@@ -54,6 +54,10 @@ function parseFile<T extends z.ZodType>(files: AgentFiles, path: string, schema:
   } catch (err) {
     throw new AgentFormatError(path, `not JSON (${(err as Error).message})`);
   }
+  return parseJson(path, json, schema);
+}
+
+function parseJson<T extends z.ZodType>(path: string, json: unknown, schema: T): z.infer<T> {
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -121,8 +125,14 @@ export function loadEsAgent(files: AgentFiles): AgentModel {
     const phrases: TrainingPhrase[] = [];
     for (const language of languages) {
       const saysPath = `intents/${m[1]}_usersays_${language}.json`;
-      if (!files.has(saysPath)) continue;
-      for (const say of parseFile(files, saysPath, format.usersays)) {
+      // API.AI (v1) exports keep the default language's phrases in the intent file (`userSays`).
+      const inline = (json as { userSays?: unknown }).userSays;
+      const says = files.has(saysPath)
+        ? parseFile(files, saysPath, format.usersays)
+        : language === languages[0] && Array.isArray(inline)
+          ? parseJson(path, inline, format.usersays)
+          : [];
+      for (const say of says) {
         phrases.push({
           language,
           parts: say.data.map((d) =>
@@ -147,6 +157,11 @@ export function loadEsAgent(files: AgentFiles): AgentModel {
       const lang = lower(message.lang ?? languages[0] ?? 'en');
       const speech = Array.isArray(message.speech) ? message.speech : [message.speech];
       (replies[lang] ??= []).push(...speech.filter((s) => s !== ''));
+    }
+    // API.AI (v1) exports: the reply in the response's `speech`, without messages.
+    const speech = response?.speech;
+    if (Object.keys(replies).length === 0 && speech && speech.length > 0) {
+      replies[languages[0] ?? 'en'] = (Array.isArray(speech) ? speech : [speech]).filter(Boolean);
     }
     intents.push({
       name: json.name,
@@ -189,7 +204,12 @@ export function loadEsAgent(files: AgentFiles): AgentModel {
     const entries: EntityTypeDef['entries'] = {};
     for (const language of languages) {
       const entriesPath = `entities/${m[1]}_entries_${language}.json`;
+      // API.AI (v1) exports keep the default language's entries in the entity file.
+      const inline = (json as { entries?: unknown }).entries;
       if (files.has(entriesPath)) entries[language] = parseFile(files, entriesPath, format.entries);
+      else if (language === languages[0] && Array.isArray(inline)) {
+        entries[language] = parseJson(path, inline, format.entries);
+      }
     }
     entityTypes.set(json.name, {
       name: json.name,
