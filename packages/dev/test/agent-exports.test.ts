@@ -212,14 +212,14 @@ describe('what the stand-in does not run is named, never skipped silently', () =
       id: 'i1',
       name: 'order.pizza',
       conditionalResponses: [{ condition: 'x' }],
-      responses: [{ messages: [{ type: 0, speech: 'ok' }, { type: 4, payload: { x: 1 } }, { type: 2, replies: ['a'] }] }],
+      responses: [{ messages: [{ type: 0, speech: 'ok' }, { type: 4, payload: { x: 1 } }, { type: 'simple_response', platform: 'google' }, { type: 2, platform: 'myspace', replies: ['a'] }] }],
     })); // prettier-ignore
     const warnings = loadAgent('es', es).warnings;
     expect(warnings).toEqual(
       expect.arrayContaining([
         'customSmalltalkResponses/ (1 file): not run by the stand-in',
         'knowledgeBases/ (1 file): not run by the stand-in',
-        'intents/order.pizza.json: 2 response messages of type 4, 2 (cards, quick replies, images, payloads) not returned by the stand-in, only texts',
+        'intents/order.pizza.json: 2 response messages of type simple_response (google), 2 (myspace) not returned by the stand-in',
         'intents/order.pizza.json: conditional responses not run by the stand-in',
       ]),
     );
@@ -322,5 +322,40 @@ describe('ES static replies', () => {
     expect((r.queryResult as { fulfillmentText: string }).fulfillmentText).toBe(
       'One large pizza (you said "big"), $missing stays. large!',
     );
+  });
+});
+
+describe('ES response messages other than text', () => {
+  it('are returned as v2 messages, with their platform', async () => {
+    const es = new Map(oldEs);
+    es.set('intents/order.pizza.json', JSON.stringify({
+      id: 'i1',
+      name: 'order.pizza',
+      responses: [{
+        parameters: [{ name: 'size', dataType: '@size', value: '$size' }],
+        messages: [
+          { type: 0, speech: ['A $size pizza.', 'One $size pizza.'] },
+          { type: 2, title: 'More?', replies: ['Yes', 'No'] },
+          { type: 1, platform: 'line', title: 'Pizza', subtitle: '$size', imageUrl: 'https://example.invalid/p.png', buttons: [{ text: 'Menu', postback: 'menu' }] },
+          { type: 3, platform: 'slack', imageUrl: 'https://example.invalid/p.png' },
+          { type: 4, payload: { custom: true } },
+          { type: 0, platform: 'telegram', speech: 'Telegram $size' },
+        ],
+      }],
+    })); // prettier-ignore
+    const r = await new EsAgentSessions({ agent: loadAgent('es', es), webhookUrl: undefined }).detectIntent({
+      session: 'projects/p/agent/sessions/m1',
+      queryInput: { text: { text: 'I want a big pizza', languageCode: 'en' } },
+    }); // prettier-ignore
+    const q = r.queryResult as { fulfillmentText: string; fulfillmentMessages: unknown[] };
+    expect(q.fulfillmentText).toBe('A large pizza.');
+    expect(q.fulfillmentMessages).toEqual([
+      { text: { text: ['A large pizza.'] } },
+      { quickReplies: { title: 'More?', quickReplies: ['Yes', 'No'] } },
+      { card: { title: 'Pizza', subtitle: 'large', imageUri: 'https://example.invalid/p.png', buttons: [{ text: 'Menu', postback: 'menu' }] }, platform: 'LINE' },
+      { image: { imageUri: 'https://example.invalid/p.png' }, platform: 'SLACK' },
+      { payload: { custom: true } },
+      { text: { text: ['Telegram large'] }, platform: 'TELEGRAM' },
+    ]); // prettier-ignore
   });
 });

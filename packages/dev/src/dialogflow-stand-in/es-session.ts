@@ -262,7 +262,17 @@ export class EsAgentSessions {
       };
     }
     queryResult.fulfillmentText = staticText;
-    queryResult.fulfillmentMessages = staticText ? [{ text: { text: [staticText] } }] : [];
+    const rich = intent.messages?.[language] ?? intent.messages?.[agent.defaultLanguage];
+    queryResult.fulfillmentMessages = rich
+      ? rich.map((m) =>
+          // References filled in every text of a message, a custom payload's aside.
+          'payload' in m
+            ? (m as Json)
+            : fillStrings(m as Json, (t) => fillReply(t, parameters, originals, state)),
+        )
+      : staticText
+        ? [{ text: { text: [staticText] } }]
+        : [];
     queryResult.outputContexts = this.outputContexts(request.session, state);
 
     if (intent.webhookUsed && this.agent.webhooks.has('')) {
@@ -406,6 +416,17 @@ function fillReply(
     },
   );
 }
+
+const fillStrings = (value: Json, fill: (text: string) => string): Json =>
+  typeof value === 'string'
+    ? fill(value)
+    : Array.isArray(value)
+      ? value.map((v) => fillStrings(v, fill))
+      : value && typeof value === 'object'
+        ? Object.fromEntries(
+            Object.entries(value).map(([k, v]) => [k, k === 'platform' ? v : fillStrings(v, fill)]),
+          )
+        : value;
 
 const isEmpty = (v: Json | undefined) =>
   v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);

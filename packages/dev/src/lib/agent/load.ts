@@ -109,6 +109,59 @@ function linkFollowups(intents: IntentDef[]): void {
   }
 }
 
+/** A response message as the ES export writes it (type 0 text, 1 card, 2 quick replies, 3 image, 4 payload). */
+interface EsExportMessage {
+  type: string | number;
+  platform?: string;
+  speech?: string | string[];
+  title?: string;
+  subtitle?: string;
+  imageUrl?: string;
+  buttons?: { text?: string; postback?: string }[];
+  replies?: string[];
+  payload?: unknown;
+}
+
+// The export's platform names → v2 Intent.Message.Platform.
+const PLATFORMS: Record<string, string> = {
+  facebook: 'FACEBOOK', slack: 'SLACK', telegram: 'TELEGRAM', kik: 'KIK', skype: 'SKYPE',
+  line: 'LINE', viber: 'VIBER', google: 'ACTIONS_ON_GOOGLE', hangouts: 'GOOGLE_HANGOUTS',
+}; // prettier-ignore
+
+/** An export's message as a v2 Intent.Message (a text's first variant), or undefined when it has no v2 shape here. */
+function esMessage(m: EsExportMessage): Record<string, unknown> | undefined {
+  const platform = m.platform ? PLATFORMS[m.platform] : undefined;
+  if (m.platform && !platform) return undefined;
+  const on = platform ? { platform } : {};
+  switch (String(m.type)) {
+    case '0': {
+      const speech = (Array.isArray(m.speech) ? m.speech : [m.speech ?? '']).filter(Boolean);
+      return speech.length > 0 ? { text: { text: [speech[0]] }, ...on } : undefined;
+    }
+    case '1':
+      return {
+        card: {
+          ...(m.title ? { title: m.title } : {}),
+          ...(m.subtitle ? { subtitle: m.subtitle } : {}),
+          ...(m.imageUrl ? { imageUri: m.imageUrl } : {}),
+          buttons: (m.buttons ?? []).map((b) => ({
+            text: b.text ?? '',
+            postback: b.postback ?? '',
+          })),
+        },
+        ...on,
+      };
+    case '2':
+      return { quickReplies: { title: m.title ?? '', quickReplies: m.replies ?? [] }, ...on };
+    case '3':
+      return m.imageUrl ? { image: { imageUri: m.imageUrl }, ...on } : undefined;
+    case '4':
+      return m.payload && typeof m.payload === 'object' ? { payload: m.payload, ...on } : undefined;
+    default:
+      return undefined; // Actions on Google's own kinds (simple_response, basic_card, …)
+  }
+}
+
 /** Loads an ES export (agent.json, intents/, entities/). */
 export function loadEsAgent(files: AgentFiles): AgentModel {
   const format = esFormat('loose');
@@ -142,18 +195,31 @@ export function loadEsAgent(files: AgentFiles): AgentModel {
       }
     }
     const replies: Record<string, string[]> = {};
-    const other = (response?.messages ?? []).filter((msg) => String(msg.type) !== '0');
+    // Every message as a v2 Intent.Message, per language; what has no v2 shape is named.
+    const messages: Record<string, Record<string, unknown>[]> = {};
+    const other: string[] = [];
+    let rich = false;
+    for (const message of response?.messages ?? []) {
+      const v2 = esMessage(message as EsExportMessage);
+      if (!v2) {
+        other.push(`${String(message.type)}${message.platform ? ` (${message.platform})` : ''}`);
+        continue;
+      }
+      if (!('text' in v2) || 'platform' in v2) rich = true;
+      (messages[lower(message.lang ?? languages[0] ?? 'en')] ??= []).push(v2);
+    }
     if (other.length > 0) {
-      const types = [...new Set(other.map((msg) => String(msg.type)))].join(', ');
       warnings.push(
-        `${path}: ${other.length} response message${other.length === 1 ? '' : 's'} of type ${types} (cards, quick replies, images, payloads) not returned by the stand-in, only texts`,
+        `${path}: ${other.length} response message${other.length === 1 ? '' : 's'} of type ${[...new Set(other)].join(', ')} not returned by the stand-in`,
       );
     }
     if ((json.conditionalResponses ?? []).length > 0) {
       warnings.push(`${path}: conditional responses not run by the stand-in`);
     }
     for (const message of response?.messages ?? []) {
-      if (String(message.type) !== '0' || message.speech === undefined) continue;
+      if (String(message.type) !== '0' || message.speech === undefined || message.platform) {
+        continue;
+      }
       const lang = lower(message.lang ?? languages[0] ?? 'en');
       const speech = Array.isArray(message.speech) ? message.speech : [message.speech];
       (replies[lang] ??= []).push(...speech.filter((s) => s !== ''));
@@ -188,6 +254,7 @@ export function loadEsAgent(files: AgentFiles): AgentModel {
         lifespan: c.lifespan,
       })),
       resetContexts: response?.resetContexts ?? false,
+      ...(rich ? { messages } : {}),
       ...(json.parentId ? { parentId: json.parentId } : {}),
       ...(json.endInteraction ? { endInteraction: true } : {}),
       ...(json.liveAgentHandoff ? { liveAgentHandoff: true } : {}),

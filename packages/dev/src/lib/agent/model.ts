@@ -53,6 +53,8 @@ export interface IntentDef {
   /** ES: the intent ends the interaction (`end_interaction`) / hands it to a live agent. */
   endInteraction?: boolean;
   liveAgentHandoff?: boolean;
+  /** ES: every response message as v2 Intent.Message JSON per language, when any is not a default-platform text. */
+  messages?: Record<string, Record<string, unknown>[]>;
   /** Static text replies per language (ES: what is said when no webhook answers). */
   replies: Record<string, string[]>;
 }
