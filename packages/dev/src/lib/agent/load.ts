@@ -200,6 +200,8 @@ export function loadEsAgent(files: AgentFiles): AgentModel {
     const other: string[] = [];
     let rich = false;
     for (const message of response?.messages ?? []) {
+      const empty = [message.speech ?? []].flat().every((t) => t === '');
+      if (String(message.type) === '0' && empty) continue; // An empty text says nothing.
       const v2 = esMessage(message as EsExportMessage);
       if (!v2) {
         other.push(`${String(message.type)}${message.platform ? ` (${message.platform})` : ''}`);
