@@ -189,3 +189,173 @@ describe('a CX export with more than one flow', () => {
     expect(texts(await turn('help'))).toEqual(['I can book rooms.']);
   });
 });
+
+describe('what the stand-in does not run is named, never skipped silently', () => {
+  const cxFolders = ['playbooks', 'tools', 'testCases', 'generativeSettings', 'generators', 'customSmalltalkResponses', 'dataStores']; // prettier-ignore
+  it.each(cxFolders)('CX %s/', (folder) => {
+    const withFolder = new Map(cx);
+    withFolder.set(`${folder}/x/x.json`, '{}');
+    expect(loadAgent('cx', withFolder).warnings.join('\n')).toMatch(new RegExp(`^${folder}/ \\(\\d+ files?\\): not run by the stand-in$`, 'm')); // prettier-ignore
+  });
+
+  it('CX excluded phrases of an entity type', () => {
+    const withExcluded = new Map(cx);
+    withExcluded.set('entityTypes/room/room.json', JSON.stringify({ name: 'room-id', displayName: 'room', kind: 'KIND_MAP' })); // prettier-ignore
+    withExcluded.set('entityTypes/room/excludedPhrases/en.json', JSON.stringify({ excludedPhrases: [{ value: 'bed' }] })); // prettier-ignore
+    expect(loadAgent('cx', withExcluded).warnings).toContain('entityTypes/room/excludedPhrases/: excluded phrases not applied by the stand-in'); // prettier-ignore
+  });
+
+  it('ES small talk, knowledge bases, response messages other than text, conditional responses', () => {
+    const es = new Map(oldEs);
+    es.set('knowledgeBases/kb.json', '{}');
+    es.set('intents/order.pizza.json', JSON.stringify({
+      id: 'i1',
+      name: 'order.pizza',
+      conditionalResponses: [{ condition: 'x' }],
+      responses: [{ messages: [{ type: 0, speech: 'ok' }, { type: 4, payload: { x: 1 } }, { type: 'simple_response', platform: 'google' }, { type: 2, platform: 'myspace', replies: ['a'] }] }],
+    })); // prettier-ignore
+    const warnings = loadAgent('es', es).warnings;
+    expect(warnings).toEqual(
+      expect.arrayContaining([
+        'customSmalltalkResponses/ (1 file): not run by the stand-in',
+        'knowledgeBases/ (1 file): not run by the stand-in',
+        'intents/order.pizza.json: 2 response messages of type simple_response (google), 2 (myspace) not returned by the stand-in',
+        'intents/order.pizza.json: conditional responses not run by the stand-in',
+      ]),
+    );
+  });
+
+  it('ES: a system entity the agent extends loads, its entries matched first', async () => {
+    const es = new Map(oldEs);
+    es.set('entities/sys.given-name.json', JSON.stringify({ name: 'sys.given-name' }));
+    es.set('entities/sys.number-integer.json', JSON.stringify({ name: 'sys.number-integer' }));
+    es.set('entities/sys.number-integer_entries_en.json', JSON.stringify([{ value: '12', synonyms: ['a dozen'] }])); // prettier-ignore
+    es.set('intents/order.pizza.json', JSON.stringify({
+      id: 'i1',
+      name: 'order.pizza',
+      responses: [{ parameters: [{ name: 'count', dataType: '@sys.number-integer' }], messages: [{ type: 0, speech: 'ok' }] }],
+    })); // prettier-ignore
+    es.set('intents/order.pizza_usersays_en.json', JSON.stringify([
+      { data: [{ text: 'I want ' }, { text: '2', alias: 'count', meta: '@sys.number-integer' }, { text: ' pizzas' }] },
+      { data: [{ text: 'order ' }, { text: '3', alias: 'count', meta: '@sys.number-integer' }, { text: ' pizzas please' }] },
+    ])); // prettier-ignore
+    const agent = loadAgent('es', es);
+    expect(agent.entityTypes.get('sys.given-name')).toBeDefined();
+    const sessions = new EsAgentSessions({ agent, webhookUrl: undefined });
+    const r = await sessions.detectIntent({
+      session: 'projects/p/agent/sessions/x1',
+      queryInput: { text: { text: 'I want a dozen pizzas', languageCode: 'en' } },
+    });
+    const q = r.queryResult as { intent: { displayName: string }; parameters: Record<string, unknown> }; // prettier-ignore
+    expect(q.intent.displayName).toBe('order.pizza');
+    expect(q.parameters.count).toBe(12);
+  });
+});
+
+describe('ES regexp entities written with ^…$', () => {
+  it('bound the mention, not the whole text', async () => {
+    const es = new Map(oldEs);
+    es.set('entities/pin.json', JSON.stringify({ name: 'pin', isRegexp: true }));
+    es.set('entities/pin_entries_en.json', JSON.stringify([{ value: '^(\\s*\\d\\s*){4}$', synonyms: ['^(\\s*\\d\\s*){4}$'] }])); // prettier-ignore
+    es.set('intents/pin.json', JSON.stringify({ id: 'p1', name: 'pin', responses: [{ parameters: [{ name: 'pin', dataType: '@pin' }] }] })); // prettier-ignore
+    es.set('intents/pin_usersays_en.json', JSON.stringify([
+      { data: [{ text: '1234', alias: 'pin', meta: '@pin' }] },
+      { data: [{ text: 'my pin is ' }, { text: '9876', alias: 'pin', meta: '@pin' }] },
+    ])); // prettier-ignore
+    const sessions = new EsAgentSessions({ agent: loadAgent('es', es), webhookUrl: undefined });
+    const r = await sessions.detectIntent({
+      session: 'projects/p/agent/sessions/pin1',
+      queryInput: { text: { text: 'my pin is 4455', languageCode: 'en' } },
+    });
+    const q = r.queryResult as { intent: { displayName: string }; parameters: Record<string, unknown> }; // prettier-ignore
+    expect([q.intent.displayName, q.parameters.pin]).toEqual(['pin', '4455']);
+  });
+});
+
+describe('an API.AI (v1) export', () => {
+  // Phrases (`userSays`) and entries inline in the intent and entity files, the reply in `speech`.
+  const v1 = files({
+    'agent.json': { language: 'en', defaultTimezone: 'UTC' },
+    'intents/add.json': {
+      id: 'a1',
+      name: 'add.fruit',
+      templates: ['Add @fruit:fruit '],
+      userSays: [
+        { data: [{ text: 'add ' }, { text: 'oranges', alias: 'fruit', meta: '@fruit' }], isTemplate: false, count: 0 },
+        { data: [{ text: 'I need ' }, { text: 'apples', alias: 'fruit', meta: '@fruit' }], isTemplate: false, count: 0 },
+      ],
+      responses: [{ parameters: [{ name: 'fruit', dataType: '@fruit', value: '$fruit' }], speech: 'Added $fruit.' }],
+    },
+    'entities/fruit.json': { name: 'fruit', isEnum: false, entries: [{ value: 'orange', synonyms: ['orange', 'oranges'] }, { value: 'apple', synonyms: ['apple', 'apples'] }] },
+  }); // prettier-ignore
+
+  it('loads and understands', async () => {
+    const agent = loadAgent('es', v1);
+    expect(agent.intents[0]?.phrases).toHaveLength(2);
+    expect(agent.intents[0]?.replies).toEqual({ en: ['Added $fruit.'] });
+    const r = await new EsAgentSessions({ agent, webhookUrl: undefined }).detectIntent({
+      session: 'projects/p/agent/sessions/v1',
+      queryInput: { text: { text: 'please add apples', languageCode: 'en' } },
+    });
+    const q = r.queryResult as { intent: { displayName: string }; parameters: Record<string, unknown> }; // prettier-ignore
+    expect([q.intent.displayName, q.parameters.fruit]).toEqual(['add.fruit', 'apple']);
+  });
+});
+
+describe('ES static replies', () => {
+  it('fill in $param, $param.original and #context.param as ES does', async () => {
+    const es = new Map(oldEs);
+    es.set('intents/order.pizza.json', JSON.stringify({
+      id: 'i1',
+      name: 'order.pizza',
+      responses: [{
+        parameters: [{ name: 'size', dataType: '@size', value: '$size' }],
+        affectedContexts: [{ name: 'order', lifespan: 2 }],
+        messages: [{ type: 0, speech: 'One $size pizza (you said "$size.original"), $missing stays. #order.size!' }],
+      }],
+    })); // prettier-ignore
+    const sessions = new EsAgentSessions({ agent: loadAgent('es', es), webhookUrl: undefined });
+    const r = await sessions.detectIntent({
+      session: 'projects/p/agent/sessions/r1',
+      queryInput: { text: { text: 'I want a big pizza', languageCode: 'en' } },
+    });
+    expect((r.queryResult as { fulfillmentText: string }).fulfillmentText).toBe(
+      'One large pizza (you said "big"), $missing stays. large!',
+    );
+  });
+});
+
+describe('ES response messages other than text', () => {
+  it('are returned as v2 messages, with their platform', async () => {
+    const es = new Map(oldEs);
+    es.set('intents/order.pizza.json', JSON.stringify({
+      id: 'i1',
+      name: 'order.pizza',
+      responses: [{
+        parameters: [{ name: 'size', dataType: '@size', value: '$size' }],
+        messages: [
+          { type: 0, speech: ['A $size pizza.', 'One $size pizza.'] },
+          { type: 2, title: 'More?', replies: ['Yes', 'No'] },
+          { type: 1, platform: 'line', title: 'Pizza', subtitle: '$size', imageUrl: 'https://example.invalid/p.png', buttons: [{ text: 'Menu', postback: 'menu' }] },
+          { type: 3, platform: 'slack', imageUrl: 'https://example.invalid/p.png' },
+          { type: 4, payload: { custom: true } },
+          { type: 0, platform: 'telegram', speech: 'Telegram $size' },
+        ],
+      }],
+    })); // prettier-ignore
+    const r = await new EsAgentSessions({ agent: loadAgent('es', es), webhookUrl: undefined }).detectIntent({
+      session: 'projects/p/agent/sessions/m1',
+      queryInput: { text: { text: 'I want a big pizza', languageCode: 'en' } },
+    }); // prettier-ignore
+    const q = r.queryResult as { fulfillmentText: string; fulfillmentMessages: unknown[] };
+    expect(q.fulfillmentText).toBe('A large pizza.');
+    expect(q.fulfillmentMessages).toEqual([
+      { text: { text: ['A large pizza.'] } },
+      { quickReplies: { title: 'More?', quickReplies: ['Yes', 'No'] } },
+      { card: { title: 'Pizza', subtitle: 'large', imageUri: 'https://example.invalid/p.png', buttons: [{ text: 'Menu', postback: 'menu' }] }, platform: 'LINE' },
+      { image: { imageUri: 'https://example.invalid/p.png' }, platform: 'SLACK' },
+      { payload: { custom: true } },
+      { text: { text: ['Telegram large'] }, platform: 'TELEGRAM' },
+    ]); // prettier-ignore
+  });
+});

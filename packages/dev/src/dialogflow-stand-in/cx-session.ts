@@ -8,7 +8,13 @@ import {
   type CxPage,
   type CxRoute,
 } from '../lib/agent/model';
-import { evaluateCondition, UnsupportedConditionError } from './condition';
+import {
+  evaluateCondition,
+  fillMessage,
+  fillTemplate,
+  UnsupportedConditionError,
+  type ConditionScope,
+} from './condition';
 import { zonedNow, type ZonedNow } from './entities';
 import type { IntentMatch } from './match';
 import { SessionStore } from './sessions';
@@ -39,11 +45,13 @@ interface CxSessionState {
   /** Current flow display name; undefined in the start flow. */
   flow: string | undefined;
   /** The flows (and their pages) that transitioned into the current one: END_FLOW goes back. */
-  callers: { flow: string; page: string | undefined }[];
+  callers: { flow: string; page: string | undefined; flowParams: JsonObject }[];
   /** Current page display name; undefined on the flow's start page. */
   page: string | undefined;
   previousPage: string | undefined;
   params: JsonObject;
+  /** The current flow's own parameters (`$flow.x`), dropped when the flow ends. */
+  flowParams: JsonObject;
   /** The form parameter the last prompt asked for. */
   prompted: string | undefined;
   justCollected: Set<string>;
@@ -58,6 +66,13 @@ export interface CxSessionOptions {
 }
 
 const START_PAGE = 'START_PAGE';
+const SYMBOLIC: Record<string, string> = {
+  'Start Page': START_PAGE,
+  'End Flow': 'END_FLOW',
+  'End Session': 'END_SESSION',
+  'Current Page': 'CURRENT_PAGE',
+  'Previous Page': 'PREVIOUS_PAGE',
+};
 const MAX_TRANSITIONS = 30;
 
 /** What one detectIntent call accumulates while it runs the agent. */
@@ -92,6 +107,23 @@ function agentPathOf(session: string): string {
 const filled = (v: Json | undefined) =>
   v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0);
 
+/** Where a parameter named in the export lives: `$flow.x` in the flow's, anything else in the session's. */
+function slot(state: CxSessionState, name: string): [JsonObject, string] {
+  const flow = /^\$flow\.(.+)$/.exec(name);
+  if (flow) return [state.flowParams, flow[1] as string];
+  const session = /^\$session\.params\.(.+)$/.exec(name);
+  return [state.params, session ? (session[1] as string) : name];
+}
+const getParam = (state: CxSessionState, name: string): Json | undefined => {
+  const [scope, key] = slot(state, name);
+  return scope[key];
+};
+function setParam(state: CxSessionState, name: string, value: Json | undefined): void {
+  const [scope, key] = slot(state, name);
+  if (value === null || value === undefined) delete scope[key];
+  else scope[key] = value;
+}
+
 export class CxAgentSessions {
   private readonly sessions = new SessionStore<CxSessionState>(() => ({
     flow: undefined,
@@ -99,6 +131,7 @@ export class CxAgentSessions {
     page: undefined,
     previousPage: undefined,
     params: {},
+    flowParams: {},
     prompted: undefined,
     justCollected: new Set(),
     invalid: new Set(),
@@ -171,7 +204,7 @@ export class CxAgentSessions {
         const value = extractSlot(agent, text, turn.language, prompted, turn.now);
         if (value) {
           matchType = 'PARAMETER_FILLING';
-          state.params[prompted.name] = cxValue(value.value);
+          setParam(state, prompted.name, cxValue(value.value));
           state.justCollected.add(prompted.name);
           state.invalid.delete(prompted.name);
           await this.continuePage(turn);
@@ -226,6 +259,26 @@ export class CxAgentSessions {
     return { responseId: turn.responseId, queryResult, responseType: 'FINAL' };
   }
 
+  /** What conditions, presets and messages see now. */
+  private scope(turn: Turn): ConditionScope {
+    const { state } = turn;
+    const page = this.currentPage(turn);
+    return {
+      state: state.params,
+      flow: state.flowParams,
+      page,
+      formComplete: (page?.form ?? []).every((p) => !p.required || filled(getParam(state, p.name))),
+      justCollected: state.justCollected,
+      intentParams: Object.fromEntries(
+        (turn.intent?.parameters ?? []).map((p) => [
+          p.name,
+          { original: p.original, resolved: cxValue(p.value) },
+        ]),
+      ),
+      text: turn.request.queryInput.text?.text,
+    };
+  }
+
   private currentPage(turn: Turn): CxPage | undefined {
     return turn.state.page === undefined ? undefined : turn.flow.pages.get(turn.state.page);
   }
@@ -239,13 +292,25 @@ export class CxAgentSessions {
 
   /** Runs a route's fulfillment, then its transition (or stays and re-prompts when a webhook invalidated a form value). */
   private async runRoute(turn: Turn, route: CxRoute): Promise<void> {
+    if ((await this.takeRoute(turn, route)) === 'stayed') return this.continuePage(turn);
+  }
+
+  /** A route's fulfillment and transition; 'stayed' when it has no target (the page goes on). */
+  private async takeRoute(turn: Turn, route: CxRoute): Promise<'stayed' | 'done'> {
     const outcome = await this.runFulfillment(turn, route.fulfillment);
-    if (outcome.kind === 'webhook-error') return this.handleEvent(turn, 'webhook.error');
-    if (outcome.kind === 'invalidated') return this.continuePage(turn);
+    if (outcome.kind === 'webhook-error') {
+      await this.handleEvent(turn, 'webhook.error');
+      return 'done';
+    }
+    if (outcome.kind === 'invalidated') {
+      await this.continuePage(turn);
+      return 'done';
+    }
     const targetPage = outcome.targetPage ?? route.targetPage;
     const targetFlow = outcome.targetFlow ?? route.targetFlow;
-    if (targetPage || targetFlow) return this.transition(turn, targetPage, targetFlow);
-    return this.continuePage(turn);
+    if (!targetPage && !targetFlow) return 'stayed';
+    await this.transition(turn, targetPage, targetFlow);
+    return 'done';
   }
 
   private async runHandler(turn: Turn, handler: CxEventHandler): Promise<void> {
@@ -289,16 +354,24 @@ export class CxAgentSessions {
       if (name !== turn.flow.name && name !== turn.flow.id) this.switchFlow(turn, name);
       return this.enter(turn, undefined);
     }
-    switch (page) {
+    // Exports name the symbolic targets by their console names ("End Flow"), the API by constants.
+    const symbolic = page !== undefined && !turn.flow.pages.has(page) ? SYMBOLIC[page] : undefined;
+    switch (symbolic ?? page) {
       case 'END_SESSION':
         turn.ended = true;
         return;
-      case 'END_FLOW': {
+      // END_FLOW, and the ends a flow's caller can tell apart (prebuilt components use them).
+      case 'END_FLOW':
+      case 'END_FLOW_WITH_SUCCESS':
+      case 'END_FLOW_WITH_FAILURE':
+      case 'END_FLOW_WITH_CANCELLATION':
+      case 'END_FLOW_WITH_HUMAN_ESCALATION': {
         // Back to the page that transitioned into this flow, which goes on with its routes.
         const caller = state.callers.pop();
         if (!caller) return this.enter(turn, undefined);
         turn.flow = this.agent.flows.get(caller.flow) as CxFlow;
         state.flow = caller.flow === this.agent.startFlow ? undefined : caller.flow;
+        state.flowParams = caller.flowParams;
         state.previousPage = state.page;
         state.page = caller.page;
         return this.continuePage(turn);
@@ -321,7 +394,12 @@ export class CxAgentSessions {
   private switchFlow(turn: Turn, name: string): void {
     const next = [...this.agent.flows.values()].find((f) => f.name === name || f.id === name);
     if (!next) throw new Error(`transition to an unknown flow: ${name}`);
-    turn.state.callers.push({ flow: turn.flow.name, page: turn.state.page });
+    turn.state.callers.push({
+      flow: turn.flow.name,
+      page: turn.state.page,
+      flowParams: turn.state.flowParams,
+    });
+    turn.state.flowParams = {};
     turn.flow = next;
     turn.state.flow = next.name === this.agent.startFlow ? undefined : next.name;
     turn.state.page = undefined;
@@ -349,11 +427,11 @@ export class CxAgentSessions {
     const state = turn.state;
     const page = this.currentPage(turn);
     for (const p of page?.form ?? []) {
-      if (!filled(state.params[p.name]) && !p.required && p.defaultValue !== undefined) {
-        state.params[p.name] = p.defaultValue as Json;
+      if (!filled(getParam(state, p.name)) && !p.required && p.defaultValue !== undefined) {
+        setParam(state, p.name, p.defaultValue as Json);
       }
     }
-    const empty = page?.form.find((p) => p.required && !filled(state.params[p.name]));
+    const empty = page?.form.find((p) => p.required && !filled(getParam(state, p.name)));
     if (page && empty) {
       state.prompted = empty.name;
       const invalidHandler = state.invalid.has(empty.name)
@@ -368,16 +446,64 @@ export class CxAgentSessions {
     for (const route of routes) {
       let holds = false;
       try {
-        holds = evaluateCondition(route.condition as string, {
-          state: state.params,
-          page,
-          formComplete: !empty,
-        });
+        holds = evaluateCondition(route.condition as string, this.scope(turn));
       } catch (err) {
         if (!(err instanceof UnsupportedConditionError)) throw err;
       }
-      if (holds) return this.runRoute(turn, route);
+      // A route without a target runs its fulfillment and the page's later routes are tried
+      // (a webhook route that sets what the next condition tests), never the same one again.
+      if (holds && (await this.takeRoute(turn, route)) === 'done') return;
     }
+  }
+
+  /**
+   * A static message as the user gets it: one of a text's variants (the first: Dialogflow picks
+   * one at random, the stand-in the same one every time), references and system functions
+   * filled in (what cannot run stays as written).
+   */
+  private say(turn: Turn, raw: Record<string, unknown>): Json {
+    let message = raw as Json;
+    const text = (raw.text as { text?: unknown } | undefined)?.text;
+    if (Array.isArray(text) && text.length > 1) {
+      message = { ...raw, text: { ...(raw.text as object), text: [text[0]] } } as Json;
+    }
+    try {
+      return fillMessage(message, this.scope(turn));
+    } catch (err) {
+      if (!(err instanceof UnsupportedConditionError)) throw err;
+      return message;
+    }
+  }
+
+  /** The messages of a fulfillment's conditional responses: per block, the first case whose condition holds. */
+  private conditional(turn: Turn, blocks: unknown[]): Record<string, unknown>[] {
+    const out: Record<string, unknown>[] = [];
+    for (const block of blocks) {
+      const cases = (block as { cases?: { condition?: string; caseContent?: unknown[] }[] }).cases;
+      const chosen = (cases ?? []).find((c) => {
+        if (!c.condition) return true;
+        try {
+          return evaluateCondition(c.condition, this.scope(turn));
+        } catch (err) {
+          if (!(err instanceof UnsupportedConditionError)) throw err;
+          return false;
+        }
+      });
+      for (const content of chosen?.caseContent ?? []) {
+        const { message, additionalCases } = content as {
+          message?: Record<string, unknown>;
+          additionalCases?: unknown;
+        };
+        if (message) {
+          const { languageCode, ...rest } = message;
+          const language =
+            typeof languageCode === 'string' ? languageCode.toLowerCase() : undefined;
+          if (language === undefined || language === turn.language) out.push(rest);
+        }
+        if (additionalCases) out.push(...this.conditional(turn, [additionalCases]));
+      }
+    }
+    return out;
   }
 
   /** Static messages in the turn's language, parameter presets, then the webhook. */
@@ -393,11 +519,20 @@ export class CxAgentSessions {
       ? inLanguage
       : fulfillment.messages.filter((m) => m.languageCode === this.agent.defaultLanguage);
     const before = turn.messages.length;
-    for (const m of chosen) turn.messages.push(m.message as Json);
+    for (const m of chosen) turn.messages.push(this.say(turn, m.message));
+    for (const message of this.conditional(turn, fulfillment.conditionalCases ?? [])) {
+      turn.messages.push(this.say(turn, message));
+    }
     for (const action of fulfillment.setParameterActions) {
-      if (action.value === null || action.value === undefined)
-        delete turn.state.params[action.parameter];
-      else turn.state.params[action.parameter] = action.value as Json;
+      let value = action.value as Json | undefined;
+      if (typeof value === 'string') {
+        try {
+          value = fillTemplate(value, this.scope(turn));
+        } catch (err) {
+          if (!(err instanceof UnsupportedConditionError)) throw err;
+        }
+      }
+      setParam(turn.state, action.parameter, value);
     }
     if (!fulfillment.webhook) return { kind: 'done' };
 
@@ -442,7 +577,7 @@ export class CxAgentSessions {
       if (info.state !== 'INVALID' || !info.displayName) continue;
       if (!page?.form.some((p) => p.name === info.displayName)) continue;
       turn.state.invalid.add(info.displayName);
-      delete turn.state.params[info.displayName];
+      setParam(turn.state, info.displayName, null);
       invalidated = true;
     }
     if (invalidated) return { kind: 'invalidated' };
@@ -463,7 +598,7 @@ export class CxAgentSessions {
           ? {
               formInfo: {
                 parameterInfo: page.form.map((p) => {
-                  const value = state.params[p.name];
+                  const value = getParam(state, p.name);
                   const has = filled(value);
                   return {
                     displayName: p.name,

@@ -17,7 +17,14 @@ export type EntityValue =
   | { kind: 'datetime'; year: number; month: number; day: number; hours: number; minutes: number }
   | { kind: 'period'; start: DateParts; end: DateParts }
   /** Already in each edition's shape (durations, amounts with units). */
-  | { kind: 'json'; es: unknown; cx: unknown };
+  | { kind: 'json'; es: unknown; cx: unknown }
+  /** A composite entity's value: its sub-entities by alias (ES an object, CX a struct). */
+  | {
+      kind: 'composite';
+      parts: Record<string, EntityValue>;
+      /** Each part's entity type and text (the library re-reads system entities' parts). */
+      texts: Record<string, { type: string; text: string }>;
+    };
 
 interface DateParts {
   year: number;
@@ -276,10 +283,105 @@ const SYSTEM: Record<string, Recognizer> = {
 /** The system entities the stand-in recognises (others are read as @sys.any, with a warning). */
 export const SYSTEM_ENTITIES = Object.keys(SYSTEM);
 
-function developerRecognizer(type: EntityTypeDef, language: string): Recognizer {
+// `@type:alias` (or `@type`) in a composite entity's entry.
+const REFERENCE = /@([A-Za-z0-9_.-]*[A-Za-z0-9_])(?::([A-Za-z0-9_-]+))?/g;
+
+/** True for an entity type whose entries reference other entity types (a composite entity). */
+export function isComposite(type: EntityTypeDef): boolean {
+  return (
+    type.kind !== 'regexp' &&
+    Object.values(type.entries).some((entries) =>
+      entries.some((e) => [e.value, ...e.synonyms].some((s) => /@[A-Za-z]/.test(s))),
+    )
+  );
+}
+
+/**
+ * A composite entity: each entry is a template of literal words and `@type:alias` references
+ * (`@flavor:flavor @drink:milkshake with @milk_type:milk_type`); a mention matches one template,
+ * each reference filled by its entity type; its value is the sub-entities' values by alias.
+ * Entries that reference nothing are ordinary synonyms, their value a part named after the type.
+ */
+function compositeRecognizer(
+  agent: AgentModel,
+  type: EntityTypeDef,
+  language: string,
+  depth: number,
+): Recognizer {
+  const templates = [
+    ...new Set((type.entries[language] ?? []).flatMap((e) => [e.value, ...e.synonyms])),
+  ];
+  const compiled = templates.map((template) => {
+    const refs: { type: string; alias: string }[] = [];
+    let pattern = '';
+    let full = '';
+    let last = 0;
+    const literal = (text: string) =>
+      text.trim().split(/\s+/).filter(Boolean).map(escape).join('\\s+');
+    const join = (a: string, b: string) => (a && b ? `${a}\\s*${b}` : a || b);
+    for (const m of template.matchAll(REFERENCE)) {
+      const sub = m[1] as string;
+      const lit = literal(template.slice(last, m.index));
+      const inner = recognizerFor(agent, sub, language, depth + 1).pattern;
+      pattern = join(join(pattern, lit), `(?:${inner})`);
+      full = join(join(full, lit), `(?<r${refs.length}>${inner})`);
+      refs.push({ type: sub, alias: m[2] ?? sub });
+      last = (m.index ?? 0) + m[0].length;
+    }
+    const tail = literal(template.slice(last));
+    return {
+      refs,
+      literalChars: template.replace(REFERENCE, '').replace(/\s/g, '').length,
+      pattern: join(pattern, tail),
+      full: new RegExp(`^${join(full, tail)}$`, 'iu'),
+    };
+  });
+  // Longer templates first, so the regex's alternation prefers the fuller mention.
+  compiled.sort((a, b) => b.refs.length - a.refs.length || b.literalChars - a.literalChars);
+  return {
+    pattern: compiled.map((c) => `(?:${c.pattern})`).join('|') || '(?!)',
+    free: false,
+    resolve(text, now) {
+      const t = text.trim();
+      for (const c of compiled) {
+        const m = c.full.exec(t);
+        if (!m) continue;
+        const parts: Record<string, EntityValue> = {};
+        const texts: Record<string, { type: string; text: string }> = {};
+        const ok = c.refs.every((ref, i) => {
+          const sub = (m.groups?.[`r${i}`] ?? '').trim();
+          const value = recognizerFor(agent, ref.type, language, depth + 1).resolve(sub, now);
+          if (value) {
+            parts[ref.alias] = value;
+            texts[ref.alias] = { type: ref.type, text: sub };
+          }
+          return value !== undefined;
+        });
+        if (!ok) continue;
+        if (c.refs.length === 0) parts[type.name] = { kind: 'string', value: t };
+        return { kind: 'composite', parts, texts };
+      }
+      return undefined;
+    },
+  };
+}
+
+function developerRecognizer(
+  agent: AgentModel,
+  type: EntityTypeDef,
+  language: string,
+  depth: number,
+): Recognizer {
   const entries = type.entries[language] ?? [];
+  // A composite that references itself (or a cycle) stops here.
+  if (isComposite(type)) {
+    return depth > 3 ? ANY : compositeRecognizer(agent, type, language, depth);
+  }
   if (type.kind === 'regexp') {
-    const patterns = entries.flatMap((e) => [e.value, ...e.synonyms]);
+    // `^…$` around an entry bound the mention, not the whole text (authors annotate them in phrases).
+    const patterns = entries
+      .flatMap((e) => [e.value, ...e.synonyms])
+      .map((p) => p.replace(/^\^/, '').replace(/(?<!\\)\$$/, ''));
     const unique = [...new Set(patterns)].map((p) => `(?:${p})`);
     const full = new RegExp(`^(?:${unique.join('|')})$`, 'iu');
     return {
@@ -310,12 +412,41 @@ function developerRecognizer(type: EntityTypeDef, language: string): Recognizer 
 }
 
 /** The recognizer of an entity type (`sys.date`, `product`) in a language. */
-export function recognizerFor(agent: AgentModel, entityType: string, language: string): Recognizer {
+export function recognizerFor(
+  agent: AgentModel,
+  entityType: string,
+  language: string,
+  depth = 0,
+): Recognizer {
   const system = SYSTEM[entityType];
-  if (system) return system;
   const developer = agent.entityTypes.get(entityType);
-  if (developer) return developerRecognizer(developer, language);
+  if (system && developer && !system.free) {
+    // A system entity the agent extends (ES `entities/sys.X.json`): its own entries, then the system's.
+    const own = developerRecognizer(agent, developer, language, depth);
+    return {
+      pattern: `${own.pattern}|${system.pattern}`,
+      free: false,
+      // The entry's value read as the system entity reads it ("a dozen" → "12" → 12).
+      resolve(text, now) {
+        const mine = own.resolve(text, now);
+        const value = mine?.kind === 'string' ? system.resolve(mine.value, now) : undefined;
+        return value ?? mine ?? system.resolve(text, now);
+      },
+    };
+  }
+  if (system) return system;
+  if (developer) return developerRecognizer(agent, developer, language, depth);
   return ANY;
+}
+
+/** The entries an agent adds to a system entity (ES `entities/sys.X.json`), as their own recognizer. */
+export function systemExtension(
+  agent: AgentModel,
+  entityType: string,
+  language: string,
+): Recognizer | undefined {
+  const developer = entityType.startsWith('sys.') ? agent.entityTypes.get(entityType) : undefined;
+  return developer && developerRecognizer(agent, developer, language, 0);
 }
 
 /** Entity types an agent uses that the stand-in does not know (read as @sys.any). */

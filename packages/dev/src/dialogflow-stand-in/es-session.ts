@@ -143,7 +143,10 @@ export class EsAgentSessions {
       }
     }
     if (!intent) {
-      intent = agent.intents.find((i) => i.fallback);
+      // The fallback whose input contexts are active, a follow-up's own fallback before the agent's.
+      intent = agent.intents
+        .filter((i) => i.fallback && i.inputContexts.every((c) => state.contexts.has(c)))
+        .sort((a, b) => b.inputContexts.length - a.inputContexts.length)[0];
       confidence = 1;
       slot = undefined;
     }
@@ -205,6 +208,8 @@ export class EsAgentSessions {
       name: `projects/${project}/agent/intents/${intent.id}`,
       displayName: intent.name,
       ...(intent.fallback ? { isFallback: true } : {}),
+      ...(intent.endInteraction ? { endInteraction: true } : {}),
+      ...(intent.liveAgentHandoff ? { liveAgentHandoff: true } : {}),
     };
     queryResult.intentDetectionConfidence = confidence;
     if (why) queryResult.diagnosticInfo = { standIn: explain(why) as unknown as Json };
@@ -247,10 +252,27 @@ export class EsAgentSessions {
       else state.contexts.delete(c.name);
     }
     const replies = intent.replies[language] ?? intent.replies[agent.defaultLanguage] ?? [];
-    const staticText = replies[0] ?? '';
+    const staticText = fillReply(replies[0] ?? '', parameters, originals, state);
     queryResult.allRequiredParamsPresent = true;
+    if (intent.endInteraction) {
+      // How ES reports an intent that ends the interaction (integrations close on it).
+      queryResult.diagnosticInfo = {
+        ...(queryResult.diagnosticInfo as JsonObject | undefined),
+        end_conversation: true,
+      };
+    }
     queryResult.fulfillmentText = staticText;
-    queryResult.fulfillmentMessages = staticText ? [{ text: { text: [staticText] } }] : [];
+    const rich = intent.messages?.[language] ?? intent.messages?.[agent.defaultLanguage];
+    queryResult.fulfillmentMessages = rich
+      ? rich.map((m) =>
+          // References filled in every text of a message, a custom payload's aside.
+          'payload' in m
+            ? (m as Json)
+            : fillStrings(m as Json, (t) => fillReply(t, parameters, originals, state)),
+        )
+      : staticText
+        ? [{ text: { text: [staticText] } }]
+        : [];
     queryResult.outputContexts = this.outputContexts(request.session, state);
 
     if (intent.webhookUsed && this.agent.webhooks.has('')) {
@@ -362,6 +384,49 @@ export class EsAgentSessions {
     return out;
   }
 }
+
+/** A value as ES writes it into a reply (strings as they are, the rest as JSON). */
+const asText = (v: Json | undefined) =>
+  v === undefined || v === null ? '' : typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v); // prettier-ignore
+
+/**
+ * A static reply with its references filled in as ES fills them: `$param`, `$param.original`
+ * and `#context.param`. A reference to something the intent and the contexts do not have stays
+ * as written.
+ */
+function fillReply(
+  text: string,
+  parameters: JsonObject,
+  originals: Record<string, string>,
+  state: EsSessionState,
+): string {
+  return text.replace(
+    /([$#])([A-Za-z_][\w-]*)(?:\.([A-Za-z_][\w.-]*[\w-]|[A-Za-z_]))?/g,
+    (whole, sigil: string, name: string, field: string | undefined) => {
+      if (sigil === '#') {
+        const context = state.contexts.get(name.toLowerCase());
+        if (!context || field === undefined) return whole;
+        return field in context.parameters ? asText(context.parameters[field]) : whole;
+      }
+      if (!(name in parameters)) return whole;
+      if (field === 'original') return originals[name] ?? asText(parameters[name]);
+      if (field === undefined) return asText(parameters[name]);
+      // "$size." at a sentence's end, or a field the value does not have: the value, then the rest.
+      return `${asText(parameters[name])}.${field}`;
+    },
+  );
+}
+
+const fillStrings = (value: Json, fill: (text: string) => string): Json =>
+  typeof value === 'string'
+    ? fill(value)
+    : Array.isArray(value)
+      ? value.map((v) => fillStrings(v, fill))
+      : value && typeof value === 'object'
+        ? Object.fromEntries(
+            Object.entries(value).map(([k, v]) => [k, k === 'platform' ? v : fillStrings(v, fill)]),
+          )
+        : value;
 
 const isEmpty = (v: Json | undefined) =>
   v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);

@@ -4,7 +4,15 @@ import { LangJa } from '@nlpjs/lang-ja';
 import { LangZh } from '@nlpjs/lang-zh';
 import { NluNeural } from '@nlpjs/nlu';
 import type { AgentModel, EntityTypeDef, IntentDef, TrainingPhrase } from '../lib/agent/model';
-import { recognizerFor, SYSTEM_ENTITIES, zonedNow, type ZonedNow } from './entities';
+import {
+  isComposite,
+  recognizerFor,
+  systemExtension,
+  SYSTEM_ENTITIES,
+  zonedNow,
+  type EntityValue,
+  type ZonedNow,
+} from './entities';
 import {
   extractParameter,
   matchIntent,
@@ -111,8 +119,10 @@ export function findEntities(
 ): EntitySpan[] {
   const spans = findSystemEntities(text, language, now, types);
   for (const type of types) {
-    if (LIBRARY_TYPES.has(type) || FREE_TYPES.has(type)) continue;
-    const recognizer = recognizerFor(agent, type, language);
+    const extension = systemExtension(agent, type, language);
+    if ((LIBRARY_TYPES.has(type) || FREE_TYPES.has(type)) && !extension) continue;
+    const recognizer =
+      extension && FREE_TYPES.has(type) ? extension : recognizerFor(agent, type, language);
     if (recognizer.free) continue;
     const re = new RegExp(recognizer.pattern, 'giu');
     for (let m = re.exec(text); m; m = re.exec(text)) {
@@ -128,12 +138,14 @@ export function findEntities(
         continue;
       }
       const value = recognizer.resolve(m[0], now);
-      if (value) spans.push({ start, end, text: m[0], entityType: type, value });
+      if (value) {
+        spans.push({ start, end, text: m[0], entityType: type, value: refineComposite(value, language, now) }); // prettier-ignore
+      }
     }
   }
   for (const type of types) {
     const def = agent.entityTypes.get(type);
-    if (def?.fuzzy && def.kind !== 'regexp')
+    if (def?.fuzzy && def.kind !== 'regexp' && !isComposite(def))
       spans.push(...fuzzyMentions(def, text, language, spans));
   }
   const ok = spans.filter((s) => atWordBoundary(text, s.start) && atWordBoundary(text, s.end));
@@ -146,6 +158,23 @@ export function findEntities(
         !temporal.some((t) => t.start <= s.start && s.end <= t.end),
     )
     .sort((a, b) => a.start - b.start || b.end - a.end || a.entityType.localeCompare(b.entityType));
+}
+
+/** A composite entity's parts of library system entities (numbers, dates, …) as the library reads them. */
+export function refineComposite(value: EntityValue, language: string, now: ZonedNow): EntityValue {
+  if (value.kind !== 'composite') return value;
+  const parts: Record<string, EntityValue> = {};
+  for (const [alias, part] of Object.entries(value.parts)) {
+    const source = value.texts[alias];
+    const found =
+      source && LIBRARY_TYPES.has(source.type)
+        ? findSystemEntities(source.text, language, now, new Set([source.type])).find(
+            (s) => s.entityType === source.type && s.start === 0 && s.end === source.text.length,
+          )
+        : undefined;
+    parts[alias] = found ? found.value : refineComposite(part, language, now);
+  }
+  return { ...value, parts };
 }
 
 /** Edit distance, for fuzzy extraction. */
@@ -431,7 +460,8 @@ export function extractSlot(
   now: ZonedNow = zonedNow(agent.timeZone),
 ): MatchedParameter | undefined {
   if (!LIBRARY_TYPES.has(parameter.entityType)) {
-    return extractParameter(agent, text, language, parameter, now);
+    const found = extractParameter(agent, text, language, parameter, now);
+    return found && { ...found, value: refineComposite(found.value, language, now) };
   }
   const normalized = normalizeText(text);
   const found = findEntities(agent, normalized, language, now, new Set([parameter.entityType]))
@@ -455,7 +485,9 @@ function resolveWithLibrary(
   now: ZonedNow,
 ): IntentMatch {
   const parameters = match.parameters.map((p) => {
-    if (!LIBRARY_TYPES.has(p.entityType)) return p;
+    if (!LIBRARY_TYPES.has(p.entityType)) {
+      return { ...p, value: refineComposite(p.value, language, now) };
+    }
     const again = extractSlot(agent, p.original, language, p, now);
     return again && again.original.length === normalizeText(p.original).length
       ? { ...p, value: again.value }

@@ -33,6 +33,8 @@ export function esValue(value: EntityValue, now: ZonedNow): Json {
       };
     case 'json':
       return value.es as Json;
+    case 'composite':
+      return Object.fromEntries(Object.entries(value.parts).map(([k, v]) => [k, esValue(v, now)]));
   }
 }
 
@@ -55,6 +57,8 @@ export function cxValue(value: EntityValue): Json {
       return { startDate: { ...value.start }, endDate: { ...value.end } };
     case 'json':
       return value.cx as Json;
+    case 'composite':
+      return Object.fromEntries(Object.entries(value.parts).map(([k, v]) => [k, cxValue(v)]));
   }
 }
 

@@ -18,6 +18,7 @@ const fulfillment = z.looseObject({
   setParameterActions: z
     .array(z.looseObject({ parameter: z.string(), value: z.unknown().optional() }))
     .optional(),
+  conditionalCases: z.array(z.unknown()).optional(),
 });
 const route = z.looseObject({
   intent: z.string().optional(),

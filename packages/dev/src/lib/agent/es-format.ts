@@ -108,7 +108,11 @@ export function esFormat(mode: 'strict' | 'loose') {
           parameters: def(z.array(parameter), []),
           messages: def(z.array(message), []),
           defaultResponsePlatforms: z.record(z.string(), z.boolean()).optional(),
-          speech: def(z.array(z.string()), []),
+          // API.AI (v1) exports: one string.
+          speech:
+            mode === 'strict'
+              ? z.array(z.string())
+              : def(z.union([z.array(z.string()), z.string()]), []),
         }),
       ),
       [],
@@ -145,7 +149,11 @@ export function esFormat(mode: 'strict' | 'loose') {
   );
   const entity = obj({
     id: def(z.string(), ''),
-    name: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _'),
+    // Loose: `sys.given-name` and the like, a system entity the agent extends with its own entries.
+    name:
+      mode === 'strict'
+        ? z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _')
+        : z.string().regex(/^(sys\.)?[A-Za-z0-9_-]+$/, 'letters, digits, - and _'),
     isOverridable: def(z.boolean(), true),
     isEnum: def(z.boolean(), false),
     isRegexp: def(z.boolean(), false),

@@ -54,6 +54,10 @@ function parseFile<T extends z.ZodType>(files: AgentFiles, path: string, schema:
   } catch (err) {
     throw new AgentFormatError(path, `not JSON (${(err as Error).message})`);
   }
+  return parseJson(path, json, schema);
+}
+
+function parseJson<T extends z.ZodType>(path: string, json: unknown, schema: T): z.infer<T> {
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -83,6 +87,81 @@ function notRun(files: AgentFiles, names: string[]): string[] {
   );
 }
 
+/**
+ * ES follow-up intents: the parent sets the `<parent>-followup` context (lifespan 2) and the
+ * follow-up needs it, as the console adds them when it creates a follow-up. Exports carry
+ * both; an intent given only its `parentId` (made through the API, or by hand) gets them here.
+ */
+function linkFollowups(intents: IntentDef[]): void {
+  for (const child of intents) {
+    if (!child.parentId) continue;
+    const parent = intents.find((i) => i.id === child.parentId);
+    if (!parent) continue;
+    const linked = child.inputContexts.some((c) =>
+      parent.affectedContexts.some((a) => a.name === c && a.lifespan > 0),
+    );
+    if (linked) continue;
+    const name = `${parent.name.replace(/[^\p{L}\p{N}_-]/gu, '')}-followup`.toLowerCase();
+    if (!parent.affectedContexts.some((a) => a.name === name)) {
+      parent.affectedContexts.push({ name, lifespan: 2 });
+    }
+    child.inputContexts.push(name);
+  }
+}
+
+/** A response message as the ES export writes it (type 0 text, 1 card, 2 quick replies, 3 image, 4 payload). */
+interface EsExportMessage {
+  type: string | number;
+  platform?: string;
+  speech?: string | string[];
+  title?: string;
+  subtitle?: string;
+  imageUrl?: string;
+  buttons?: { text?: string; postback?: string }[];
+  replies?: string[];
+  payload?: unknown;
+}
+
+// The export's platform names → v2 Intent.Message.Platform.
+const PLATFORMS: Record<string, string> = {
+  facebook: 'FACEBOOK', slack: 'SLACK', telegram: 'TELEGRAM', kik: 'KIK', skype: 'SKYPE',
+  line: 'LINE', viber: 'VIBER', google: 'ACTIONS_ON_GOOGLE', hangouts: 'GOOGLE_HANGOUTS',
+}; // prettier-ignore
+
+/** An export's message as a v2 Intent.Message (a text's first variant), or undefined when it has no v2 shape here. */
+function esMessage(m: EsExportMessage): Record<string, unknown> | undefined {
+  const platform = m.platform ? PLATFORMS[m.platform] : undefined;
+  if (m.platform && !platform) return undefined;
+  const on = platform ? { platform } : {};
+  switch (String(m.type)) {
+    case '0': {
+      const speech = (Array.isArray(m.speech) ? m.speech : [m.speech ?? '']).filter(Boolean);
+      return speech.length > 0 ? { text: { text: [speech[0]] }, ...on } : undefined;
+    }
+    case '1':
+      return {
+        card: {
+          ...(m.title ? { title: m.title } : {}),
+          ...(m.subtitle ? { subtitle: m.subtitle } : {}),
+          ...(m.imageUrl ? { imageUri: m.imageUrl } : {}),
+          buttons: (m.buttons ?? []).map((b) => ({
+            text: b.text ?? '',
+            postback: b.postback ?? '',
+          })),
+        },
+        ...on,
+      };
+    case '2':
+      return { quickReplies: { title: m.title ?? '', quickReplies: m.replies ?? [] }, ...on };
+    case '3':
+      return m.imageUrl ? { image: { imageUri: m.imageUrl }, ...on } : undefined;
+    case '4':
+      return m.payload && typeof m.payload === 'object' ? { payload: m.payload, ...on } : undefined;
+    default:
+      return undefined; // Actions on Google's own kinds (simple_response, basic_card, …)
+  }
+}
+
 /** Loads an ES export (agent.json, intents/, entities/). */
 export function loadEsAgent(files: AgentFiles): AgentModel {
   const format = esFormat('loose');
@@ -99,8 +178,14 @@ export function loadEsAgent(files: AgentFiles): AgentModel {
     const phrases: TrainingPhrase[] = [];
     for (const language of languages) {
       const saysPath = `intents/${m[1]}_usersays_${language}.json`;
-      if (!files.has(saysPath)) continue;
-      for (const say of parseFile(files, saysPath, format.usersays)) {
+      // API.AI (v1) exports keep the default language's phrases in the intent file (`userSays`).
+      const inline = (json as { userSays?: unknown }).userSays;
+      const says = files.has(saysPath)
+        ? parseFile(files, saysPath, format.usersays)
+        : language === languages[0] && Array.isArray(inline)
+          ? parseJson(path, inline, format.usersays)
+          : [];
+      for (const say of says) {
         phrases.push({
           language,
           parts: say.data.map((d) =>
@@ -110,11 +195,41 @@ export function loadEsAgent(files: AgentFiles): AgentModel {
       }
     }
     const replies: Record<string, string[]> = {};
+    // Every message as a v2 Intent.Message, per language; what has no v2 shape is named.
+    const messages: Record<string, Record<string, unknown>[]> = {};
+    const other: string[] = [];
+    let rich = false;
     for (const message of response?.messages ?? []) {
-      if (String(message.type) !== '0' || message.speech === undefined) continue;
+      const empty = [message.speech ?? []].flat().every((t) => t === '');
+      if (String(message.type) === '0' && empty) continue; // An empty text says nothing.
+      const v2 = esMessage(message as EsExportMessage);
+      if (!v2) {
+        other.push(`${String(message.type)}${message.platform ? ` (${message.platform})` : ''}`);
+        continue;
+      }
+      if (!('text' in v2) || 'platform' in v2) rich = true;
+      (messages[lower(message.lang ?? languages[0] ?? 'en')] ??= []).push(v2);
+    }
+    if (other.length > 0) {
+      warnings.push(
+        `${path}: ${other.length} response message${other.length === 1 ? '' : 's'} of type ${[...new Set(other)].join(', ')} not returned by the stand-in`,
+      );
+    }
+    if ((json.conditionalResponses ?? []).length > 0) {
+      warnings.push(`${path}: conditional responses not run by the stand-in`);
+    }
+    for (const message of response?.messages ?? []) {
+      if (String(message.type) !== '0' || message.speech === undefined || message.platform) {
+        continue;
+      }
       const lang = lower(message.lang ?? languages[0] ?? 'en');
       const speech = Array.isArray(message.speech) ? message.speech : [message.speech];
       (replies[lang] ??= []).push(...speech.filter((s) => s !== ''));
+    }
+    // API.AI (v1) exports: the reply in the response's `speech`, without messages.
+    const speech = response?.speech;
+    if (Object.keys(replies).length === 0 && speech && speech.length > 0) {
+      replies[languages[0] ?? 'en'] = (Array.isArray(speech) ? speech : [speech]).filter(Boolean);
     }
     intents.push({
       name: json.name,
@@ -141,9 +256,14 @@ export function loadEsAgent(files: AgentFiles): AgentModel {
         lifespan: c.lifespan,
       })),
       resetContexts: response?.resetContexts ?? false,
+      ...(rich ? { messages } : {}),
+      ...(json.parentId ? { parentId: json.parentId } : {}),
+      ...(json.endInteraction ? { endInteraction: true } : {}),
+      ...(json.liveAgentHandoff ? { liveAgentHandoff: true } : {}),
       replies,
     });
   }
+  linkFollowups(intents);
 
   const entityTypes = new Map<string, EntityTypeDef>();
   for (const path of files.keys()) {
@@ -153,7 +273,12 @@ export function loadEsAgent(files: AgentFiles): AgentModel {
     const entries: EntityTypeDef['entries'] = {};
     for (const language of languages) {
       const entriesPath = `entities/${m[1]}_entries_${language}.json`;
+      // API.AI (v1) exports keep the default language's entries in the entity file.
+      const inline = (json as { entries?: unknown }).entries;
       if (files.has(entriesPath)) entries[language] = parseFile(files, entriesPath, format.entries);
+      else if (language === languages[0] && Array.isArray(inline)) {
+        entries[language] = parseJson(path, inline, format.entries);
+      }
     }
     entityTypes.set(json.name, {
       name: json.name,
@@ -208,6 +333,7 @@ function toFulfillment(f: CxFulfillmentJson): CxFulfillment | undefined {
       parameter: a.parameter,
       value: a.value ?? null,
     })),
+    ...(f.conditionalCases?.length ? { conditionalCases: f.conditionalCases } : {}),
   };
 }
 
@@ -377,6 +503,7 @@ export function loadCxAgent(files: AgentFiles): AgentModel {
         pages.set(page.displayName, {
           id: page.name,
           name: page.displayName,
+          file: pagePath,
           entry: toFulfillment(page.entryFulfillment),
           form: (page.form?.parameters ?? []).map((p) => ({
             name: p.displayName,
@@ -398,6 +525,7 @@ export function loadCxAgent(files: AgentFiles): AgentModel {
       flows.set(json.displayName, {
         id: json.name,
         name: json.displayName,
+        file: path,
         routes: [
           ...(json.transitionRoutes ?? []).map(toRoute),
           ...groupRoutes(json.transitionRouteGroups, path),
@@ -408,6 +536,16 @@ export function loadCxAgent(files: AgentFiles): AgentModel {
     }
   }
   warnings.push(...notRun(files, CX_NOT_RUN));
+  const excluded = new Set(
+    [...files.keys()].flatMap(
+      (p) => p.match(/^entityTypes\/([^/]+)\/excludedPhrases\//)?.[1] ?? [],
+    ),
+  );
+  for (const name of excluded) {
+    warnings.push(
+      `entityTypes/${name}/excludedPhrases/: excluded phrases not applied by the stand-in`,
+    );
+  }
   const startFlow = agent.startFlow ?? 'Default Start Flow';
   if (!flows.has(startFlow)) {
     throw new AgentFormatError(`flows/${startFlow}/${startFlow}.json`, 'the start flow is missing');

@@ -48,6 +48,13 @@ export interface IntentDef {
   inputContexts: string[];
   affectedContexts: ContextDef[];
   resetContexts: boolean;
+  /** ES follow-up intents: the id of the intent this one follows. */
+  parentId?: string;
+  /** ES: the intent ends the interaction (`end_interaction`) / hands it to a live agent. */
+  endInteraction?: boolean;
+  liveAgentHandoff?: boolean;
+  /** ES: every response message as v2 Intent.Message JSON per language, when any is not a default-platform text. */
+  messages?: Record<string, Record<string, unknown>[]>;
   /** Static text replies per language (ES: what is said when no webhook answers). */
   replies: Record<string, string[]>;
 }
@@ -79,6 +86,8 @@ export interface CxFulfillment {
   webhook: string | undefined;
   tag: string | undefined;
   setParameterActions: { parameter: string; value: unknown }[];
+  /** `conditionalCases` as the export has them (v3 Fulfillment.ConditionalCases JSON). */
+  conditionalCases?: unknown[];
 }
 
 export interface CxRoute {
@@ -109,6 +118,8 @@ export interface CxFormParameter {
 export interface CxPage {
   id: string;
   name: string;
+  /** The export file it was read from (for warnings). */
+  file?: string;
   entry: CxFulfillment | undefined;
   form: CxFormParameter[];
   routes: CxRoute[];
@@ -118,6 +129,8 @@ export interface CxPage {
 export interface CxFlow {
   id: string;
   name: string;
+  /** The export file it was read from (for warnings). */
+  file?: string;
   routes: CxRoute[];
   eventHandlers: CxEventHandler[];
   pages: Map<string, CxPage>;
