@@ -10,13 +10,15 @@ export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.stryker.config.mts', related: false },
   inPlace: true,
+  // Vitest does not type-check: no `// @ts-nocheck` in files Stryker does not mutate.
+  disableTypeChecks: false,
   mutate: [
     'packages/core/src/conversation/**/*.ts',
     'packages/core/src/jobs/**/*.ts',
     'packages/core/src/deadline/**/*.ts',
     'packages/core/src/auth/**/*.ts',
     // Re-exports and types only: nothing to mutate.
-    '!packages/core/src/*/index.ts',
+    '!packages/core/src/{conversation,jobs,deadline}/index.ts',
     '!packages/core/src/conversation/context-types.ts',
   ],
   coverageAnalysis: 'perTest',
