@@ -76,8 +76,9 @@ describe('checkWebhookAuth: Basic', () => {
   const auth: WebhookAuth = { ...none, basic: { user: 'dialogflow', password: 'pa:ss' } };
 
   it('accepts the configured user and password, scheme in any case, trailing spaces', () => {
-    expect(checkWebhookAuth(request({ authorization: basic('dialogflow', 'pa:ss') }), auth, unused))
-      .toBeUndefined();
+    expect(
+      checkWebhookAuth(request({ authorization: basic('dialogflow', 'pa:ss') }), auth, unused),
+    ).toBeUndefined();
     const encoded = Buffer.from('dialogflow:pa:ss').toString('base64');
     for (const value of [`basic ${encoded}`, `BASIC   ${encoded}  `]) {
       expect(checkWebhookAuth(request({ authorization: value }), auth, unused)).toBeUndefined();
@@ -116,8 +117,9 @@ describe('checkWebhookAuth: a secret header', () => {
   const auth: WebhookAuth = { ...none, token: { header: 'X-Webhook-Token', value: 'tok-123' } };
 
   it('accepts the secret in the configured header, whatever its case', () => {
-    expect(checkWebhookAuth(request({ 'x-webhook-token': 'tok-123' }), auth, unused))
-      .toBeUndefined();
+    expect(
+      checkWebhookAuth(request({ 'x-webhook-token': 'tok-123' }), auth, unused),
+    ).toBeUndefined();
   });
 
   it.each([
@@ -152,13 +154,16 @@ describe('checkWebhookAuth: every configured mechanism must pass', () => {
   };
 
   it('passes with both, fails with either missing', async () => {
-    expect(checkWebhookAuth(request({ authorization: basic('u', 'p'), 'x-token': 't' }), auth, unused))
-      .toBeUndefined();
+    expect(
+      checkWebhookAuth(request({ authorization: basic('u', 'p'), 'x-token': 't' }), auth, unused),
+    ).toBeUndefined();
     const noToken = await failure(() =>
       checkWebhookAuth(request({ authorization: basic('u', 'p') }), auth, unused),
     );
     expect(noToken.message).toBe('A valid x-token header is required.');
-    const noBasic = await failure(() => checkWebhookAuth(request({ 'x-token': 't' }), auth, unused));
+    const noBasic = await failure(() =>
+      checkWebhookAuth(request({ 'x-token': 't' }), auth, unused),
+    );
     expect(noBasic.message).toBe('Valid HTTP Basic credentials are required.');
   });
 
@@ -174,7 +179,11 @@ describe('checkWebhookAuth: every configured mechanism must pass', () => {
     await expect(result).resolves.toBeUndefined();
     expect(verify.calls).toEqual([['good', AUDIENCE]]);
     const wrongToken = await failure(() =>
-      checkWebhookAuth(request({ authorization: 'Bearer good' }), { ...all, basic: undefined }, verify),
+      checkWebhookAuth(
+        request({ authorization: 'Bearer good' }),
+        { ...all, basic: undefined },
+        verify,
+      ),
     );
     expect(wrongToken.message).toBe('A valid x-token header is required.');
     expect(verify.calls).toHaveLength(1);
@@ -190,10 +199,12 @@ describe('checkIdToken', () => {
 
   it('accepts a token the verifier accepts, from an allowed identity', async () => {
     const verify = verifierOf({ email: AGENT, email_verified: true });
-    await expect(checkIdToken(request({ authorization: 'Bearer good' }), oidc, verify)).resolves
-      .toBeUndefined();
-    await expect(checkIdToken(request({ authorization: 'bearer   good  ' }), oidc, verify))
-      .resolves.toBeUndefined();
+    await expect(
+      checkIdToken(request({ authorization: 'Bearer good' }), oidc, verify),
+    ).resolves.toBeUndefined();
+    await expect(
+      checkIdToken(request({ authorization: 'bearer   good  ' }), oidc, verify),
+    ).resolves.toBeUndefined();
     expect(verify.calls).toEqual([
       ['good', AUDIENCE],
       ['good', AUDIENCE],

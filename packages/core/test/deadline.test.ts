@@ -18,7 +18,7 @@ async function outcome<T>(promise: Promise<T>): Promise<{ value?: T; error?: unk
   }
 }
 
-function expectDeadlineExceeded(error: unknown, message: string): void {
+function assertDeadlineExceeded(error: unknown, message: string): void {
   expect(error).toBeInstanceOf(FulfillmentError);
   expect((error as FulfillmentError).code).toBe('deadline-exceeded');
   expect((error as FulfillmentError).message).toBe(message);
@@ -119,7 +119,7 @@ describe('Budget', () => {
       await vi.advanceTimersByTimeAsync(499);
       expect(vi.getTimerCount()).toBe(1);
       await vi.advanceTimersByTimeAsync(1);
-      expectDeadlineExceeded((await result).error, 'read: took longer than 500 ms');
+      assertDeadlineExceeded((await result).error, 'read: took longer than 500 ms');
       expect(vi.getTimerCount()).toBe(0);
     });
 
@@ -127,7 +127,7 @@ describe('Budget', () => {
       const budget = new Budget(10_600, undefined, now);
       const result = outcome(budget.bound(new Promise<string>(() => {}), 'read'));
       await vi.advanceTimersByTimeAsync(500);
-      expectDeadlineExceeded((await result).error, 'read: took longer than 500 ms');
+      assertDeadlineExceeded((await result).error, 'read: took longer than 500 ms');
     });
 
     it('resolves with the work when it wins', async () => {
@@ -139,14 +139,14 @@ describe('Budget', () => {
       const budget = new Budget(20_000, undefined, now);
       budget.abort(new Error('deadline'));
       const result = await outcome(budget.bound(Promise.resolve(1), 'read'));
-      expectDeadlineExceeded(result.error, 'read: no time left');
+      assertDeadlineExceeded(result.error, 'read: no time left');
     });
 
     it('rejects when the turn aborts mid-call', async () => {
       const budget = new Budget(20_000, undefined, now);
       const result = outcome(budget.bound(new Promise<string>(() => {}), 'read'));
       budget.abort(new Error('deadline'));
-      expectDeadlineExceeded((await result).error, 'read: turn deadline reached');
+      assertDeadlineExceeded((await result).error, 'read: turn deadline reached');
     });
   });
 });
@@ -177,7 +177,7 @@ describe('withDeadline', () => {
     await vi.advanceTimersByTimeAsync(249);
     expect(vi.getTimerCount()).toBe(1);
     await vi.advanceTimersByTimeAsync(1);
-    expectDeadlineExceeded((await result).error, 'weather: took longer than 250 ms');
+    assertDeadlineExceeded((await result).error, 'weather: took longer than 250 ms');
     expect(vi.getTimerCount()).toBe(0);
   });
 
@@ -191,7 +191,7 @@ describe('withDeadline', () => {
     const turn = new AbortController();
     const result = outcome(withDeadline(new Promise<never>(() => {}), 10_000, 'call', turn.signal));
     turn.abort(new Error('deadline'));
-    expectDeadlineExceeded((await result).error, 'call: turn deadline reached');
+    assertDeadlineExceeded((await result).error, 'call: turn deadline reached');
     expect(vi.getTimerCount()).toBe(0);
     expect(getEventListeners(turn.signal, 'abort')).toHaveLength(0);
   });
@@ -199,12 +199,12 @@ describe('withDeadline', () => {
   it('does not start with no time left, or an aborted signal', async () => {
     for (const ms of [0, -5]) {
       const result = await outcome(withDeadline(Promise.resolve('late'), ms, 'call'));
-      expectDeadlineExceeded(result.error, 'call: no time left');
+      assertDeadlineExceeded(result.error, 'call: no time left');
     }
     const turn = new AbortController();
     turn.abort();
     const result = await outcome(withDeadline(Promise.resolve('late'), 1000, 'call', turn.signal));
-    expectDeadlineExceeded(result.error, 'call: no time left');
+    assertDeadlineExceeded(result.error, 'call: no time left');
     expect(vi.getTimerCount()).toBe(0);
   });
 
@@ -221,7 +221,7 @@ describe('withDeadline', () => {
       const late = new Promise<never>((_r, reject) => (failLate = reject));
       const result = outcome(withDeadline(late, 10, 'call'));
       await vi.advanceTimersByTimeAsync(10);
-      expectDeadlineExceeded((await result).error, 'call: took longer than 10 ms');
+      assertDeadlineExceeded((await result).error, 'call: took longer than 10 ms');
       failLate?.(new Error('late failure'));
       let failNow: ((e: Error) => void) | undefined;
       const refused = new Promise<never>((_r, reject) => (failNow = reject));

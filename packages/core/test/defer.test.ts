@@ -59,7 +59,10 @@ let responseId = '';
 let logs: Record<string, unknown>[] = [];
 
 beforeAll(async () => {
-  db = new Firestore({ projectId: `demo-defer-${process.pid}`, ...emulatorSettings(firestoreHost()) });
+  db = new Firestore({
+    projectId: `demo-defer-${process.pid}`,
+    ...emulatorSettings(firestoreHost()),
+  });
   emulator = await startTasksEmulator({ port: 0 });
   client = await createTasksClient(emulator.host);
   await client.updateQueue({ queue: { name: queuePath(config) } });
@@ -253,22 +256,25 @@ describe('createDeferrer', () => {
   it('a record another try left pending is confirmed by this one', async () => {
     const jobId = jobIdFor(responseId, 'echo');
     const acceptBy = new Date(Date.now() + 60_000);
-    await db.collection('jobs').doc(jobId).set({
-      v: 1,
-      type: 'echo',
-      request: { text: 'hello' },
-      status: 'queued',
-      attempts: 0,
-      wakeups: 0,
-      createdAt: new Date(),
-      updatedAt: new Date(),
-      acceptBy,
-      confirmRequired: true,
-      session: null,
-      sessionKey: null,
-      language: 'en',
-      notify: {},
-    });
+    await db
+      .collection('jobs')
+      .doc(jobId)
+      .set({
+        v: 1,
+        type: 'echo',
+        request: { text: 'hello' },
+        status: 'queued',
+        attempts: 0,
+        wakeups: 0,
+        createdAt: new Date(),
+        updatedAt: new Date(),
+        acceptBy,
+        confirmRequired: true,
+        session: null,
+        sessionKey: null,
+        language: 'en',
+        notify: {},
+      });
     const defer = createDeferrer({ db: async () => db, tasks, config, jobs });
     expect(await defer(origin(), request)).toEqual({ ok: true, jobId, existing: true });
     const snap = await db.collection('jobs').doc(jobId).get();
@@ -278,18 +284,21 @@ describe('createDeferrer', () => {
 
   it('a pending record whose task this try cannot create is marked not queued', async () => {
     const jobId = jobIdFor(responseId, 'echo');
-    await db.collection('jobs').doc(jobId).set({
-      v: 1,
-      type: 'echo',
-      request: { text: 'hello' },
-      status: 'queued',
-      attempts: 0,
-      wakeups: 0,
-      acceptBy: new Date(Date.now() + 60_000),
-      confirmRequired: true,
-      language: 'en',
-      notify: {},
-    });
+    await db
+      .collection('jobs')
+      .doc(jobId)
+      .set({
+        v: 1,
+        type: 'echo',
+        request: { text: 'hello' },
+        status: 'queued',
+        attempts: 0,
+        wakeups: 0,
+        acceptBy: new Date(Date.now() + 60_000),
+        confirmRequired: true,
+        language: 'en',
+        notify: {},
+      });
     const defer = createDeferrer({ db: async () => db, tasks: noTasks, config, jobs });
     expect(await defer(origin(), request)).toEqual({
       ok: false,

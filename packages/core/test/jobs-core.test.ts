@@ -305,8 +305,9 @@ describe('Cloud Tasks', () => {
     JSON.parse(Buffer.from(task.httpRequest?.body ?? '').toString('utf8')) as unknown;
 
   it('creates the task of a job: POST of its body to the worker, once', async () => {
-    expect(await createJobTask(client, config, { jobId: 'e-task00000001', type: 'echo' }, 5000))
-      .toBe(true);
+    expect(
+      await createJobTask(client, config, { jobId: 'e-task00000001', type: 'echo' }, 5000),
+    ).toBe(true);
     const [task] = await client.getTask({
       name: jobTaskName(config, 'e-task00000001'),
       responseView: 'FULL',
@@ -317,8 +318,9 @@ describe('Cloud Tasks', () => {
     expect(task.httpRequest?.oidcToken ?? undefined).toBeUndefined();
     expect(bodyOf(task)).toEqual({ v: 1, jobId: 'e-task00000001', type: 'echo' });
     // The same name again: an earlier try made it.
-    expect(await createJobTask(client, config, { jobId: 'e-task00000001', type: 'echo' }, 5000))
-      .toBe(false);
+    expect(
+      await createJobTask(client, config, { jobId: 'e-task00000001', type: 'echo' }, 5000),
+    ).toBe(false);
   });
 
   it('schedules a re-run under its own name, at its time, with its wake number', async () => {

@@ -69,8 +69,7 @@ describe('eventLoopLagMs', () => {
 
 describe('the probe timer', () => {
   it('does not keep the process alive', async () => {
-    const timers = () =>
-      process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
     const lag = await freshProbe();
     const before = timers();
     lag();

@@ -80,16 +80,28 @@ const REPLIES: [string, Reply][] = [
     }),
   ],
   ['an image', show({ kind: 'image', image: IMG })],
-  ['a plain-HTTP image after a text', show({ kind: 'image', image: HTTP_IMG }, { texts: ['Look:'] })],
+  [
+    'a plain-HTTP image after a text',
+    show({ kind: 'image', image: HTTP_IMG }, { texts: ['Look:'] }),
+  ],
   ['an image without a URL', show({ kind: 'image', image: { url: '', alt: 'gone' } })],
   ['a list', show({ kind: 'list', style: 'list', title: 'Menu', items })],
-  ['a list after a text', show({ kind: 'list', style: 'list', title: 'Menu', items }, { texts: ['Pick:'] })],
+  [
+    'a list after a text',
+    show({ kind: 'list', style: 'list', title: 'Menu', items }, { texts: ['Pick:'] }),
+  ],
   ['an untitled list', show({ kind: 'list', style: 'list', items })],
-  ['a one-item list', show({ kind: 'list', style: 'list', title: 'Menu', items: items.slice(0, 1) })],
+  [
+    'a one-item list',
+    show({ kind: 'list', style: 'list', title: 'Menu', items: items.slice(0, 1) }),
+  ],
   ['a carousel', show({ kind: 'list', style: 'carousel', items }, { suggestions: ['More'] })],
   ['a carousel of 11', show({ kind: 'list', style: 'carousel', items: many(11) })],
   ['a list of 31', show({ kind: 'list', style: 'list', items: many(31) })],
-  ['a carousel of 13 (LINE shows 12)', show({ kind: 'list', style: 'carousel', items: many(13) }, { texts: ['All:'] })],
+  [
+    'a carousel of 13 (LINE shows 12)',
+    show({ kind: 'list', style: 'carousel', items: many(13) }, { texts: ['All:'] }),
+  ],
   [
     'a list with a repeated title',
     show({ kind: 'list', style: 'list', items: [items[0]!, { ...items[1]!, title: 'Latte' }] }),
@@ -176,9 +188,11 @@ describe('LINE limits', () => {
   it('drops a link longer than 1000 characters, keeps one of 1000', () => {
     const url = (n: number) => `https://example.com/${'x'.repeat(n - 20)}`;
     const footer = (n: number) =>
-      (lineOf(show({ kind: 'card', title: 'T', buttons: [{ text: 'Go', url: url(n) }] })) as {
-        contents: { footer?: unknown };
-      }).contents.footer;
+      (
+        lineOf(show({ kind: 'card', title: 'T', buttons: [{ text: 'Go', url: url(n) }] })) as {
+          contents: { footer?: unknown };
+        }
+      ).contents.footer;
     expect(url(1000)).toHaveLength(1000);
     expect(footer(1000)).toEqual({
       type: 'box',
@@ -199,9 +213,11 @@ describe('LINE limits', () => {
   it('shows an image of a URL up to 2000 characters', () => {
     const url = (n: number) => `https://example.com/${'x'.repeat(n - 20)}`;
     const hero = (n: number) =>
-      (lineOf(show({ kind: 'image', image: { url: url(n), alt: 'alt' } })) as {
-        contents: { hero?: { url: string }; body?: unknown };
-      }).contents;
+      (
+        lineOf(show({ kind: 'image', image: { url: url(n), alt: 'alt' } })) as {
+          contents: { hero?: { url: string }; body?: unknown };
+        }
+      ).contents;
     expect(hero(2000).hero?.url).toBe(url(2000));
     expect(hero(2000).body).toBeUndefined();
     expect(hero(2001).hero).toBeUndefined();
@@ -228,7 +244,12 @@ describe.each(ES_PLATFORMS)('renderEs for %s', (platform) => {
 describe('renderEs without a session or a language', () => {
   it('drops contexts and entity types, and follow-up events default to en', () => {
     const reply = REPLIES.find(([name]) => name.startsWith('contexts'))![1];
-    const body = renderEs(reply, { session: undefined, platform: undefined, languageCode: undefined, t });
+    const body = renderEs(reply, {
+      session: undefined,
+      platform: undefined,
+      languageCode: undefined,
+      t,
+    });
     expect(body.outputContexts).toBeUndefined();
     expect(body.sessionEntityTypes).toBeUndefined();
     expect(body.followupEventInput).toEqual({
@@ -249,8 +270,10 @@ describe('renderCx', () => {
   it('gives a text-only channel every element as text, and its own payloads only', () => {
     const reply = REPLIES.find(([name]) => name.startsWith('every kind'))![1];
     const texts = (platform: Platform | undefined) =>
-      renderCx({ ...reply, payloads: REPLIES.find(([n]) => n.startsWith('contexts'))![1].payloads }, { platform })
-        .fulfillmentResponse!.messages.flatMap((m) => ('text' in m ? m.text.text : []));
+      renderCx(
+        { ...reply, payloads: REPLIES.find(([n]) => n.startsWith('contexts'))![1].payloads },
+        { platform },
+      ).fulfillmentResponse!.messages.flatMap((m) => ('text' in m ? m.text.text : []));
     expect(texts(undefined)).toEqual(['First.', 'Second.']);
     expect(texts('LINE')).toEqual([
       'First.',
@@ -261,8 +284,10 @@ describe('renderCx', () => {
       'Hours\n8 to 20',
     ]);
     const payloads = (platform: Platform | undefined) =>
-      renderCx({ texts: ['x'], payloads: REPLIES.find(([n]) => n.startsWith('contexts'))![1].payloads }, { platform })
-        .fulfillmentResponse!.messages.filter((m) => 'payload' in m);
+      renderCx(
+        { texts: ['x'], payloads: REPLIES.find(([n]) => n.startsWith('contexts'))![1].payloads },
+        { platform },
+      ).fulfillmentResponse!.messages.filter((m) => 'payload' in m);
     expect(payloads(undefined)).toEqual([{ payload: { any: true } }]);
     expect(payloads('LINE')).toEqual([
       { payload: { any: true } },

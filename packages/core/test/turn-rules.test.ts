@@ -126,7 +126,7 @@ describe('routing', () => {
       vi.useRealTimers();
     });
 
-    it("aborts the budget with its reason, logs the intent, drops the late answer", async () => {
+    it('aborts the budget with its reason, logs the intent, drops the late answer', async () => {
       const { ctx, logs, budget } = turnOf(esRequest({ name: 'slow' }), undefined, 300);
       let finish: ((r: unknown) => void) | undefined;
       const result = runTurn(
@@ -330,7 +330,13 @@ describe('defer from a turn', () => {
       return { ok: true, jobId: `j-${job.type}`, existing: false };
     };
     const line = turnOf(
-      esRequest({ name: 'x', source: 'line', lineUserId: 'U9', responseId: 'resp-1', languageCode: 'ja' }),
+      esRequest({
+        name: 'x',
+        source: 'line',
+        lineUserId: 'U9',
+        responseId: 'resp-1',
+        languageCode: 'ja',
+      }),
       deferrer,
     );
     await expect(
@@ -352,4 +358,3 @@ describe('defer from a turn', () => {
     expect(origins[2]?.recipients).toEqual({});
   });
 });
-
