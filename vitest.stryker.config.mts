@@ -27,6 +27,8 @@ export default defineConfig({
       'packages/core/test/jobs-core.test.ts',
       'packages/core/test/defer.test.ts',
       'packages/core/test/render-golden.test.ts',
+      'packages/core/test/params-rules.test.ts',
+      'packages/core/test/turn-rules.test.ts',
       'examples/restaurant/test/render.test.ts',
       'examples/restaurant/test/id-token-verifier.test.ts',
     ],

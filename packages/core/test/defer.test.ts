@@ -81,7 +81,7 @@ beforeEach(() => {
 });
 
 /** A turn with `ms` left on a clock that stands still. */
-function origin(fields: Partial<JobOrigin> = {}, ms = 5000): JobOrigin {
+function origin(fields: Partial<JobOrigin> = {}, ms = 30_000): JobOrigin {
   const standing = 1_000_000;
   return {
     responseId,
@@ -130,7 +130,7 @@ describe('createDeferrer', () => {
     expect(snap.get('createdAt').toDate()).toEqual(createdAt);
     expect(snap.get('updatedAt').toDate()).toEqual(createdAt);
     // acceptBy: the moment the deferral stops waiting, 250 ms before the turn's deadline.
-    expect(snap.get('acceptBy').toMillis()).toBe(acceptByBase!.getTime() + 4750);
+    expect(snap.get('acceptBy').toMillis()).toBe(acceptByBase!.getTime() + 29_750);
     expect(snap.get('confirmRequired')).toBe(true);
     expect(snap.get('confirmedAt').toMillis()).toBeLessThanOrEqual(snap.get('acceptBy').toMillis());
     expect(snap.get('session')).toBe('projects/p/agent/sessions/s-1');
@@ -159,7 +159,8 @@ describe('createDeferrer', () => {
     expect(first.ok).toBe(true);
     const again = await defer(origin(), request);
     expect(again).toEqual({ ok: true, jobId: first.jobId, existing: true });
-    expect(messages()).toContain('Dialogflow retried a deferred request: same job');
+    // The retry read the verdict and stopped there: no task ensured, no second confirmation.
+    expect(messages()).toEqual(['job queued', 'Dialogflow retried a deferred request: same job']);
     // A retry whose tasks service fails still says queued: the first try's verdict is in.
     const broken = createDeferrer({ db: async () => db, tasks: noTasks, config, jobs });
     expect(await broken(origin(), request)).toEqual({
@@ -224,7 +225,81 @@ describe('createDeferrer', () => {
       jobId: jobIdFor(responseId, 'echo'),
       reason: 'firestore unavailable',
     });
-    expect(messages()).toEqual(['job not recorded: no Firestore']);
+    expect(logs).toEqual([
+      expect.objectContaining({
+        message: 'job not recorded: no Firestore',
+        error: 'Error: no Firestore',
+      }),
+    ]);
+  });
+
+  it('a Firestore client that does not come in time: not queued', async () => {
+    const defer = createDeferrer({ db: () => new Promise(() => {}), tasks: noTasks, config, jobs });
+    // 300 ms left, 250 kept for the answer: 50 ms for the client.
+    expect(await defer(origin({}, 300), request)).toMatchObject({
+      ok: false,
+      reason: 'firestore unavailable',
+    });
+    expect(logs[0]).toMatchObject({
+      message: 'job not recorded: no Firestore',
+      error: 'FulfillmentError: firestore client: took longer than 50 ms',
+    });
+  });
+
+  it('a tasks client that never comes: not queued, marked so', async () => {
+    const defer = createDeferrer({
+      db: async () => db,
+      tasks: () => new Promise(() => {}),
+      config,
+      jobs,
+    });
+    const jobId = jobIdFor(responseId, 'echo');
+    expect(await defer(origin({}, 2000), request)).toEqual({
+      ok: false,
+      jobId,
+      reason: 'task not created or not confirmed',
+    });
+    expect(
+      logs.find((l) => l.message === 'job not confirmed in time: marking it not queued'),
+    ).toMatchObject({ error: 'FulfillmentError: tasks client: took longer than 1750 ms' });
+    expect((await db.collection('jobs').doc(jobId).get()).get('notQueued')).toBe(true);
+  });
+
+  it("keeps the session's other fields when pointing it at the job", async () => {
+    await db.collection('sessions').doc(`key-${responseId}`).set({ other: 'kept' });
+    const defer = createDeferrer({ db: async () => db, tasks, config, jobs });
+    const result = await defer(origin(), request);
+    const pointer = await db.collection('sessions').doc(`key-${responseId}`).get();
+    expect(pointer.get('other')).toBe('kept');
+    expect(pointer.get('lastJobId')).toBe(result.jobId);
+  });
+
+  it.each([
+    ['from a webhook before confirmations', { confirmRequired: false }],
+    ['the worker already ran', { confirmRequired: true, attempts: 1 }],
+    ['the worker scheduled a re-run', { confirmRequired: true, wakeups: 1 }],
+  ])('a record %s is queued as it is: no new task', async (_what, fields) => {
+    const jobId = jobIdFor(responseId, 'echo');
+    await db
+      .collection('jobs')
+      .doc(jobId)
+      .set({
+        v: 1,
+        type: 'echo',
+        request: { text: 'hello' },
+        status: 'queued',
+        attempts: 0,
+        wakeups: 0,
+        acceptBy: new Date(Date.now() + 60_000),
+        language: 'en',
+        notify: {},
+        ...fields,
+      });
+    const defer = createDeferrer({ db: async () => db, tasks, config, jobs });
+    expect(await defer(origin(), request)).toEqual({ ok: true, jobId, existing: true });
+    await expect(client.getTask({ name: jobTaskName(config, jobId) })).rejects.toMatchObject({
+      code: 5,
+    });
   });
 
   it('a task that cannot be created: not queued, and the record says so', async () => {

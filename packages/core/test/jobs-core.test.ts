@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Firestore, Timestamp } from '@google-cloud/firestore';
 import { startTasksEmulator, type RunningEmulator } from 'cloud-tasks-emulator/server';
@@ -11,6 +11,7 @@ import {
   ALREADY_EXISTS,
   createJobRegistry,
   createJobTask,
+  dateOf,
   defineJob,
   describeJob,
   JOB_ID,
@@ -21,6 +22,8 @@ import {
   jobView,
   parseJob,
   queuePath,
+  verdictOf,
+  type VerdictFields,
 } from '../src/jobs';
 
 /*
@@ -78,7 +81,11 @@ describe('jobIdFor', () => {
 });
 
 describe('createJobRegistry', () => {
-  const jobs = createJobRegistry([echo, count]);
+  // Built in each test, not while the file is collected: the code under test runs inside it.
+  let jobs: ReturnType<typeof createJobRegistry<typeof echo | typeof count>>;
+  beforeEach(() => {
+    jobs = createJobRegistry([echo, count]);
+  });
 
   it('looks definitions up by type', () => {
     expect(jobs.types).toEqual(['echo', 'count']);
@@ -195,6 +202,8 @@ describe('createJobRegistry', () => {
       expect((err as Error).message).toMatch(
         /^jobs\/e-bad00000001 does not have the shape of a known job: request\.text: /,
       );
+      // The schema's own words about the field, not a placeholder.
+      expect((err as Error).message).toContain('expected string');
       const empty = db.collection('jobs').doc('e-empty000001');
       await empty.set({ unrelated: true });
       const emptySnap = await empty.get();
@@ -204,7 +213,11 @@ describe('createJobRegistry', () => {
 });
 
 describe('jobView and describeJob', () => {
-  const jobs = createJobRegistry([echo, count]);
+  // Built in each test, not while the file is collected: the code under test runs inside it.
+  let jobs: ReturnType<typeof createJobRegistry<typeof echo | typeof count>>;
+  beforeEach(() => {
+    jobs = createJobRegistry([echo, count]);
+  });
   const t = createMessages()('en');
   const base = {
     v: 1,
@@ -242,6 +255,10 @@ describe('jobView and describeJob', () => {
     expect(
       jobView('c-1', { ...base, status: 'failed', refusal: { code: 'past' } } as never),
     ).toEqual({ jobId: 'c-1', request: { n: 3 }, status: 'failed', refusal: { code: 'past' } });
+    // A failed job keeps a failed view, whatever result it carries.
+    expect(
+      jobView('c-1', { ...base, status: 'failed', result: 3, refusal: undefined } as never),
+    ).toEqual({ jobId: 'c-1', request: { n: 3 }, status: 'failed', refusal: undefined });
     // A success without its result is shown as failed, never as a success without one.
     expect(jobView('c-1', { ...base, status: 'succeeded' } as never)).toEqual({
       jobId: 'c-1',
@@ -373,5 +390,41 @@ describe('Cloud Tasks', () => {
       createJobTask(client, missing, { jobId: 'e-task00000006', type: 'echo' }, 5000),
     ).rejects.toMatchObject({ code: 5 });
     expect(ALREADY_EXISTS).toBe(6);
+  });
+});
+
+describe('verdictOf at its edges, and dateOf', () => {
+  const acceptBy = new Date('2026-11-28T10:00:04Z');
+  const job = (fields: Partial<VerdictFields> = {}): VerdictFields => ({
+    status: 'queued',
+    attempts: 0,
+    wakeups: 0,
+    acceptBy,
+    confirmRequired: true,
+    ...fields,
+  });
+  const before = new Date(acceptBy.getTime() - 1000);
+
+  it('a job the worker has touched is queued, whatever its confirmation', () => {
+    expect(verdictOf(job(), before, before)).toBe('pending');
+    expect(verdictOf(job({ status: 'running' }), before, before)).toBe('queued');
+    expect(verdictOf(job({ status: 'succeeded' }), before, before)).toBe('queued');
+    expect(verdictOf(job({ attempts: 1 }), before, before)).toBe('queued');
+    expect(verdictOf(job({ wakeups: 1 }), before, before)).toBe('queued');
+  });
+
+  it('decides without a creation time, and without an acceptBy', () => {
+    expect(verdictOf(job({ confirmedAt: before }), before)).toBe('queued');
+    expect(verdictOf(job(), before)).toBe('pending');
+    expect(verdictOf(job({ acceptBy: undefined }), before, new Date())).toBe('queued');
+  });
+
+  it('reads Dates and Timestamps, nothing else', () => {
+    const d = new Date(5);
+    expect(dateOf(d)).toBe(d);
+    expect(dateOf(Timestamp.fromMillis(5))).toEqual(d);
+    for (const other of [null, undefined, 5, 'x', {}, { toDate: 'no' }]) {
+      expect(dateOf(other)).toBeUndefined();
+    }
   });
 });
