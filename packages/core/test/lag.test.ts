@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
  */
 async function freshProbe(): Promise<() => number> {
   vi.resetModules();
-  return (await import('../src/deadline/lag')).eventLoopLagMs;
+  return (await import('../src/deadline/lag.js')).eventLoopLagMs;
 }
 
 describe('eventLoopLagMs', () => {

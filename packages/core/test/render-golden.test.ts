@@ -176,7 +176,7 @@ const REPLIES: [string, Reply][] = [
 describe('LINE limits', () => {
   const lineOf = (reply: Reply) => {
     const body = renderEs(reply, { session: SESSION, platform: 'LINE', languageCode: 'en', t });
-    const line = body.fulfillmentMessages.find((m) => m.platform === 'LINE');
+    const line = (body.fulfillmentMessages ?? []).find((m) => m.platform === 'LINE');
     return (line as { payload: { line: Record<string, unknown> } }).payload.line;
   };
 
