@@ -23,12 +23,14 @@ export async function withDeadline<T>(
     );
     onAbort = () =>
       reject(new FulfillmentError('deadline-exceeded', `${what}: turn deadline reached`));
+    // Stryker disable next-line ObjectLiteral,BooleanLiteral: the listener is removed in `finally` anyway
     signal?.addEventListener('abort', onAbort, { once: true });
   });
   try {
     return await Promise.race([work, expiry]);
   } finally {
     clearTimeout(timer);
+    // Stryker disable next-line ConditionalExpression: onAbort is always set (the executor runs at once)
     if (onAbort) signal?.removeEventListener('abort', onAbort);
     work.catch(() => {}); // an abandoned read may fail later: that is expected, not unhandled
   }

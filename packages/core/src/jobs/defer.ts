@@ -72,6 +72,7 @@ export function createDeferrer(deps: DeferDeps): Deferrer {
     const log = origin.log.child({ jobId, jobType: job.type });
     const definition = deps.jobs.get(job.type);
     const request = definition?.request.safeParse(job.request);
+    // Stryker disable next-line OptionalChaining: request is undefined only without a definition
     if (!definition || !request?.success) {
       log.error('deferred a job its type does not accept', { reason: 'invalid request' });
       return { ok: false, jobId, reason: 'invalid job request' };
@@ -174,6 +175,7 @@ function verdictIn(snap: DocumentSnapshot, now: () => Date): Verdict {
           wakeups: Number(snap.get('wakeups') ?? 0),
         },
         now(),
+        // Stryker disable next-line OptionalChaining: a snapshot that exists has a createTime
         snap.createTime?.toDate(),
       )
     : 'pending';
@@ -198,6 +200,7 @@ async function recordJob(t: DeferTry): Promise<Recorded | DeferOutcome> {
     const batch = t.db.batch().create(jobRef, t.doc);
     pointSessionAt(t, (ref, data, options) => batch.set(ref, data, options));
     const [written] = await budget.bound(batch.commit(), 'write job', RESERVE_MS);
+    // Stryker disable next-line OptionalChaining: a batch commit returns a result per write
     return { existing: false, seen: written?.writeTime, acceptBy: t.doc.acceptBy };
   } catch (err) {
     if ((err as { code?: number }).code !== 6 /* ALREADY_EXISTS */) {
@@ -209,6 +212,7 @@ async function recordJob(t: DeferTry): Promise<Recorded | DeferOutcome> {
     const verdict = found ? verdictIn(found, t.now) : 'pending';
     if (verdict === 'queued') return { ok: true, jobId, existing: true };
     if (verdict === 'not-queued') {
+      // Stryker disable next-line OptionalChaining: a not-queued verdict comes from a record read
       return { ok: false, jobId, reason: String(found?.get('error') ?? 'not queued') };
     }
     return {
