@@ -1,12 +1,27 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- seeding code is loaded only by dff */
+/* eslint-disable @typescript-eslint/no-require-imports -- code loaded only where it runs */
 import { defineBot } from '@dialogflow-functions/core';
-import { createWeatherService } from './src/backends/weather';
 import { restaurantEnv } from './src/env';
-import { createDemoIntents, fallback } from './src/intents';
-import { createInventory } from './src/inventory';
 import { demoJobs } from './src/jobs';
 import { restaurantMessages } from './src/messages';
 import { mariadb, weatherApi } from './local';
+
+/*
+ * `dff build` bundles each function with `process.env.DFF_BUNDLED_TARGET` replaced by its name
+ * (`webhook`, `worker`, `chat`); unbundled (dff, tests) it is undefined. A `require` behind a
+ * test of it is therefore left out of the other functions' bundles: the worker's and the chat's
+ * hold no intent, the bundles no seeding code nor local stand-in.
+ */
+let webhookCode: typeof import('./src/webhook') | undefined;
+/** The intents and the fallback: the webhook's code only. */
+const webhook = () =>
+  (webhookCode ??=
+    process.env.DFF_BUNDLED_TARGET === undefined || process.env.DFF_BUNDLED_TARGET === 'webhook'
+      ? (require('./src/webhook') as typeof import('./src/webhook'))
+      : notIn(process.env.DFF_BUNDLED_TARGET));
+
+function notIn(target: string): never {
+  throw new Error(`the restaurant's intents run in the webhook, not in the ${target} function`);
+}
 
 /**
  * The original tutorial's restaurant bot: orders and stock in Firestore (or the stock in MySQL,
@@ -14,35 +29,27 @@ import { mariadb, weatherApi } from './local';
  */
 export default defineBot({
   name: 'restaurant',
-  intents: ({ db, config, http }) =>
-    createDemoIntents({
-      db,
-      inventory: createInventory(config, { db }),
-      weather: createWeatherService({
-        baseUrl: config.weather.baseUrl,
-        apiKey: config.weather.apiKey,
-        http,
-      }),
-      jobs: demoJobs,
-      jobsConfig: config,
-    }),
-  fallback,
+  intents: (clients) => webhook().restaurantIntents(clients),
+  fallback: (turn) => webhook().fallback(turn),
   jobs: demoJobs,
   messages: restaurantMessages,
   env: restaurantEnv,
   agent: 'agent',
   conversations: 'conversations',
-  seed: async ({ db, env, projectDir }) => {
-    const { seedDemoData } = require('./src/seed-data') as typeof import('./src/seed-data');
-    const products = env.INVENTORY_SOURCE !== 'mysql';
-    const count = await seedDemoData(db, { products });
-    const said = products
-      ? `seeded ${count} demo documents (orders 1001-1003, A-1004; products latte, matcha, croissant, oolong-tea)`
-      : `seeded ${count} demo orders (1001-1003, A-1004)`;
-    if (products) return said;
-    // Products in MySQL: MYSQL_URL, else the local MariaDB `npm start` runs.
-    const { seedMysql } = require('./local/seed-mysql') as typeof import('./local/seed-mysql');
-    return `${said}; ${await seedMysql(env, projectDir)}`;
-  },
-  localServices: [mariadb, weatherApi],
+  // dff's only (`dff start`, `dff seed`): in no function's bundle.
+  ...(process.env.DFF_BUNDLED_TARGET === undefined && {
+    seed: async ({ db, env, projectDir }) => {
+      const { seedDemoData } = require('./src/seed-data') as typeof import('./src/seed-data');
+      const products = env.INVENTORY_SOURCE !== 'mysql';
+      const count = await seedDemoData(db, { products });
+      const said = products
+        ? `seeded ${count} demo documents (orders 1001-1003, A-1004; products latte, matcha, croissant, oolong-tea)`
+        : `seeded ${count} demo orders (1001-1003, A-1004)`;
+      if (products) return said;
+      // Products in MySQL: MYSQL_URL, else the local MariaDB `npm start` runs.
+      const { seedMysql } = require('./local/seed-mysql') as typeof import('./local/seed-mysql');
+      return `${said}; ${await seedMysql(env, projectDir)}`;
+    },
+    localServices: [mariadb, weatherApi],
+  }),
 });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Budget } from '@dialogflow-functions/core/conversation';
 import { readDocument, type FirestoreFactory } from '@dialogflow-functions/core/firestore';
 

@@ -1,5 +1,5 @@
 import { envVar } from '@dialogflow-functions/core';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /*
  * The restaurant's own settings (defineBot({ env })): merged into the configuration, checked at

@@ -136,11 +136,16 @@ describe('each function loads only its own code and settings', () => {
     );
   };
 
-  /** The framework's modules a process loaded (paths inside @dialogflow-functions/core/dist). */
+  /**
+   * The framework's modules a process loaded or a bundle holds (paths inside
+   * @dialogflow-functions/core/dist, or its ES build dist/esm, which the bundles take).
+   */
   const coreModules = (modules: string[]) =>
     modules
       .map((m) =>
-        /\/packages\/core\/dist\/(.*)$|\/@dialogflow-functions\/core\/dist\/(.*)$/.exec(m),
+        /\/packages\/core\/dist\/(?:esm\/)?(.*)$|\/@dialogflow-functions\/core\/dist\/(?:esm\/)?(.*)$/.exec(
+          m,
+        ),
       )
       .flatMap((m) => (m ? [m[1] ?? m[2] ?? ''] : []));
 
@@ -150,12 +155,19 @@ describe('each function loads only its own code and settings', () => {
     return modules.flatMap((m) => (m.startsWith(root) ? [m.slice(root.length)] : []));
   };
 
-  /** The files `dff build` put in a function's bundle (its esbuild metafile), `/`-separated. */
+  /**
+   * The files `dff build` put in a function's bundle (its esbuild metafile: the inputs with
+   * bytes in the output; esbuild also lists what it read and then left out), `/`-separated.
+   */
   const bundledSources = (target: string) => {
     const meta = JSON.parse(
       readFileSync(join(PROJECT, 'dist', 'bundle', `${target}.meta.json`), 'utf8'),
-    ) as { inputs: Record<string, unknown> };
-    return Object.keys(meta.inputs).map((p) => p.replace(/\\/g, '/'));
+    ) as { outputs: Record<string, { inputs?: Record<string, { bytesInOutput: number }> }> };
+    const bundle = meta.outputs[`dist/bundle/${target}.js`];
+    expect(bundle, `${target}.meta.json names dist/bundle/${target}.js`).toBeDefined();
+    return Object.entries(bundle!.inputs ?? {})
+      .filter(([, input]) => input.bytesInOutput > 0)
+      .map(([p]) => p.replace(/\\/g, '/'));
   };
 
   it('the webhook entry loads its bundle only, which holds no worker module, no notifier and no mail library', async () => {
@@ -168,7 +180,8 @@ describe('each function loads only its own code and settings', () => {
     const core = coreModules(sources);
     expect(core).toContain('webhook/handler.js');
     expect(core.filter((m) => /^(worker|notify)\//.test(m))).toEqual([]);
-    expect(sources).toContain('dist/src/intents/index.js');
+    // Bundled from the sources (ES modules: what the function does not reach is left out).
+    expect(sources).toContain('src/intents/index.ts');
     expect(sources.filter((m) => m.includes('node_modules/nodemailer/'))).toEqual([]);
   });
 
@@ -181,13 +194,31 @@ describe('each function loads only its own code and settings', () => {
     expect(core.filter((m) => /^(webhook|dialogflow)\//.test(m))).toEqual([]);
   });
 
-  // Not yet: bot.ts imports its intents, and core's root index (defineBot) the renderers, for
-  // both functions; leaving them out of the worker needs intents a bundle can drop (e.g. loaded
-  // lazily by `defineBot`). This passes while the worker's bundle still holds them.
-  it.fails('the worker bundle holds no intents nor renderers', () => {
-    const sources = bundledSources('worker');
-    expect(sources.filter((m) => /^dist\/src\/intents\//.test(m))).toEqual([]);
-    expect(coreModules(sources).filter((m) => /^conversation\/render/.test(m))).toEqual([]);
+  // bot.ts requires its intents behind `process.env.DFF_BUNDLED_TARGET` (the webhook's code
+  // only), and core's ES build lets the bundler leave out the modules a function never reaches.
+  it('the worker and chat bundles hold no intents nor renderers, and no bundle holds seeding or local stand-ins', () => {
+    for (const target of ['worker', 'chat']) {
+      const sources = bundledSources(target);
+      expect(sources.filter((m) => /^(dist\/)?src\/intents\//.test(m))).toEqual([]);
+      expect(coreModules(sources).filter((m) => /conversation\/render/.test(m))).toEqual([]);
+    }
+    for (const target of ['webhook', 'worker', 'chat']) {
+      const sources = bundledSources(target);
+      expect(sources.filter((m) => /^(dist\/)?(local\/|src\/seed-data)/.test(m))).toEqual([]);
+    }
+  });
+
+  it("the bundles take core's ES build and only the zod they use (no locale but English)", () => {
+    for (const target of ['webhook', 'worker', 'chat']) {
+      const sources = bundledSources(target);
+      expect(sources.filter((m) => /\/core\/dist\/(?!esm\/)/.test(m))).toEqual([]);
+      const locales = sources.filter((m) => m.includes('/zod/v4/locales/'));
+      // en.js, which zod sets at load, and its index's import of it.
+      expect(locales.map((m) => m.slice(m.lastIndexOf('/') + 1)).sort()).toEqual([
+        'en.js',
+        'index.js',
+      ]);
+    }
   });
 
   it('without a target, the entry loads tsc output (every function) and no bundle', async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RegisteredEnv } from './register';
 
 /** Thrown once at cold start when the environment cannot be used; names the variable. */

@@ -232,6 +232,21 @@ function expectCompletePlan(stdout: string): void {
   expect(flagOf(sweep, 'uri')).toBe(`${workerUrl}/sweep`);
   expect(flagOf(sweep, 'oidc-token-audience')).toBe(workerUrl);
 
+  // Cloud Run's startup CPU boost for the functions someone waits on (the webhook and the
+  // chat), set on their services: `gcloud functions deploy` has no flag for it.
+  for (const fn of ['webhook', 'chat']) {
+    const boost = lines.filter((l) => l.startsWith(`gcloud run services update ${fn} `));
+    expect(boost, fn).toHaveLength(1);
+    expect(splitShell(boost[0]!)).toContain('--cpu-boost');
+    expect(flagOf(boost[0]!, 'region')).toBe(REGION);
+    expect(flagOf(boost[0]!, 'project')).toBe(PROJECT);
+    // After the function's deploy, which creates the service.
+    expect(lines.indexOf(boost[0]!)).toBeGreaterThan(
+      lines.findIndex((l) => l.startsWith(`gcloud functions deploy ${fn} `)),
+    );
+  }
+  expect(lines.filter((l) => l.startsWith('gcloud run services update worker '))).toEqual([]);
+
   expect(stdout).toMatch(
     /^# Webhook URL \(paste it into Dialogflow\): https:\/\/webhook-\S+\.run\.app$/m,
   );
@@ -312,6 +327,18 @@ describe('dff deploy against a project (the recording stand-in for gcloud)', () 
       `# Webhook URL (paste it into Dialogflow): https://webhook-${NUMBER}.${REGION}.run.app`,
     );
     expect(first.stdout).toMatch(/# deployed\n$/);
+  });
+
+  it("the webhook and the chat get Cloud Run's startup CPU boost once; a second run finds it on", () => {
+    const boosts = (r: ScriptResult) =>
+      r.calls.filter((c) => c.argv.includes('--cpu-boost')).map(words);
+    expect(boosts(first).sort()).toEqual([
+      'run services update chat',
+      'run services update webhook',
+    ]);
+    expect(boosts(second)).toEqual([]);
+    expect(afterFirst.cpuBoost).toEqual({ webhook: true, chat: true });
+    expect(afterSecond.cpuBoost).toEqual({ webhook: true, chat: true });
   });
 
   it('a second run creates nothing: it redeploys and updates, and the webhook token stays the same', () => {

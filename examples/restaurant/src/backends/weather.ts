@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { createCoalescingCache } from '@dialogflow-functions/core/cache';
 import type { Budget } from '@dialogflow-functions/core/conversation';
 import { ApiError, type HttpClient } from '@dialogflow-functions/core/http';

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Firestore } from '@google-cloud/firestore';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { MysqlSettings } from '../env';
 import { PRODUCTS } from '../documents';
 import { productDocument } from './firestore';

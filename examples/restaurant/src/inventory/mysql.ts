@@ -1,5 +1,5 @@
 import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { MysqlSettings } from '../env';
 import type { Budget } from '@dialogflow-functions/core/deadline';
 import { FulfillmentError } from '@dialogflow-functions/core/errors';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineJob, type Refusal, type RuleContext } from '@dialogflow-functions/core/jobs';
 import type { Messages } from '@dialogflow-functions/core/messages';
 import { bookSeats, MAX_SEATS_PER_BOOKING } from './seats';

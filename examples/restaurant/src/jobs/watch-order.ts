@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isSafeDocumentId } from '@dialogflow-functions/core/firestore';
 import { defineJob, type Refusal } from '@dialogflow-functions/core/jobs';
 import type { Messages } from '@dialogflow-functions/core/messages';

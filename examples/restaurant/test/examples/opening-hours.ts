@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { say, type IntentHandler } from '@dialogflow-functions/core/conversation';
 import { readDocument, type FirestoreFactory } from '@dialogflow-functions/core/firestore';
 import type { Language } from '@dialogflow-functions/core/messages';

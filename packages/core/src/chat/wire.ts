@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /*
  * The chat function's wire format (DESIGN.md, "Wire formats"): what a client posts and the

@@ -45,6 +45,8 @@ export function buildCxContext(
     r.pageInfo && (r.pageInfo.currentPage || r.pageInfo.displayName)
       ? { name: r.pageInfo.currentPage, displayName: r.pageInfo.displayName }
       : undefined;
+  // The session's hash: its key for jobs and its name in logs (one hash a turn).
+  const sessionKey = hashId(session);
   return {
     edition: 'cx',
     name: r.fulfillmentInfo?.tag ?? '',
@@ -60,7 +62,7 @@ export function buildCxContext(
     language,
     t: services.messages(language),
     session,
-    sessionKey: hashId(session),
+    sessionKey,
     responseId: r.detectIntentResponseId,
     source: payloadSource,
     platform,
@@ -79,7 +81,7 @@ export function buildCxContext(
     log: services.logFor({
       edition: 'cx',
       intent: r.fulfillmentInfo?.tag ?? '',
-      session: hashId(session),
+      session: sessionKey,
     }),
     request: parsed,
     defer: services.defer,

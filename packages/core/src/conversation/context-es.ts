@@ -21,6 +21,8 @@ export function buildEsContext(
   const parameters = q.parameters ?? {};
   const language = resolveLanguage(q.languageCode);
   const userId = platform === 'LINE' ? lineUser(original?.payload) : undefined;
+  // The session's hash: its key for jobs and its name in logs (one hash a turn).
+  const sessionKey = hashId(r.session);
   return {
     edition: 'es',
     name: q.intent?.displayName ?? '',
@@ -36,7 +38,7 @@ export function buildEsContext(
     language,
     t: services.messages(language),
     session: r.session,
-    sessionKey: hashId(r.session),
+    sessionKey,
     responseId: r.responseId,
     source,
     platform,
@@ -54,7 +56,7 @@ export function buildEsContext(
     log: services.logFor({
       edition: 'es',
       intent: q.intent?.displayName ?? '',
-      session: hashId(r.session),
+      session: sessionKey,
     }),
     request: parsed,
     defer: services.defer,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A Struct of parameters as Dialogflow sends it: any JSON values. Not an object → ignored. */
 export const Parameters = z.record(z.string(), z.unknown());

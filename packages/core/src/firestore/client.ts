@@ -1,5 +1,6 @@
 import type { Firestore, Settings } from '@google-cloud/firestore';
 import { lazyAsync } from '../lazy';
+import { firestoreModule } from './load';
 
 /**
  * Client settings for an emulator: plain gRPC, and the universe domain stated so the auth
@@ -30,7 +31,7 @@ export function lazyFirestore(options: {
   emulatorHost: string | undefined;
 }): FirestoreFactory {
   return lazyAsync(async () => {
-    const { Firestore } = await import('@google-cloud/firestore');
+    const { Firestore } = firestoreModule();
     return new Firestore({
       projectId: options.projectId,
       ...(options.emulatorHost ? emulatorSettings(options.emulatorHost) : {}),

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { resolveLanguage } from '../messages';
 import type { AnyJobDefinition, JobDefinition, Refusal } from './define';
 import { dateOf } from './verdict';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AnyJobDefinition, JobRequestOf } from './define';
 import { jobDocSchema, type JobDocOf } from './doc';
 import type { Register } from '../register';

@@ -1,5 +1,6 @@
 import type { Firestore } from '@google-cloud/firestore';
 import { errorMessage } from '../errors';
+import { firestoreModule } from '../firestore/load';
 import { describeJob, JOBS, parseJob, type JobRegistry } from '../jobs';
 import type { Logger } from '../logger';
 import type { MessagesFor } from '../messages';
@@ -34,7 +35,7 @@ export async function deliverNotifications(
 ): Promise<{ kind: 'done' | 'retry' | 'ignored'; reason: string }> {
   const { db, now } = deps;
   // Imported here, not at the top: FieldValue is needed only once a job has finished.
-  const { FieldValue } = await import('@google-cloud/firestore');
+  const { FieldValue } = firestoreModule();
   const jobRef = db.collection(JOBS).doc(jobId);
   const job = parseJob(deps.jobs, await jobRef.get());
   if (!job) return { kind: 'ignored', reason: 'job vanished' };

@@ -178,7 +178,7 @@ export function addJob(dir: string, name: string): string[] {
   if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new AddError(`job types are kebab-case: ${name}`);
   const ident = camel(name);
   const jobTs = [
-    "import { z } from 'zod';",
+    "import * as z from 'zod';",
     "import { defineJob } from '@dialogflow-functions/core/jobs';",
     '',
     '/**',

@@ -5,13 +5,20 @@
  * framework's and zod's; with Node's compile cache (core's compile-cache.ts, filled by
  * `gcp-build`) it is not even compiled again (docs/performance.md).
  *
- * Inlined: the project's code, @dialogflow-functions/core (its dist/, as a deployed install
- * resolves it) and zod. Left to node_modules: every other package (the Google clients, loaded
- * lazily on first use; functions-framework, whose registry the function joins; nodemailer,
- * mysql2, ...) and core's compile-cache module, which the entry loads before the bundle and
- * which names the cache's folder. Each bundle is built with its target as a constant
- * (`process.env.DFF_BUNDLED_TARGET`, read by core's serve.ts), so it holds that function's
- * code only; its inputs are written beside it (`<target>.meta.json`).
+ * Each bundle starts from the project's TypeScript entry (index.ts; tsc's dist/index.js when
+ * there is none) and takes @dialogflow-functions/core as ES modules (its `module` export
+ * condition: dist/esm) and zod's ES build, so esbuild keeps only what the function reaches:
+ * whole modules of core left out (core declares no side effects), and of zod the schema
+ * kinds used (zod's ~370 KB of locales are reached only through `import { z } from 'zod'`,
+ * which is why core and the restaurant import `* as z`).
+ *
+ * Inlined: the project's code, core and zod. Left to node_modules: every other package (the
+ * Google clients, loaded lazily on first use; functions-framework, whose registry the function
+ * joins; nodemailer, mysql2, ...) and core's compile-cache module, which the entry loads before
+ * the bundle and which names the cache's folder. Each bundle is built with its target as a
+ * constant (`process.env.DFF_BUNDLED_TARGET`, read by core's serve.ts and by the bot where a
+ * part is one function's only), so it holds that function's code only; its inputs are written
+ * beside it (`<target>.meta.json`).
  */
 import { build, type Plugin } from 'esbuild';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +28,8 @@ const CORE = '@dialogflow-functions/core';
 
 /** tsc's output of the project's entry (index.ts: `serve(bot)`), what each bundle starts from. */
 export const TSC_ENTRY = 'index.js';
+/** The project's entry as written (`serve(bot)`), what each bundle starts from when present. */
+export const SOURCE_ENTRY = 'index.ts';
 /** The deployed entry `dff build` writes in dist/ (package.json `main`). */
 export const MAIN = 'main.js';
 
@@ -39,6 +48,14 @@ const externalPackages: Plugin = {
     );
   },
 };
+
+/** The project's build config, for esbuild's reading of its TypeScript. */
+function tsconfigOf(dir: string): { tsconfig?: string } {
+  for (const name of ['tsconfig.build.json', 'tsconfig.json']) {
+    if (existsSync(join(dir, name))) return { tsconfig: join(dir, name) };
+  }
+  return {};
+}
 
 /**
  * The deployed entry: the bundle of the function this process serves (FUNCTION_TARGET, or
@@ -68,10 +85,13 @@ require(bundle !== undefined && existsSync(bundle) ? bundle : './${TSC_ENTRY}');
  */
 export async function bundleFunctions(dir: string): Promise<string[]> {
   const dist = join(dir, 'dist');
-  const entry = join(dist, TSC_ENTRY);
-  if (!existsSync(entry)) {
+  if (!existsSync(join(dist, TSC_ENTRY))) {
     throw new Error(`no ${join('dist', TSC_ENTRY)}: the project's entry (index.ts) was not built`);
   }
+  // The sources (ES modules, so what a function does not reach is dropped); tsc's CommonJS
+  // output only for a project without index.ts.
+  const source = join(dir, SOURCE_ENTRY);
+  const entry = existsSync(source) ? source : join(dist, TSC_ENTRY);
   const out = join(dist, 'bundle');
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
@@ -90,8 +110,10 @@ export async function bundleFunctions(dir: string): Promise<string[]> {
       platform: 'node',
       target: 'node20',
       format: 'cjs',
-      // Only the default conditions: the workspace's `dff-source` would inline core's sources.
-      conditions: [],
+      // `module`: core's ES build (dist/esm). Not the workspace's `dff-source`, which would
+      // inline core's sources where a deployed install has only its dist.
+      conditions: ['module'],
+      ...tsconfigOf(dir),
       plugins: [externalPackages],
       define: { 'process.env.DFF_BUNDLED_TARGET': JSON.stringify(target) },
       minifySyntax: true,

@@ -32,6 +32,8 @@ export interface StandInState {
   secrets: Record<string, string[]>;
   functions: Record<string, { uri: string; flags: Record<string, string | true>; deploys: number }>;
   runAnnotations: Record<string, string>;
+  /** Services with Cloud Run's startup CPU boost on (`run services update --cpu-boost`). */
+  cpuBoost: Record<string, boolean>;
   schedulerJobs: Record<string, { flags: Record<string, string | true>; updates: number }>;
   logMetrics: Record<string, { filter: string; updates: number }>;
   channels: { name: string; displayName: string; type: string; labels: Record<string, string> }[];

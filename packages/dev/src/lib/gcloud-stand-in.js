@@ -48,6 +48,7 @@ const defaults = {
   secrets: {}, // name -> [value, ...] (versions 1..n)
   functions: {}, // name -> { uri, flags, deploys }
   runAnnotations: {},
+  cpuBoost: {}, // service -> startup CPU boost on (run services update --cpu-boost)
   schedulerJobs: {},
   logMetrics: {},
   channels: [], // { name, displayName, type, labels }
@@ -460,24 +461,38 @@ const handlers = [
     'run services describe',
     () => {
       project();
-      expectFormat(
-        'value(spec.template.metadata.annotations."run.googleapis.com/cloudsql-instances")',
-      );
+      // The two annotations deploy.sh reads: Cloud SQL mounts and the startup CPU boost.
+      const annotation =
+        /^value\(spec\.template\.metadata\.annotations\."run\.googleapis\.com\/(cloudsql-instances|startup-cpu-boost)"\)$/.exec(
+          flags.format ?? '',
+        )?.[1];
+      if (!annotation)
+        unsupported('--format (a cloudsql-instances or startup-cpu-boost annotation)');
       if (!state.functions[positional[3]])
         die('NOT_FOUND', `Service ${positional[3]} could not be found`);
-      out(state.runAnnotations[positional[3]] ?? '');
+      out(
+        annotation === 'cloudsql-instances'
+          ? (state.runAnnotations[positional[3]] ?? '')
+          : state.cpuBoost[positional[3]]
+            ? 'true'
+            : '',
+      );
     },
   ],
   [
     'run services update',
     () => {
       project();
-      const add = need('add-cloudsql-instances');
       if (!state.functions[positional[3]])
         die('NOT_FOUND', `Service ${positional[3]} could not be found`);
-      const now = (state.runAnnotations[positional[3]] ?? '').split(',').filter(Boolean);
-      if (!now.includes(add)) now.push(add);
-      state.runAnnotations[positional[3]] = now.join(',');
+      if (flags['cpu-boost'] !== undefined) {
+        state.cpuBoost[positional[3]] = true;
+      } else {
+        const add = need('add-cloudsql-instances');
+        const now = (state.runAnnotations[positional[3]] ?? '').split(',').filter(Boolean);
+        if (!now.includes(add)) now.push(add);
+        state.runAnnotations[positional[3]] = now.join(',');
+      }
       save();
       out('');
     },
