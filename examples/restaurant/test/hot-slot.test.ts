@@ -213,7 +213,7 @@ describe('hot slot: seat documents', () => {
     expect(old.docs.map((d) => d.id)).toEqual(['00003', '00007']);
   });
 
-  it("a slot counted by the old counter keeps its first seats taken and books the rest exactly", async () => {
+  it('a slot counted by the old counter keeps its first seats taken and books the rest exactly', async () => {
     const capacity = 10;
     await slotRef().create({ capacity, booked: 6 });
     expect((await book('r-count1', 3, capacity)).result.outcome).toBe('confirmed');
