@@ -6,7 +6,7 @@ import { createLogger, type Logger } from '../logger';
 import type { BotMessagesOption } from '../messages';
 import { lazyTasksClient } from '../tasks';
 import { createWebhookHandler, type WebhookHandler } from './handler';
-import { loadClientLibraries, warmDeferralClients } from './warm';
+import { warmDeferralClients } from './warm';
 
 /** The Google clients a bot's intents read from, created on first use. */
 export interface WebhookClients {
@@ -32,7 +32,8 @@ export function createWebhook(
     logger?: Logger;
     /**
      * Load the Firestore and Cloud Tasks clients and open their channels now, while the
-     * instance starts, when the bot defers jobs (see warm.ts). For a served function
+     * instance starts, when the bot defers jobs (see warm.ts): a rush's first turns then find
+     * them ready; the first turn of any kind on a fresh instance waits for their load. For a served function
      * (`serve(bot)` sets it), not for tests that build a webhook without those services.
      * `onGoogleCloud`: running on Cloud Run / Cloud Functions (`K_SERVICE` set), where the
      * channels to Google's services are opened too.
@@ -48,18 +49,16 @@ export function createWebhook(
   });
   const tasks = lazyTasksClient({ emulatorHost: config.tasks.emulatorHost });
   if (bot.warmClients && bot.jobs) {
-    loadClientLibraries();
-    // Channels only to an emulator, or to Google's services from Google Cloud (never from a
-    // test or a laptop without an emulator).
+    // Only clients whose channels lead to an emulator, or to Google's services from Google
+    // Cloud (never from a test or a laptop without an emulator).
     const onGoogleCloud = typeof bot.warmClients === 'object' && bot.warmClients.onGoogleCloud;
-    void warmDeferralClients(
-      { db, tasks },
-      {
-        connectFirestore: Boolean(config.firestore.emulatorHost) || onGoogleCloud,
-        connectTasks: Boolean(config.tasks.emulatorHost) || onGoogleCloud,
-      },
-      bot.logger ?? createLogger(),
-    );
+    const warm = {
+      firestore: Boolean(config.firestore.emulatorHost) || onGoogleCloud,
+      tasks: Boolean(config.tasks.emulatorHost) || onGoogleCloud,
+    };
+    if (warm.firestore || warm.tasks) {
+      void warmDeferralClients({ db, tasks }, warm, bot.logger ?? createLogger());
+    }
   }
   return createWebhookHandler({
     config,

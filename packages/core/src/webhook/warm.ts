@@ -8,34 +8,23 @@ import type { TasksClientFactory } from '../tasks';
 /** A job id no job has (ids are `<prefix>-<12 base-36>`): the warm-up read finds nothing. */
 const WARM_UP_DOC = 'warm-up';
 
-/** How the webhook warms its clients at start (see {@link warmDeferralClients}). */
+/** Which clients the webhook warms at start (see {@link warmDeferralClients}). */
 export interface WarmOptions {
   /**
-   * Open the channels too: only where they lead somewhere this process may talk to (an
-   * emulator, or Google's services when running on Cloud Run / Cloud Functions). Loading and
-   * creating the clients is always done.
+   * Only where their channels lead somewhere this process may talk to: an emulator, or
+   * Google's services when running on Cloud Run / Cloud Functions. Never from a test or a
+   * laptop without an emulator (the auth library would probe the metadata server).
    */
-  connectFirestore: boolean;
-  connectTasks: boolean;
-}
-
-/**
- * Loads the client libraries now, synchronously: called while the function's module loads, so
- * the instance starts listening only once they are in (Cloud Run routes no request to it
- * before), instead of the first turns waiting for them inside their budgets.
- */
-export function loadClientLibraries(): void {
-  /* eslint-disable @typescript-eslint/no-require-imports -- loaded on purpose, at start */
-  require('@google-cloud/firestore');
-  require('@google-cloud/tasks');
-  /* eslint-enable @typescript-eslint/no-require-imports */
+  firestore: boolean;
+  tasks: boolean;
 }
 
 /**
  * Gets the clients a deferral needs ready while the instance starts, before its first turns:
- * creates the Firestore and Cloud Tasks clients (their libraries loaded by
- * {@link loadClientLibraries}) and opens their channels (one read of a document that does not
- * exist; the Tasks stub created and connected, without a call).
+ * loads and creates the Firestore and Cloud Tasks clients and opens their channels (one read of
+ * a document that does not exist; the Tasks stub created and connected, without a call).
+ * Called while the function's module loads, it starts at once: the imports run before the
+ * server accepts its first connection (not while the entry module itself loads).
  *
  * Why: on a fresh instance hit by a rush (exactly when new instances start), the first turns
  * all wait for the imports (~1 s of CPU, more on a busy one) and the first calls' channel set-up
@@ -53,19 +42,21 @@ export function warmDeferralClients(
   // The lag probe from now on: work done here that holds up the first turns (they wait, unseen,
   // before their handler starts) shows as lag, and their budgets shrink by it.
   eventLoopLagMs();
-  const firestore = clients
-    .db()
-    .then(async (db) => {
-      if (options.connectFirestore) await db.collection(JOBS).doc(WARM_UP_DOC).get();
-    })
-    .then(() => Date.now() - started);
-  const tasks = clients
-    .tasks()
-    .then(async (client) => {
-      await client.initialize();
-      if (options.connectTasks) await connect(client);
-    })
-    .then(() => Date.now() - started);
+  const firestore = options.firestore
+    ? clients
+        .db()
+        .then((db) => db.collection(JOBS).doc(WARM_UP_DOC).get())
+        .then(() => Date.now() - started)
+    : Promise.resolve(-1);
+  const tasks = options.tasks
+    ? clients
+        .tasks()
+        .then(async (client) => {
+          await client.initialize();
+          await connect(client);
+        })
+        .then(() => Date.now() - started)
+    : Promise.resolve(-1);
   return Promise.allSettled([firestore, tasks]).then(([f, t]) => {
     const failed = [f, t].flatMap((r) => (r.status === 'rejected' ? [errorMessage(r.reason)] : []));
     if (failed.length > 0) log.warn('clients not warmed at start', { error: failed.join('; ') });
