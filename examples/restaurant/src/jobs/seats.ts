@@ -7,14 +7,14 @@ import type {
   Firestore,
   QueryDocumentSnapshot,
   QuerySnapshot,
-  WriteBatch,
 } from '@google-cloud/firestore';
 
 /*
  * Seat-per-document booking with the seats created free up front (see docs/hot-slot.md). A
  * slot's seats are documents `slots/{slotId}/seats/{NNNNN}`, one per seat index in
- * [0, capacity), `{jobId: null}` while free. They are created, all at once with the slot
- * document, by the slot's first booking. A party then:
+ * [0, capacity), `{jobId: null}` while free. The slot's first booking creates them all (the
+ * slot document first, `create`d alone: of concurrent first bookings one wins and the others
+ * wait for its seats). A party then:
  * 1. in one round trip: the job's stored result and the slot, a count of the taken seats, and a
  *    few FREE seats (`jobId == null`) from a random index;
  * 2. is told "full" (stored like a booking) when the count leaves fewer seats than the party, or
@@ -35,8 +35,9 @@ import type {
  * - contenders spread over the slot (random starts, random picks) and read only free seats, so
  *   the last seats of a rush cost a few reads per party, not a listing of every taken seat;
  * - a worker killed mid-booking holds nothing: its batch committed (its job's retry finds the
- *   reservation) or it did not (no seat taken); a slot it left half created is completed by
- *   the next booking.
+ *   reservation) or it did not (no seat taken); a slot whose seats it was creating is
+ *   completed by the next bookings after CREATION_GRACE_MS (the one wait a killed worker can
+ *   cause, once per slot).
  */
 
 export const SEATS = 'seats';
@@ -46,6 +47,8 @@ type CountSnapshot = AggregateQuerySnapshot<{ count: AggregateField<number> }>;
 export const MAX_SEATS_PER_BOOKING = 499;
 /** Seat documents created per batch when a slot's seats are created. */
 const CREATE_CHUNK = 450;
+/** How long other bookings wait for a slot's first booking to create its seats. */
+const CREATION_GRACE_MS = 3000;
 /** Rounds lost to other parties before the attempt gives up (the job is retried). */
 const MAX_ROUNDS = 40;
 const NOT_FOUND = 5;
@@ -95,6 +98,8 @@ interface Slot {
   capacity: number;
   /** Seats an older deployment's counter (`booked`) took: the first indices. */
   first: number;
+  /** While its first booking creates its seats: when the slot document was created (ms). */
+  creatingSince?: number;
 }
 
 const codeOf = (err: unknown) => (err as { code?: number }).code;
@@ -172,9 +177,16 @@ export async function bookSeats<Result>(
       // Too few free seats after the random index: the ones before it too.
       free = [...free, ...(await freeBefore(seats, seen.start, want - free.length, stats))];
       if (free.length < b.partySize) {
-        // Seats left but too few free documents: seats not created yet (a slot made by an older
-        // deployment, or by a first booking killed half-way). Created free, then look again.
-        await createMissingSeats(b.db, seats, slot, stats);
+        // Seats left but too few free documents: seats not created yet. The slot's first booking
+        // is creating them: wait for it (a few hundred concurrent first bookings creating the
+        // same 200 documents would only get in each other's way), unless it is taking too long
+        // (killed half-way). A slot made by an older deployment: created now. Then look again.
+        const since = slot.creatingSince;
+        if (since !== undefined && Date.now() - since < CREATION_GRACE_MS) {
+          await new Promise((r) => setTimeout(r, 50 + Math.floor(random() * 150)));
+        } else {
+          await createMissingSeats(b.db, seats, slot, stats);
+        }
         seen = undefined;
         continue;
       }
@@ -195,7 +207,9 @@ function slotOf(snap: DocumentSnapshot | undefined): Slot | undefined {
   // Seats counted by an older deployment's counter (`booked`, no seat documents) are the
   // first indices: they stay taken, the new bookings use the rest.
   const first = Math.min(capacity, Math.max(0, Math.floor(Number(snap.get('booked') ?? 0)) || 0));
-  return { capacity, first };
+  return snap.get('seats') === 'creating'
+    ? { capacity, first, creatingSince: snap.createTime?.toMillis() ?? Date.now() }
+    : { capacity, first };
 }
 
 /** One look at the slot: how many seats are taken, and free seats from a random index. */
@@ -246,9 +260,11 @@ async function freeBefore(
 }
 
 /**
- * The slot's first booking: the slot document (its capacity) and every seat, free. In one
- * batch when they fit in one (so a slot that exists has its seats); otherwise the seats first,
- * in batches, then the slot. Concurrent first bookings: one creates it, the others read it.
+ * The slot's first booking: the slot document (its capacity), `create`d alone, so of many
+ * concurrent first bookings one wins at the price of one small write each; the winner then
+ * creates every seat, free (one batch for up to 450), and marks the slot `seats: 'free'`. The
+ * others find no free seat yet and wait for them (`CREATION_GRACE_MS` at most, then create the
+ * missing ones themselves).
  */
 async function createSlot(
   db: Firestore,
@@ -257,25 +273,20 @@ async function createSlot(
   capacity: number,
   stats: BookingStats,
 ): Promise<Slot> {
-  const slot = { capacity, first: 0 };
+  const slot: Slot = { capacity, first: 0 };
   try {
-    if (capacity + 1 > 500) await createMissingSeats(db, seats, slot, stats);
-    const batch = db.batch();
-    if (capacity + 1 <= 500) addFreeSeats(batch, seats, 0, capacity);
-    batch.create(slotRef, { capacity, seats: 'free' });
-    await batch.commit();
-    stats.writes += 1 + (capacity + 1 <= 500 ? capacity : 0);
-    return slot;
+    await slotRef.create({ capacity, seats: 'creating' });
+    stats.writes++;
   } catch (err) {
     if (codeOf(err) !== ALREADY_EXISTS) throw err;
     const snap = await slotRef.get();
     stats.reads++;
     return slotOf(snap) ?? slot;
   }
-}
-
-function addFreeSeats(batch: WriteBatch, seats: CollectionReference, from: number, to: number) {
-  for (let i = from; i < to; i++) batch.create(seats.doc(seatId(i)), { jobId: null });
+  await createMissingSeats(db, seats, slot, stats);
+  await slotRef.update({ seats: 'free' });
+  stats.writes++;
+  return slot;
 }
 
 /**
