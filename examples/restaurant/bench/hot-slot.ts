@@ -328,6 +328,21 @@ async function rushOn(
       tail = Math.max(0, end - after.at(-1)!);
     }
     const booking = logs.filter((l) => l.message === 'reservation booked');
+    if (o.only !== undefined) {
+      // Debugging one rush: what the workers said, most frequent first.
+      const said = new Map<string, number>();
+      for (const l of logs) {
+        const key = `${String(l.message)}${l.error ? ` (${String(l.error).slice(0, 90)})` : ''}`;
+        said.set(key, (said.get(key) ?? 0) + 1);
+      }
+      console.log(
+        `    worker log lines: ${[...said]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 8)
+          .map(([m, n]) => `${n}× ${m}`)
+          .join('; ')}`,
+      );
+    }
     const sum = (k: string) => booking.reduce((s, l) => s + Number(l[k] ?? 0), 0);
     const failedAttempts = logs.filter(
       (l) => l.message === 'job attempt failed: will retry',
