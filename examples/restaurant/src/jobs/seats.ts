@@ -181,11 +181,20 @@ export async function bookSeats<Result>(
         // is creating them: wait for it (a few hundred concurrent first bookings creating the
         // same 200 documents would only get in each other's way), unless it is taking too long
         // (killed half-way). A slot made by an older deployment: created now. Then look again.
-        const since = slot.creatingSince;
-        if (since !== undefined && Date.now() - since < CREATION_GRACE_MS) {
-          await new Promise((r) => setTimeout(r, 50 + Math.floor(random() * 150)));
-        } else {
+        if (slot.creatingSince === undefined) {
           await createMissingSeats(b.db, seats, slot, stats);
+        } else {
+          // Only the slot document is read while waiting (one read, not the seat queries).
+          while (Date.now() - slot.creatingSince < CREATION_GRACE_MS) {
+            await new Promise((r) => setTimeout(r, 100 + Math.floor(random() * 200)));
+            const snap = await b.slotRef.get();
+            stats.reads++;
+            if (snap.get('seats') !== 'creating') break;
+          }
+          if (Date.now() - slot.creatingSince >= CREATION_GRACE_MS) {
+            await createMissingSeats(b.db, seats, slot, stats);
+          }
+          delete slot.creatingSince; // created now (by its first booking or here)
         }
         seen = undefined;
         continue;
