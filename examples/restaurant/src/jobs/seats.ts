@@ -7,6 +7,7 @@ import type {
   Firestore,
   QueryDocumentSnapshot,
   QuerySnapshot,
+  Timestamp,
 } from '@google-cloud/firestore';
 
 /*
@@ -93,6 +94,12 @@ export interface SeatBooking<Result> {
   random?: () => number;
 }
 
+/** A seat to take: read free (its update time), or not created yet (none). */
+interface Seat {
+  ref: DocumentReference;
+  updateTime?: Timestamp;
+}
+
 /** The slot as a booking sees it: its seat indices [first, capacity). */
 interface Slot {
   capacity: number;
@@ -136,11 +143,14 @@ export async function bookSeats<Result>(
   let seen: Look | undefined = slotSnap?.exists ? firstLook : undefined;
 
   /** Stores the outcome unless another run of the job stored one first (then that one). */
-  const finish = async (taken: QueryDocumentSnapshot[] | undefined) => {
-    const doc = b.record(taken?.map((s) => s.id));
+  const finish = async (taken: Seat[] | undefined) => {
+    const doc = b.record(taken?.map((s) => s.ref.id));
     const batch = b.db.batch();
     for (const seat of taken ?? []) {
-      batch.update(seat.ref, { jobId: b.reservationRef.id }, { lastUpdateTime: seat.updateTime });
+      // A free seat read: taken only if unchanged since. A seat not created yet: created taken.
+      if (seat.updateTime) {
+        batch.update(seat.ref, { jobId: b.reservationRef.id }, { lastUpdateTime: seat.updateTime });
+      } else batch.create(seat.ref, { jobId: b.reservationRef.id });
     }
     batch.create(b.reservationRef, doc);
     stats.rounds++;
@@ -177,24 +187,28 @@ export async function bookSeats<Result>(
       // Too few free seats after the random index: the ones before it too.
       free = [...free, ...(await freeBefore(seats, seen.start, want - free.length, stats))];
       if (free.length < b.partySize) {
-        // Seats left but too few free documents: seats not created yet. The slot's first booking
-        // is creating them: wait for it (a few hundred concurrent first bookings creating the
-        // same 200 documents would only get in each other's way), unless it is taking too long
-        // (killed half-way). A slot made by an older deployment: created now. Then look again.
+        // Seats left but too few free documents: seats not created yet. A slot made by an older
+        // deployment: created now. A new slot's first booking is creating them: wait for it (a
+        // few hundred first bookings creating the same 200 documents would only get in each
+        // other's way), reading only the slot document meanwhile; if it takes too long (killed
+        // half-way, or a slow Firestore), take seats by creating their documents instead, at
+        // random indices ("absent" preconditions: a seat that exists, free or taken, fails the
+        // batch), as the first booking's own batch does: one of the two wins each seat.
         if (slot.creatingSince === undefined) {
           await createMissingSeats(b.db, seats, slot, stats);
+        } else if (Date.now() - slot.creatingSince < CREATION_GRACE_MS) {
+          await new Promise((r) => setTimeout(r, 100 + Math.floor(random() * 200)));
+          const snap = await b.slotRef.get();
+          stats.reads++;
+          if (snap.get('seats') !== 'creating') delete slot.creatingSince;
         } else {
-          // Only the slot document is read while waiting (one read, not the seat queries).
-          while (Date.now() - slot.creatingSince < CREATION_GRACE_MS) {
-            await new Promise((r) => setTimeout(r, 100 + Math.floor(random() * 200)));
-            const snap = await b.slotRef.get();
-            stats.reads++;
-            if (snap.get('seats') !== 'creating') break;
-          }
-          if (Date.now() - slot.creatingSince >= CREATION_GRACE_MS) {
-            await createMissingSeats(b.db, seats, slot, stats);
-          }
-          delete slot.creatingSince; // created now (by its first booking or here)
+          const indices = pick(
+            Array.from({ length: domain }, (_, i) => slot.first + i),
+            b.partySize,
+            random,
+          );
+          const result = await finish(indices.map((i) => ({ ref: seats.doc(seatId(i)) })));
+          if (result !== undefined) return { result, stats };
         }
         seen = undefined;
         continue;
