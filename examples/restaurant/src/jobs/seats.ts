@@ -15,7 +15,7 @@ import type {
  * slot's seats are documents `slots/{slotId}/seats/{NNNNN}`, one per seat index in
  * [0, capacity), `{jobId: null}` while free. The slot's first booking creates them all (the
  * slot document first, `create`d alone: of concurrent first bookings one wins and the others
- * wait for its seats). A party then:
+ * wait for its seats, or after CREATION_GRACE_MS take seats by creating them). A party then:
  * 1. in one round trip: the job's stored result and the slot, a count of the taken seats, and a
  *    few FREE seats (`jobId == null`) from a random index;
  * 2. is told "full" (stored like a booking) when the count leaves fewer seats than the party, or
@@ -23,7 +23,8 @@ import type {
  *    (`{jobId}`) under a `lastUpdateTime` precondition (the seat is still as it was read: free)
  *    and the `create` of the job's `reservations/{jobId}`.
  * So:
- * - no document is written by every booking of a slot (the slot document is written once);
+ * - no document is written by every booking of a slot (the slot document is written twice, when
+ *   it is created and when its seats are);
  * - capacity is exact: there are only `capacity` seat documents (each created once, with an
  *   "absent" precondition, never overwritten), and a seat is taken by an update that fails
  *   unless the seat is unchanged since it was read free;
@@ -36,9 +37,9 @@ import type {
  * - contenders spread over the slot (random starts, random picks) and read only free seats, so
  *   the last seats of a rush cost a few reads per party, not a listing of every taken seat;
  * - a worker killed mid-booking holds nothing: its batch committed (its job's retry finds the
- *   reservation) or it did not (no seat taken); a slot whose seats it was creating is
- *   completed by the next bookings after CREATION_GRACE_MS (the one wait a killed worker can
- *   cause, once per slot).
+ *   reservation) or it did not (no seat taken); a slot whose seats it was creating is booked
+ *   by the next bookings after CREATION_GRACE_MS, by creating seats (the one wait a killed
+ *   worker can cause, once per slot).
  */
 
 export const SEATS = 'seats';
@@ -202,13 +203,17 @@ export async function bookSeats<Result>(
           stats.reads++;
           if (snap.get('seats') !== 'creating') delete slot.creatingSince;
         } else {
-          const indices = pick(
-            Array.from({ length: domain }, (_, i) => slot.first + i),
-            b.partySize,
-            random,
-          );
-          const result = await finish(indices.map((i) => ({ ref: seats.doc(seatId(i)) })));
-          if (result !== undefined) return { result, stats };
+          // Candidates: the free seats seen, and the indices with no document yet (listed: ids
+          // only), so that the last seats are found however few are left.
+          const existing = await seatIds(seats, slot, stats);
+          const candidates: Seat[] = [...free];
+          for (let i = slot.first; i < slot.capacity; i++) {
+            if (!existing.has(seatId(i))) candidates.push({ ref: seats.doc(seatId(i)) });
+          }
+          if (candidates.length >= b.partySize) {
+            const result = await finish(pick(candidates, b.partySize, random));
+            if (result !== undefined) return { result, stats };
+          }
         }
         seen = undefined;
         continue;
@@ -306,9 +311,11 @@ async function createSlot(
     stats.reads++;
     return slotOf(snap) ?? slot;
   }
-  await createMissingSeats(db, seats, slot, stats);
-  await slotRef.update({ seats: 'free' });
-  stats.writes++;
+  // Marked ready only when complete: otherwise the others take the rest by creating them.
+  if (await createMissingSeats(db, seats, slot, stats)) {
+    await slotRef.update({ seats: 'free' });
+    stats.writes++;
+  }
   return slot;
 }
 
@@ -322,7 +329,7 @@ async function createMissingSeats(
   seats: CollectionReference,
   slot: Slot,
   stats: BookingStats,
-): Promise<void> {
+): Promise<boolean> {
   const { FieldPath } = await import('@google-cloud/firestore'); // loaded with the client
   for (let from = slot.first; from < slot.capacity; from += CREATE_CHUNK) {
     const to = Math.min(slot.capacity, from + CREATE_CHUNK);
@@ -347,11 +354,30 @@ async function createMissingSeats(
         stats.writes += n;
         break;
       } catch (err) {
-        // Another booking created some of them meanwhile: look again.
-        if (codeOf(err) !== ALREADY_EXISTS || tries >= 5) throw err;
+        // Other bookings created some of them meanwhile: look again, a few times; then leave
+        // the rest to them.
+        if (codeOf(err) !== ALREADY_EXISTS) throw err;
+        if (tries >= 3) return false;
       }
     }
   }
+  return true;
+}
+
+/** The ids of the slot's seat documents, free or taken (ids only: no fields are read). */
+async function seatIds(
+  seats: CollectionReference,
+  slot: Slot,
+  stats: BookingStats,
+): Promise<Set<string>> {
+  const { FieldPath } = await import('@google-cloud/firestore'); // loaded with the client
+  const snap = await seats
+    .where(FieldPath.documentId(), '>=', seats.doc(seatId(slot.first)))
+    .where(FieldPath.documentId(), '<', seats.doc(seatId(slot.capacity)))
+    .select()
+    .get();
+  stats.reads += Math.max(1, snap.size);
+  return new Set(snap.docs.map((d) => d.id));
 }
 
 /** `n` distinct items of `from`, at random (partial Fisher–Yates). */
