@@ -50,7 +50,7 @@ export const MAX_SEATS_PER_BOOKING = 499;
 /** Seat documents created per batch when a slot's seats are created. */
 const CREATE_CHUNK = 450;
 /** How long other bookings wait for a slot's first booking to create its seats. */
-const CREATION_GRACE_MS = 3000;
+const CREATION_GRACE_MS = 10_000;
 /** Rounds lost to other parties before the attempt gives up (the job is retried). */
 const MAX_ROUNDS = 40;
 const NOT_FOUND = 5;
