@@ -1,17 +1,21 @@
 /*
- * `npm run bench -- --burst-defer [--turns 50] [--runs 3] [--hog 1]` (the restaurant's own
+ * `npm run bench -- --burst-defer [--turns 50] [--runs 3] [--hog 1] [--baseline DIR]` (the restaurant's own
  * bench/burst-defer.ts, which `dff bench --burst-defer` runs): a burst of booking turns
  * posted at once to a FRESHLY STARTED webhook while other processes keep the CPU busy (the
  * shape of a rush in production: new instances start exactly then). Counts what each turn was
  * told (queued / not queued / could not confirm / other) and where each deferral's time went,
- * from the webhook's own log lines (`dbMs`, `recordMs`, `tasksClientMs`, `taskMs`, `confirmMs`:
- * ms since the deferral started). Needs `npm run build` (it runs the restaurant's built webhook under
- * functions-framework in production mode, as deployed). Reports, never asserts.
+ * from the webhook's own log lines (`budgetMs`: the turn's time left when the deferral started;
+ * `dbMs`, `recordMs`, `tasksClientMs`, `taskMs`, `confirmMs`: ms since it started, at the end of
+ * each step). Needs `npm run build` (it runs the restaurant's built webhook under
+ * functions-framework in production mode, as deployed). `--baseline DIR`: another build of the
+ * project (a copy of its package.json and dist/ inside the project, so its packages resolve),
+ * run in alternation with this one. Reports, never asserts.
  * Everything it starts (emulators, webhook, CPU hogs) it stops by PID.
  */
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Firestore } from '@google-cloud/firestore';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseConfig } from '@dialogflow-functions/core/config';
 import { emulatorSettings } from '@dialogflow-functions/core/firestore';
 import { jobIdFor } from '@dialogflow-functions/core/jobs';
@@ -45,8 +49,12 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       turns: { type: 'string', default: '50' },
       runs: { type: 'string', default: '3' },
       hog: { type: 'string', default: '1' },
+      /** Another build of the project (a folder with its package.json and dist/): A/B runs. */
+      baseline: { type: 'string' },
     },
   });
+  const sources: { label: string; dir: string }[] = [{ label: 'this build', dir: SOURCE }];
+  if (args.baseline) sources.push({ label: 'baseline', dir: resolve(args.baseline) });
   const TURNS = Number(args.turns);
   const RUNS = Number(args.runs);
   const HOGS = Number(args.hog);
@@ -107,16 +115,20 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     }
     const date = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
     console.log(
-      `Burst: ${TURNS} booking turns at once to a freshly started webhook, ${HOGS} CPU hog process(es), ${RUNS} runs`,
+      `Burst: ${TURNS} booking turns at once to a freshly started webhook, ${HOGS} CPU hog process(es), ${RUNS} runs${sources.length > 1 ? ` of each build (${sources.map((x) => x.dir).join(' / ')}), alternating` : ''}`,
     );
-    for (let run = 1; run <= RUNS; run++) {
+    for (let run = 1; run <= RUNS * sources.length; run++) {
+      // A/B: the builds alternate, ABBA, so the machine's drift falls on both.
+      const round = Math.floor((run - 1) / sources.length);
+      const slot = (run - 1) % sources.length;
+      const source = sources[round % 2 === 0 ? slot : sources.length - 1 - slot]!;
       const logs: Record<string, unknown>[] = [];
       const port = await freePort();
       const webhook = spawnFunction({
         target: 'webhook',
         port,
         env,
-        source: SOURCE,
+        source: source.dir,
         onLine: (line) => {
           if (line.startsWith('{')) {
             try {
@@ -129,6 +141,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       });
       try {
         await waitForPort('127.0.0.1', port, 30_000, webhook);
+        const posted = performance.now();
+        const answeredMs: number[] = [];
         const told = await Promise.all(
           Array.from({ length: TURNS }, async (_, n): Promise<Told> => {
             const responseId = `burst-${run}-${n}-${Date.now().toString(36)}`;
@@ -146,6 +160,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
                 signal: AbortSignal.timeout(15_000),
               });
               const json = (await res.json()) as unknown;
+              answeredMs[n] = performance.now() - posted;
               const jobId = jobIdFor(responseId, 'reservation');
               const outcome = outcomeOf('es', json, jobId, messagesFor);
               if (outcome === 'queued') return 'queued';
@@ -158,8 +173,11 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
           }),
         );
         const count = (t: Told) => told.filter((x) => x === t).length;
+        // Dialogflow ES waits 5 s for the webhook from its own send: a later answer is not heard.
+        const inTime = told.filter((t, n) => t === 'queued' && (answeredMs[n] ?? Infinity) <= 5000);
+        const ms = answeredMs.filter((x) => x !== undefined).sort((a, b) => a - b);
         console.log(
-          `run ${run}: ${count('queued')}/${TURNS} told queued, ${count('not queued')} not queued, ${count('could not confirm')} could not confirm, ${count('other')} other`,
+          `run ${run}${sources.length > 1 ? ` (${source.label})` : ''}: ${count('queued')}/${TURNS} told queued (${inTime.length} within 5 s of the post), ${count('not queued')} not queued, ${count('could not confirm')} could not confirm, ${count('other')} other; answered in p50 ${Math.round(ms[Math.floor(ms.length / 2)] ?? NaN)} ms, max ${Math.round(ms.at(-1) ?? NaN)} ms (from the post); load ${loadavg()[0]!.toFixed(1)}`,
         );
         const deferrals = logs.filter(
           (l) => typeof l.message === 'string' && ('recordMs' in l || 'dbMs' in l),
@@ -172,8 +190,26 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
           return xs.length ? `${xs[Math.floor(xs.length / 2)]} ms (max ${xs.at(-1)})` : '–';
         };
         console.log(
-          `  where the time went (median ms since the deferral started, at the end of each step): firestore client ${median('dbMs')}, record ${median('recordMs')}, tasks client ${median('tasksClientMs')}, task ${median('taskMs')}, confirmation ${median('confirmMs')}`,
+          `  where the time went (median ms since the deferral started, at the end of each step): budget left at the start ${median('budgetMs')}, firestore client ${median('dbMs')}, record ${median('recordMs')}, tasks client ${median('tasksClientMs')}, task ${median('taskMs')}, confirmation ${median('confirmMs')}`,
         );
+        const warm = logs.find((l) => String(l.message).startsWith('clients '));
+        if (warm) {
+          console.log(
+            `  at start: ${String(warm.message)} (Firestore ${String(warm.firestoreMs ?? '–')} ms, Cloud Tasks ${String(warm.tasksMs ?? '–')} ms)`,
+          );
+        }
+        // The deferrals that did not confirm: the last step each finished before its budget ran out.
+        const steps = ['dbMs', 'recordMs', 'tasksClientMs', 'taskMs', 'confirmMs'];
+        const stuck = new Map<string, number>();
+        for (const l of deferrals.filter((d) => !('confirmMs' in d))) {
+          const last = steps.filter((k) => k in l).at(-1) ?? 'start';
+          stuck.set(last, (stuck.get(last) ?? 0) + 1);
+        }
+        if (stuck.size > 0) {
+          console.log(
+            `  not confirmed, by the last step done: ${[...stuck].map(([k, n]) => `${k.replace(/Ms$/, '')} ${n}`).join(', ')}`,
+          );
+        }
       } finally {
         await webhook.stop(3000);
       }

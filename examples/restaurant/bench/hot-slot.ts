@@ -11,8 +11,12 @@
  * another instance. A second rush of each design kills -9 one worker once a quarter of the
  * seats are booked (or after 5 s) and measures the longest time the slot booked nothing.
  * Reports, never asserts. Every process it starts it stops by PID.
+ * Then the same slot end to end through the local stack `npm start` runs (hot-slot/end-to-end.ts):
+ * `--hot-slot-e2e-jobs` (160) booking turns on one slot against as many over 16 slots, and the
+ * ratio of their drain rates.
  * Options: --hot-slot-jobs N (400), --hot-slot-seconds S (60), --hot-slot-only RUSH (e.g.
- * seats-kill); the JSON goes to .data/bench-hot-slot.json in the project.
+ * seats-kill, or e2e), --hot-slot-e2e-jobs N (160), --hot-slot-e2e-rounds PAIRS (2); the JSON
+ * goes to .data/bench-hot-slot.json in the project.
  */
 import { request, type ClientRequest } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -31,6 +35,7 @@ import {
 } from '@dialogflow-functions/testing/processes';
 import { RESERVATIONS, SLOTS, slotId } from '../src/jobs/reservation';
 import { seatsBooked } from '../src/jobs/seats';
+import { runEndToEnd, type EndToEndResult } from './hot-slot/end-to-end';
 
 export interface HotSlotOptions {
   jobs: number;
@@ -39,8 +44,11 @@ export interface HotSlotOptions {
   /** Longest a rush may take before it is cut off (the old design may never fill the slot). */
   boundS: number;
   out: string;
-  /** Only these rushes (debugging): e.g. `seats-kill`. */
+  /** Only these rushes (debugging): e.g. `seats-kill`, or `e2e` (the end-to-end drains). */
   only?: string;
+  /** End to end through the local stack: bookings per rush, one/sixteen pairs. */
+  e2eJobs: number;
+  e2eRounds: number;
 }
 
 type Design = 'legacy' | 'seats';
@@ -320,6 +328,21 @@ async function rushOn(
       tail = Math.max(0, end - after.at(-1)!);
     }
     const booking = logs.filter((l) => l.message === 'reservation booked');
+    if (o.only !== undefined) {
+      // Debugging one rush: what the workers said, most frequent first.
+      const said = new Map<string, number>();
+      for (const l of logs) {
+        const key = `${String(l.message)}${l.error ? ` (${String(l.error).slice(0, 90)})` : ''}`;
+        said.set(key, (said.get(key) ?? 0) + 1);
+      }
+      console.log(
+        `    worker log lines: ${[...said]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 8)
+          .map(([m, n]) => `${n}× ${m}`)
+          .join('; ')}`,
+      );
+    }
     const sum = (k: string) => booking.reduce((s, l) => s + Number(l[k] ?? 0), 0);
     const failedAttempts = logs.filter(
       (l) => l.message === 'job attempt failed: will retry',
@@ -375,7 +398,7 @@ export async function runHotSlotBench(o: HotSlotOptions): Promise<void> {
   const results: RushResult[] = [];
   for (const kill of [false, true]) {
     for (const design of ['legacy', 'seats'] as const) {
-      if (o.only && o.only !== `${design}${kill ? '-kill' : ''}`) continue;
+      if (o.only !== undefined && o.only !== `${design}${kill ? '-kill' : ''}`) continue;
       console.log(`  ${design}${kill ? ', a worker killed -9 mid-rush' : ''}…`);
       const r = await rush(o, design, kill);
       results.push(r);
@@ -385,9 +408,22 @@ export async function runHotSlotBench(o: HotSlotOptions): Promise<void> {
     }
   }
   if (!o.only) printTable(results);
-  else console.log(JSON.stringify(results, null, 1));
+  else if (results.length > 0) console.log(JSON.stringify(results, null, 1));
+  let endToEnd: EndToEndResult | undefined;
+  if (!o.only || o.only === 'e2e') {
+    console.log(
+      `\nEnd to end (the stack npm start runs: Firestore emulator, Cloud Tasks emulator with queue.json, built worker and webhook): ${o.e2eJobs} booking turns posted at once on one slot of ${o.capacity} seats against ${o.e2eJobs} over 16 slots, ${o.e2eRounds} pairs (ABBA)…`,
+    );
+    endToEnd = await runEndToEnd({
+      jobs: o.e2eJobs,
+      capacity: o.capacity,
+      rounds: o.e2eRounds,
+      boundS: Math.max(o.boundS, 300),
+    });
+    printEndToEnd(endToEnd);
+  }
   mkdirSync(join(o.out, '..'), { recursive: true });
-  writeFileSync(o.out, `${JSON.stringify({ options: o, results }, null, 2)}\n`);
+  writeFileSync(o.out, `${JSON.stringify({ options: o, results, endToEnd }, null, 2)}\n`);
   console.log(`\nJSON: ${o.out}`);
 }
 
@@ -467,6 +503,31 @@ function printTable(results: RushResult[]): void {
   );
 }
 
+/** The one-vs-sixteen rows: drain times, and the goal (one slot ≥ 0.8× the spread rate). */
+function printEndToEnd(e: EndToEndResult): void {
+  const times = (slots: 1 | 16) =>
+    e.drains
+      .filter((d) => d.slots === slots)
+      .map(
+        (d) =>
+          `${d.drainS.toFixed(1)} s${d.drained ? '' : ' (not drained)'} (${d.toldQueued} told queued, ${d.confirmed} confirmed)`,
+      )
+      .join('; ');
+  const ratios = e.ratios.map((r) => `${r.toFixed(2)}×`).join(', ');
+  console.log('');
+  console.log('| end to end (npm start stack) | drain time |');
+  console.log('| --- | ---: |');
+  console.log(`| ${e.drains[0]?.posted ?? 0} bookings on one slot | ${times(1)} |`);
+  console.log(`| the same over 16 slots | ${times(16)} |`);
+  console.log(`| one slot's drain rate / sixteen's, per pair | ${ratios} |`);
+  console.log(
+    `| one slot's drain rate / sixteen's, all pairs (summed times) | ${e.ratio.toFixed(2)}× |`,
+  );
+  console.log(
+    `\nGoal one slot ≥ 0.8× as fast as sixteen: ${e.ratio >= 0.8 ? 'met' : 'NOT met'} (${e.ratio.toFixed(2)}×; load average at each drain: ${e.load})`,
+  );
+}
+
 /** `dff bench --hot-slot [--hot-slot-jobs N] [--hot-slot-seconds S] [--hot-slot-only RUSH]`. */
 export async function main(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -476,6 +537,8 @@ export async function main(args: string[]): Promise<void> {
       'hot-slot-jobs': { type: 'string', default: '400' },
       'hot-slot-seconds': { type: 'string', default: '60' },
       'hot-slot-only': { type: 'string' },
+      'hot-slot-e2e-jobs': { type: 'string', default: '160' },
+      'hot-slot-e2e-rounds': { type: 'string', default: '2' },
     },
   });
   await runHotSlotBench({
@@ -485,5 +548,7 @@ export async function main(args: string[]): Promise<void> {
     boundS: Number(values['hot-slot-seconds']),
     out: join(process.env.DFF_PROJECT_DIR ?? join(__dirname, '..'), '.data', 'bench-hot-slot.json'),
     only: values['hot-slot-only'],
+    e2eJobs: Number(values['hot-slot-e2e-jobs']),
+    e2eRounds: Number(values['hot-slot-e2e-rounds']),
   });
 }

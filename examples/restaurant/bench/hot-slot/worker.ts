@@ -14,7 +14,13 @@ import { legacyJobs } from './legacy-reservation';
 const design = process.env.HOT_SLOT_DESIGN === 'legacy' ? 'legacy' : 'seats';
 const jobs = design === 'legacy' ? legacyJobs : demoJobs;
 const config = loadConfigOrExit('worker', process.env, bot.env) as BotConfig;
-http('worker', createWorker(config, { jobs }) as Parameters<typeof http>[1]);
+// The bot's messages and channels, as serve(bot) passes them (its job types replaced).
+http(
+  'worker',
+  createWorker(config, { jobs, messages: bot.messages, channels: bot.channels }) as Parameters<
+    typeof http
+  >[1],
+);
 getTestServer('worker').listen(Number(process.env.PORT), '127.0.0.1', () => {
   console.log(JSON.stringify({ severity: 'INFO', message: 'hot-slot worker ready', design }));
 });

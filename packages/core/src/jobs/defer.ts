@@ -79,19 +79,22 @@ export function createDeferrer(deps: DeferDeps): Deferrer {
     }
     // The Cloud Tasks client is created while the record is written, not after: on a fresh
     // instance its import and channel are the deferral's longest step (measured: docs/hot-slot.md).
+    const timing = startTiming(origin.budget);
     const tasksClient = deps.tasks();
     tasksClient.catch(() => undefined); // awaited (bounded) when the task is created
     let db;
     try {
       db = await origin.budget.bound(deps.db(), 'firestore client', RESERVE_MS);
+      timing.mark('dbMs');
     } catch (err) {
-      log.warn('job not recorded: no Firestore', { error: errorMessage(err) });
+      log.warn('job not recorded: no Firestore', { error: errorMessage(err), ...timing.fields });
       return { ok: false, jobId, reason: 'firestore unavailable' };
     }
     const at = now();
     const attempt: DeferTry = {
       deps,
       tasksClient,
+      timing,
       now,
       origin,
       jobId,
@@ -107,11 +110,29 @@ export function createDeferrer(deps: DeferDeps): Deferrer {
   };
 }
 
+/**
+ * Where a deferral's time goes: `budgetMs` (the turn's time left when it began) and, for each
+ * step that ended, the ms since it began (`dbMs`, `recordMs`, `tasksClientMs`, `taskMs`,
+ * `confirmMs`). Logged with the outcome; the burst bench reads them.
+ */
+interface Timing {
+  fields: Record<string, number>;
+  mark(step: string): void;
+}
+
+function startTiming(budget: Budget): Timing {
+  const began = performance.now();
+  const fields: Record<string, number> = { budgetMs: Math.round(budget.remaining()) };
+  return { fields, mark: (step) => (fields[step] = Math.round(performance.now() - began)) };
+}
+
 /** One try at deferring one job: what its steps share. */
 interface DeferTry {
   deps: DeferDeps;
   /** The Cloud Tasks client, being created since the try began. */
   tasksClient: ReturnType<DeferDeps['tasks']>;
+  /** Where the try's time went (logged with its outcome). */
+  timing: Timing;
   now: () => Date;
   origin: JobOrigin;
   jobId: string;
@@ -200,11 +221,12 @@ async function recordJob(t: DeferTry): Promise<Recorded | DeferOutcome> {
     const batch = t.db.batch().create(jobRef, t.doc);
     pointSessionAt(t, (ref, data, options) => batch.set(ref, data, options));
     const [written] = await budget.bound(batch.commit(), 'write job', RESERVE_MS);
+    t.timing.mark('recordMs');
     // Stryker disable next-line OptionalChaining: a batch commit returns a result per write
     return { existing: false, seen: written?.writeTime, acceptBy: t.doc.acceptBy };
   } catch (err) {
     if ((err as { code?: number }).code !== 6 /* ALREADY_EXISTS */) {
-      log.warn('job not recorded: not queued', { error: errorMessage(err) });
+      log.warn('job not recorded: not queued', { error: errorMessage(err), ...t.timing.fields });
       return failedTry(t, 'job not recorded', 'not recorded in time');
     }
     log.info('Dialogflow retried a deferred request: same job');
@@ -236,20 +258,26 @@ async function queueTask(
   try {
     if (!seen) throw new Error('no commit time for the job record');
     const client = await budget.bound(t.tasksClient, 'tasks client', RESERVE_MS);
+    t.timing.mark('tasksClientMs');
     const created = await budget.bound(
       createJobTask(client, t.deps.config, { jobId, type: t.type }, budget.forCall(RESERVE_MS)),
       'create task',
       RESERVE_MS,
     );
+    t.timing.mark('taskMs');
     const verdict = await budget.bound(confirm(t, seen, acceptBy), 'confirm job', RESERVE_MS);
+    t.timing.mark('confirmMs');
     if (verdict === 'not-queued') {
-      log.warn('another try of this turn gave up on the job first: not queued');
+      log.warn('another try of this turn gave up on the job first: not queued', t.timing.fields);
       return { ok: false, jobId, reason: 'not queued by another try' };
     }
-    log.info(existing || !created ? 'job task ensured' : 'job queued');
+    log.info(existing || !created ? 'job task ensured' : 'job queued', t.timing.fields);
     return { ok: true, jobId, existing: existing || !created };
   } catch (err) {
-    log.warn('job not confirmed in time: marking it not queued', { error: errorMessage(err) });
+    log.warn('job not confirmed in time: marking it not queued', {
+      error: errorMessage(err),
+      ...t.timing.fields,
+    });
     return failedTry(t, 'task not created or not confirmed', 'could not be queued');
   }
 }

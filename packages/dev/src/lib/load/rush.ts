@@ -119,13 +119,13 @@ export function startRush(o: RushOptions): Rush {
 
 /**
  * Seats booked in a slot as the reservation the traffic books stores them: one document per
- * seat in the slot's `seats/` (the slot document keeps its capacity), plus the `booked` counter
- * of slots an older booking counted.
+ * seat in the slot's `seats/`, created free (`jobId: null`) and taken by a booking (the slot
+ * document keeps its capacity), plus the `booked` counter of slots an older booking counted.
  */
 export async function seatsBooked(slotRef: DocumentReference): Promise<number> {
   const [slot, count] = await Promise.all([
     slotRef.get(),
-    slotRef.collection('seats').count().get(),
+    slotRef.collection('seats').where('jobId', '!=', null).count().get(),
   ]);
   return Math.floor(Number(slot.get('booked') ?? 0)) + count.data().count;
 }
