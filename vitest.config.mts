@@ -42,13 +42,38 @@ const UNIT = [
   'packages/create/test/create.test.ts',
 ];
 
+/**
+ * Suites whose verdicts hang on a real deadline of a second or two (the webhook's budget under
+ * a slow or frozen backend, tries racing their deadline): they run last, one file at a time,
+ * with nothing else running, so a busy CPU cannot decide them (the `quiet` project).
+ */
+const QUIET = [
+  'examples/restaurant/test/defer-race.test.ts',
+  'examples/restaurant/test/frozen-firestore.test.ts',
+  'examples/restaurant/test/backends.test.ts',
+  'examples/restaurant/test/saturation.test.ts',
+  'examples/restaurant/test/inventory.test.ts',
+  'examples/restaurant/test/inventory-faults.test.ts',
+];
+
 const conditions = ['dff-source', 'node', 'require', 'default'];
+
+/** What every project that talks to the Firestore emulator needs (one emulator for the run). */
+const firestore = {
+  // Files run in parallel: each worker has its own Firestore project (reset between tests),
+  // data folder and port range (the setup file; docs/testing.md, "Parallel-safe tests").
+  globalSetup: ['packages/testing/src/global-setup.ts'],
+  setupFiles: ['packages/testing/src/setup.ts'],
+};
 
 export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions, externalConditions: ['dff-source'] } },
   test: {
     testTimeout: 30_000,
+    // Most of a test's time is spent waiting on the processes it starts (emulators, functions,
+    // npm): more files at once than cores. At most 6 (freeStackPort's ranges).
+    maxWorkers: Number(process.env.DFF_TEST_WORKERS) || 4,
     hookTimeout: 90_000,
     // The project dff commands and the local stack work on: the example bot.
     env: { DFF_PROJECT_DIR: join(__dirname, 'examples', 'restaurant') },
@@ -59,10 +84,19 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ALL,
-          exclude: [...UNIT, '**/node_modules/**'],
-          // One Firestore emulator for the run, reset between tests.
-          globalSetup: ['packages/testing/src/global-setup.ts'],
+          exclude: [...UNIT, ...QUIET, '**/node_modules/**'],
+          ...firestore,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'quiet',
+          include: QUIET,
+          ...firestore,
           fileParallelism: false,
+          // After the others (groups run in order), alone.
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -16,6 +16,7 @@ import { DFF, PROJECT } from './helpers/paths';
 import {
   firestoreHost,
   resetTestFirestore,
+  TEST_PROJECT,
   testFirestore,
 } from '@dialogflow-functions/testing/firestore';
 
@@ -34,7 +35,7 @@ beforeAll(async () => {
   await seedDemoData(testFirestore());
   bot = await startLocalBot({
     firestoreHost: firestoreHost(),
-    env: { NODE_ENV: 'test', GOOGLE_CLOUD_PROJECT: 'demo-local' },
+    env: { NODE_ENV: 'test', GOOGLE_CLOUD_PROJECT: TEST_PROJECT },
   });
   const target = { agent: undefined, emulatorHost: bot.dialogflowHost };
   clients = { es: new DetectIntentClient('es', target), cx: new DetectIntentClient('cx', target) };
