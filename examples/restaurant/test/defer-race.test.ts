@@ -108,7 +108,7 @@ describe('tries of one turn that meet different fates', () => {
       const answers = await Promise.all([post(good.url, body), post(broken.url, body)]);
       const texts = answers.map((a) => textOf('es', a.body));
       expect(texts[1]).toBe(texts[0]);
-      turns.push({ session: body.session, told: texts[0] });
+      turns.push({ session: String(body.session), told: texts[0] });
     }
     const jobs = (await testFirestore().collection('jobs').get()).docs;
     expect(jobs).toHaveLength(5);
