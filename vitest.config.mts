@@ -72,8 +72,9 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     // Most of a test's time is spent waiting on the processes it starts (emulators, functions,
-    // npm): more files at once than cores. At most 6 (freeStackPort's ranges).
-    maxWorkers: Number(process.env.DFF_TEST_WORKERS) || 4,
+    // npm): more files at once than cores (3 on 2 cores: more starved the CPU-bound unit suites
+    // when the machine was busy). At most 6 (freeStackPort's ranges).
+    maxWorkers: Number(process.env.DFF_TEST_WORKERS) || 3,
     hookTimeout: 90_000,
     // The project dff commands and the local stack work on: the example bot.
     env: { DFF_PROJECT_DIR: join(__dirname, 'examples', 'restaurant') },
