@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseMysqlUrl } from '../src/env';
 import { migrateMysql } from '../src/inventory/migrate';
 import { runningLocalMariadb } from './mariadb';
@@ -13,7 +13,7 @@ export async function seedMysql(
 ): Promise<string> {
   const given = env.MYSQL_URL ? parseMysqlUrl(env.MYSQL_URL) : undefined;
   if (typeof given === 'string') throw new Error(`MYSQL_URL ${given}`);
-  const settings = given ?? runningLocalMariadb(join(projectDir, '.data', 'mariadb'));
+  const settings = given ?? runningLocalMariadb(join(dataFolder(env, projectDir), 'mariadb'));
   if (!settings) {
     throw new Error(
       'INVENTORY_SOURCE=mysql: set MYSQL_URL, or run `INVENTORY_SOURCE=mysql npm start` (its local MariaDB is used when MYSQL_URL is not set).',
@@ -22,4 +22,10 @@ export async function seedMysql(
   const report = await migrateMysql(settings);
   const where = settings.socketPath ?? `${settings.host}:${settings.port}`;
   return `MySQL ${where}/${settings.database}: ${report.applied.length ? `applied ${report.applied.join(', ')}` : 'schema up to date'}; wrote ${report.products} demo products`;
+}
+
+/** The project's local data: .data/, or DFF_DATA_DIR (as `dff`'s dataDir() reads it). */
+function dataFolder(env: Readonly<NodeJS.ProcessEnv>, projectDir: string): string {
+  const dir = env.DFF_DATA_DIR ?? process.env.DFF_DATA_DIR;
+  return dir ? resolve(dir) : join(projectDir, '.data');
 }

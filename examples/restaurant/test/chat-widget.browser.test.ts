@@ -11,7 +11,7 @@ import {
 } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messagesFor } from '../src/messages';
-import { firestoreHost } from '@dialogflow-functions/testing/firestore';
+import { firestoreHost, testWorkerEnv } from '@dialogflow-functions/testing/firestore';
 import { freeStackPort, spawnService, type Service } from '@dialogflow-functions/testing/processes';
 import { until } from '@dialogflow-functions/testing/wait';
 import { DFF, PROJECT, REPO } from './helpers/paths';
@@ -64,6 +64,7 @@ describe('the chat widget on the sample page npm start serves', () => {
         HOME: process.env.HOME,
         NODE_ENV: 'development',
         FIRESTORE_EMULATOR_HOST: firestoreHost(),
+        ...testWorkerEnv(),
         WEBHOOK_PORT: webhook,
         WORKER_PORT: worker,
         DEV_CONSOLE_PORT: devConsole,

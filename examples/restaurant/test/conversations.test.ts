@@ -19,6 +19,7 @@ import { DFF, PROJECT } from './helpers/paths';
 import {
   firestoreHost,
   resetTestFirestore,
+  TEST_PROJECT,
   testFirestore,
 } from '@dialogflow-functions/testing/firestore';
 import { until } from '@dialogflow-functions/testing/wait';
@@ -86,7 +87,7 @@ beforeAll(async () => {
   await seedDemoData(devDb());
   devBot = await startLocalBot({
     firestoreHost: firestoreHost(),
-    env: { NODE_ENV: 'test', GOOGLE_CLOUD_PROJECT: 'demo-local' },
+    env: { NODE_ENV: 'test', GOOGLE_CLOUD_PROJECT: TEST_PROJECT },
   });
   // The README's steps, before `npm run converse`.
   const shipped = await node(

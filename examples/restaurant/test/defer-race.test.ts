@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { demoJobs } from '../src/jobs';
-import { createDeferrer, parseJob, queuePath, verdictOf } from '@dialogflow-functions/core/jobs';
+import {
+  createDeferrer,
+  parseJob,
+  queuePath,
+  VERDICT_GRACE_MS,
+  verdictOf,
+} from '@dialogflow-functions/core/jobs';
 import { messagesFor } from '../src/messages';
 import {
   createTasksClient,
@@ -16,6 +22,7 @@ import {
 } from '@dialogflow-functions/testing/firestore';
 import { freePort } from '@dialogflow-functions/testing/ports';
 import { textOf } from '@dialogflow-functions/testing/replies';
+import { until } from '@dialogflow-functions/testing/wait';
 import { post, startWebhook, testConfig, type TestWebhook } from './helpers/servers';
 import { daysFromNow } from './helpers/stack';
 
@@ -94,18 +101,30 @@ describe('tries of one turn that meet different fates', () => {
   });
 
   it('tries at once agree, whatever each one met', async () => {
+    // Five turns, one after another, each sent to both instances at once.
+    const turns: { session: string; told: string | undefined }[] = [];
     for (let i = 0; i < 5; i++) {
       const body = turn(`together-${i}`);
       const answers = await Promise.all([post(good.url, body), post(broken.url, body)]);
       const texts = answers.map((a) => textOf('es', a.body));
       expect(texts[1]).toBe(texts[0]);
-      // Writes a try let go of at its deadline land meanwhile.
-      await new Promise((r) => setTimeout(r, 3000));
-      const [job] = (await testFirestore().collection('jobs').get()).docs;
-      const told = texts[0] === en.reservationNotQueued ? 'not-queued' : 'queued';
+      turns.push({ session: String(body.session), told: texts[0] });
+    }
+    const jobs = (await testFirestore().collection('jobs').get()).docs;
+    expect(jobs).toHaveLength(5);
+    // Writes a try let go of at its deadline land meanwhile: read the records once every try
+    // stopped waiting (the latest acceptBy) and the rule's grace for clock skew are past, when
+    // the rule leaves no record undecided (in place of sleeping a fixed time per turn).
+    const settled =
+      Math.max(...jobs.map((j) => parseJob(demoJobs, j)!.acceptBy!.getTime())) + VERDICT_GRACE_MS;
+    await until(() => Date.now() > settled, 15_000, 'every try past its deadline');
+    for (const { session, told } of turns) {
+      const [job] = (await testFirestore().collection('jobs').where('session', '==', session).get())
+        .docs;
       const record = parseJob(demoJobs, job!)!;
-      expect(verdictOf(record, new Date(), job!.createTime.toDate())).toBe(told);
-      await resetTestFirestore();
+      expect(verdictOf(record, new Date(), job!.createTime.toDate())).toBe(
+        told === en.reservationNotQueued ? 'not-queued' : 'queued',
+      );
     }
   }, 60_000);
 });

@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { assertValidResponse, esRequest } from '@dialogflow-functions/testing';
 import { freePort, spawnFunction, waitForPort } from '@dialogflow-functions/testing/processes';
+import { dataDir } from '@dialogflow-functions/dev/project';
 import { PROJECT, REPO } from './helpers/paths';
 
 const run = promisify(execFile);
@@ -26,8 +27,10 @@ describe('the deploy upload of a workspace project', () => {
       [join(REPO, 'packages', 'dev', 'src', 'lib', 'deploy-source.js')],
       { cwd: PROJECT, encoding: 'utf8' },
     );
-    expect(staged.stdout.trim()).toBe('.data/deploy-source');
-    const source = join(PROJECT, '.data', 'deploy-source');
+    // In .data/, or in this test worker's data folder (DFF_DATA_DIR: @dialogflow-functions/testing/setup).
+    const source = dataDir('deploy-source');
+    expect(staged.stdout.trim()).toBe(relative(PROJECT, source));
+    expect(relative(PROJECT, source)).toMatch(/^\.data\/(test-worker-\w+\/)?deploy-source$/);
     const pkg = JSON.parse(readFileSync(join(source, 'package.json'), 'utf8')) as {
       dependencies: Record<string, string>;
     };

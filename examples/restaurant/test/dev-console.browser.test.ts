@@ -7,7 +7,7 @@ import { messagesFor } from '../src/messages';
 import { freeStackPort, spawnService, type Service } from '@dialogflow-functions/testing/processes';
 import { DFF, PROJECT, REPO } from './helpers/paths';
 import { findChromium } from './helpers/browser';
-import { firestoreHost } from '@dialogflow-functions/testing/firestore';
+import { firestoreHost, testWorkerEnv } from '@dialogflow-functions/testing/firestore';
 import { until } from '@dialogflow-functions/testing/wait';
 
 /*
@@ -42,6 +42,7 @@ describe('the dev console in a browser, on the stack npm start runs', () => {
       HOME: process.env.HOME,
       NODE_ENV: 'development',
       FIRESTORE_EMULATOR_HOST: firestoreHost(),
+      ...testWorkerEnv(),
       WEBHOOK_PORT: String(webhook),
       WORKER_PORT: String(worker),
       DEV_CONSOLE_PORT: String(devConsole),

@@ -10,6 +10,7 @@ import {
 import { post, startWebhook, type TestWebhook } from './helpers/servers';
 import { suggestionsOf, textOf } from '@dialogflow-functions/testing/replies';
 import { assertValidResponse } from '@dialogflow-functions/testing/proto-check';
+import { TEST_PROJECT } from '@dialogflow-functions/testing/firestore';
 
 const en = messagesFor('en');
 const zh = messagesFor('zh-TW');
@@ -196,7 +197,7 @@ describe('webhook', () => {
       intent: 'Default Welcome Intent',
       edition: 'es',
       outcome: 'handled',
-      'logging.googleapis.com/trace': 'projects/demo-local/traces/105445aa7843bc8bf206b12000100000',
+      'logging.googleapis.com/trace': `projects/${TEST_PROJECT}/traces/105445aa7843bc8bf206b12000100000`,
     });
     expect(typeof turn?.latencyMs).toBe('number');
     expect(turn?.session).toMatch(/^[0-9a-f]{16}$/);
@@ -210,7 +211,7 @@ describe('webhook', () => {
     });
     const turn = webhook.logs.slice(before).find((e) => e.message === 'turn answered');
     expect(turn?.['logging.googleapis.com/trace']).toBe(
-      'projects/demo-local/traces/4bf92f3577b34da6a3ce929d0e0e4736',
+      `projects/${TEST_PROJECT}/traces/4bf92f3577b34da6a3ce929d0e0e4736`,
     );
   });
 });

@@ -7,7 +7,7 @@
  * (packages/dev/src/lib/chat-page.ts) builds it the same way, in memory.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
@@ -57,7 +57,13 @@ async function main(): Promise<number> {
   );
   const built = await buildWidget();
   mkdirSync(OUT, { recursive: true });
-  writeFileSync(join(OUT, 'dialogflow-chat.js'), built.code);
+  // Only when it changed, and whole (renamed into place): a page serving it meanwhile (a test's
+  // stack) never reads it half written.
+  const file = join(OUT, 'dialogflow-chat.js');
+  if (!existsSync(file) || readFileSync(file, 'utf8') !== built.code) {
+    writeFileSync(`${file}.${process.pid}.tmp`, built.code);
+    renameSync(`${file}.${process.pid}.tmp`, file);
+  }
   const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
   console.log(
     `packages/core/dist/widget/dialogflow-chat.js: ${kib(built.bytes)} minified, ${kib(built.gzipBytes)} gzipped (budget ${kib(built.budget)})`,

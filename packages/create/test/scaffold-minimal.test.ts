@@ -1,6 +1,14 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { generator, npmInstall, pack, readPackage, run, tempDir, userEnv } from './helpers/project';
+import {
+  generator,
+  npmInstall,
+  readPackage,
+  run,
+  sharedPacks,
+  tempDir,
+  userEnv,
+} from './helpers/project';
 
 /*
  * `npm run pack`, then `npm run scaffold -- DIR` (minimal template, both editions) as a user
@@ -16,12 +24,13 @@ afterAll(() => temp.cleanup());
 let packs: Record<string, string>;
 
 beforeAll(async () => {
-  packs = pack(join(temp.dir, 'packs'));
+  const shared = await sharedPacks();
+  packs = shared.packs;
   const made = await run(
     'npm',
     ['run', 'scaffold', '--', dir, '--template', 'minimal', '--edition', 'both'],
     REPO,
-    userEnv({ PACKS_DIR: join(temp.dir, 'packs') }),
+    userEnv({ PACKS_DIR: shared.dir }),
   );
   expect(made.code, made.output).toBe(0);
   await npmInstall(dir);

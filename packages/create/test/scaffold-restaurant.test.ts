@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { npmInstall, pack, run, tempDir, userEnv } from './helpers/project';
+import { npmInstall, run, sharedPacks, tempDir, userEnv } from './helpers/project';
 
 /*
  * The restaurant template scaffolded from the packed tarballs, installed, and its own
@@ -13,12 +13,12 @@ const dir = join(temp.dir, 'restaurant-bot');
 afterAll(() => temp.cleanup());
 
 beforeAll(async () => {
-  pack(join(temp.dir, 'packs'));
+  const shared = await sharedPacks();
   const made = await run(
     'npm',
     ['run', 'scaffold', '--', dir, '--template', 'restaurant'],
     REPO,
-    userEnv({ PACKS_DIR: join(temp.dir, 'packs') }),
+    userEnv({ PACKS_DIR: shared.dir }),
   );
   expect(made.code, made.output).toBe(0);
   await npmInstall(dir);

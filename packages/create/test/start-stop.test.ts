@@ -12,7 +12,7 @@ import { until } from '@dialogflow-functions/testing/wait';
 import {
   generator,
   npmInstall,
-  pack,
+  sharedPacks,
   spawnCollecting,
   stackPorts,
   tempDir,
@@ -32,7 +32,7 @@ let npm: ReturnType<typeof spawnCollecting> | undefined;
 afterAll(() => temp.cleanup());
 
 beforeAll(async () => {
-  const packs = pack(join(temp.dir, 'packs'));
+  const { packs } = await sharedPacks();
   generator.create({ dir, template: 'minimal', edition: 'es', packs });
   await npmInstall(dir);
 }, 600_000);

@@ -8,6 +8,7 @@ import {
   pack,
   readPackage,
   run,
+  sharedPacks,
   tempDir,
   userEnv,
 } from './helpers/project';
@@ -31,7 +32,7 @@ const npmTest = () =>
 const installed = (name: string) => readPackage(dir, name).version;
 
 beforeAll(async () => {
-  const packs = pack(join(temp.dir, 'packs-x'));
+  const { packs } = await sharedPacks();
   generator.create({ dir, template: 'minimal', edition: 'both', packs });
   await npmInstall(dir);
   before = fingerprint(dir);

@@ -16,9 +16,13 @@ export function projectDir(): string {
   return resolve(process.env.DFF_PROJECT_DIR || process.cwd());
 }
 
-/** The project's local data (emulator data, stack files, logs): `.data/` in the project. */
+/**
+ * The project's local data (emulator data, stack files, logs): `.data/` in the project, or
+ * DFF_DATA_DIR (each test worker has its own: @dialogflow-functions/testing/setup).
+ */
 export function dataDir(...parts: string[]): string {
-  return join(projectDir(), '.data', ...parts);
+  const dir = process.env.DFF_DATA_DIR;
+  return dir ? join(resolve(dir), ...parts) : join(projectDir(), '.data', ...parts);
 }
 
 const BOT_FILES = ['bot.ts', 'src/bot.ts', 'bot.js', 'dist/bot.js'];

@@ -188,13 +188,24 @@ export function spawnFunction(options: {
 const handedOut = new Set<number>();
 
 /**
+ * Where freeStackPort draws from: 20000–31999, a sixth of it per vitest worker (by its pool
+ * id), so test files running at the same time never draw the same port.
+ */
+const STACK_PORTS = ((): { from: number; size: number } => {
+  const pool = Number(process.env.VITEST_POOL_ID);
+  if (!Number.isInteger(pool) || pool < 1) return { from: 20_000, size: 12_000 };
+  return { from: 20_000 + ((pool - 1) % 6) * 2_000, size: 2_000 };
+})();
+
+/**
  * A port for a stack to listen on later (`WEBHOOK_PORT=…`): free now, taken from below Linux's
  * ephemeral range (32768–60999), so that none of the stack's own `listen(0)` and outgoing
- * connections can take it meanwhile, and never the same twice in one process.
+ * connections can take it meanwhile, never the same twice in one process, and from a range of
+ * this vitest worker's own (STACK_PORTS).
  */
 export async function freeStackPort(): Promise<number> {
   for (let tries = 0; tries < 200; tries++) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const port = STACK_PORTS.from + Math.floor(Math.random() * STACK_PORTS.size);
     if (handedOut.has(port) || !(await portIsFree('127.0.0.1', port))) continue;
     const bindable = await new Promise<boolean>((resolve) => {
       const server = createServer();

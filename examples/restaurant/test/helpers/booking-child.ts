@@ -4,6 +4,7 @@ import { restaurantEnv } from '../../src/env';
 import { emulatorSettings } from '@dialogflow-functions/core/firestore';
 import { parseConfig } from '@dialogflow-functions/core/config';
 import { createLogger } from '@dialogflow-functions/core/logger';
+import { TEST_PROJECT } from '@dialogflow-functions/testing/firestore';
 
 /*
  * A booking process for the crash test (hot-slot.test.ts): books the reservation jobs
@@ -17,14 +18,14 @@ const jobs = JSON.parse(process.argv[2] ?? '[]') as {
 const config = parseConfig(
   {
     NODE_ENV: 'test',
-    GOOGLE_CLOUD_PROJECT: 'demo-local',
+    GOOGLE_CLOUD_PROJECT: TEST_PROJECT,
     RESERVATION_SLOT_CAPACITY: process.env.RESERVATION_SLOT_CAPACITY ?? '20',
   },
   'all',
   restaurantEnv,
 );
 const db = new Firestore({
-  projectId: 'demo-local',
+  projectId: TEST_PROJECT, // the test worker's (DFF_TEST_PROJECT, inherited)
   ...emulatorSettings(process.env.FIRESTORE_EMULATOR_HOST ?? ''),
 });
 const log = createLogger({ sink: () => undefined });

@@ -7,7 +7,7 @@ import { demoJobs } from '../../src/jobs';
 import { restaurantMessages } from '../../src/messages';
 import { createWeatherService } from '../../src/backends/weather';
 import { createHttpClient } from '@dialogflow-functions/core/http';
-import { testFirestoreFactory } from '@dialogflow-functions/testing/firestore';
+import { TEST_PROJECT, testFirestoreFactory } from '@dialogflow-functions/testing/firestore';
 import { protoErrors } from '@dialogflow-functions/testing/proto-check';
 import {
   listenOnLoopback,
@@ -42,7 +42,8 @@ export function testConfig(env: Record<string, string> = {}): BotConfig {
       NODE_ENV: 'test',
       WEATHER_API_BASE_URL: 'http://127.0.0.1:9',
       LINE_API_BASE_URL: 'http://127.0.0.1:9',
-      GOOGLE_CLOUD_PROJECT: 'demo-local',
+      // This test worker's Firestore project (the dev console and the jobs read it).
+      GOOGLE_CLOUD_PROJECT: TEST_PROJECT,
       ...env,
     },
     'all',

@@ -1,6 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { freeStackPort } from '@dialogflow-functions/testing/processes';
@@ -50,12 +60,61 @@ export function pack(out: string, version?: string): Record<string, string> {
   return packAll({ out, build: version === undefined, version, log: () => undefined });
 }
 
+export interface SharedPacks {
+  /** The folder of the tarballs (a scaffold's PACKS_DIR). */
+  dir: string;
+  /** Package name → tarball. */
+  packs: Record<string, string>;
+}
+
+/**
+ * The packages built and packed once for the whole test run, shared by every test file that
+ * installs them (they run at the same time): the first to ask builds and packs them into the
+ * run's folder (DFF_TEST_RUN_DIR, made by the global setup) while the others wait for it.
+ * Outside such a run, a pack of this file's own.
+ */
+export async function sharedPacks(): Promise<SharedPacks> {
+  const runDir = process.env.DFF_TEST_RUN_DIR;
+  if (!runDir) {
+    const dir = mkdtempSync(join(tmpdir(), 'dff-packs-'));
+    return { dir, packs: pack(dir) };
+  }
+  const dir = join(runDir, 'packs');
+  const done = join(runDir, 'packs.json');
+  const failed = join(runDir, 'packs.failed');
+  let mine = false;
+  try {
+    mkdirSync(join(runDir, 'packs.lock'));
+    mine = true;
+  } catch {
+    // Another test file is packing them (or has).
+  }
+  if (mine) {
+    try {
+      const packs = pack(dir);
+      writeFileSync(`${done}.tmp`, JSON.stringify(packs));
+      renameSync(`${done}.tmp`, done);
+      return { dir, packs };
+    } catch (err) {
+      writeFileSync(failed, err instanceof Error ? err.message : String(err));
+      throw err;
+    }
+  }
+  for (;;) {
+    if (existsSync(done)) {
+      return { dir, packs: JSON.parse(readFileSync(done, 'utf8')) as Record<string, string> };
+    }
+    if (existsSync(failed)) throw new Error(`packing failed:\n${readFileSync(failed, 'utf8')}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 /** The environment a user's shell would give npm: this run's settings left out. */
 export function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (
-      /^(npm_|VITEST|DFF_|NODE_OPTIONS$|NODE_ENV$|FIRESTORE_EMULATOR_HOST$|CLOUD_TASKS_EMULATOR_HOST$|DIALOGFLOW_)/.test(
+      /^(npm_|VITEST|DFF_|NODE_OPTIONS$|NODE_ENV$|FIRESTORE_EMULATOR_HOST$|CLOUD_TASKS_EMULATOR_HOST$|DIALOGFLOW_|GOOGLE_CLOUD_PROJECT$)/.test(
         key,
       )
     )

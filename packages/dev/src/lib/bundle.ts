@@ -21,7 +21,15 @@
  * beside it (`<target>.meta.json`).
  */
 import { build, type Plugin } from 'esbuild';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 const CORE = '@dialogflow-functions/core';
@@ -93,7 +101,6 @@ export async function bundleFunctions(dir: string): Promise<string[]> {
   const source = join(dir, SOURCE_ENTRY);
   const entry = existsSync(source) ? source : join(dist, TSC_ENTRY);
   const out = join(dist, 'bundle');
-  rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   // Loaded here, once tsc has built core (in this repository, its dist may not exist before).
   type Targets = typeof import('@dialogflow-functions/core/target');
@@ -105,6 +112,7 @@ export async function bundleFunctions(dir: string): Promise<string[]> {
     const result = await build({
       entryPoints: [entry],
       outfile,
+      write: false,
       absWorkingDir: dir,
       bundle: true,
       platform: 'node',
@@ -122,9 +130,31 @@ export async function bundleFunctions(dir: string): Promise<string[]> {
       metafile: true,
       logLevel: 'warning',
     });
-    writeFileSync(join(out, `${target}.meta.json`), JSON.stringify(result.metafile));
+    for (const file of result.outputFiles) replaceFile(file.path, file.contents);
+    replaceFile(join(out, `${target}.meta.json`), JSON.stringify(result.metafile));
     bundles.push(outfile);
   }
-  writeFileSync(join(dist, MAIN), mainSource(FUNCTION_TARGETS));
+  // What an earlier build left that this one did not write (a function no longer there).
+  const written = new Set(
+    FUNCTION_TARGETS.flatMap((t) => [`${t}.js`, `${t}.js.map`, `${t}.meta.json`]),
+  );
+  for (const file of readdirSync(out)) {
+    if (!written.has(file) && !file.endsWith('.tmp'))
+      rmSync(join(out, file), { recursive: true, force: true });
+  }
+  replaceFile(join(dist, MAIN), mainSource(FUNCTION_TARGETS));
   return bundles;
+}
+
+/**
+ * Writes `file` only when its content changes, and then whole at once (a temporary file
+ * renamed over it): a function started meanwhile (another `dff start`, a test) never reads a
+ * bundle half written or missing.
+ */
+function replaceFile(file: string, content: string | Uint8Array): void {
+  const bytes = typeof content === 'string' ? Buffer.from(content) : Buffer.from(content);
+  if (existsSync(file) && readFileSync(file).equals(bytes)) return;
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, bytes);
+  renameSync(temp, file);
 }

@@ -17,7 +17,11 @@ const path = require('node:path');
 
 const project = process.cwd();
 const dryRun = process.argv.includes('--dry-run');
-const STAGE = path.join('.data', 'deploy-source');
+/** The project's local data: .data/, or DFF_DATA_DIR (a test worker's own, as dataDir() reads it). */
+const DATA = process.env.DFF_DATA_DIR
+  ? path.relative(project, path.resolve(process.env.DFF_DATA_DIR))
+  : '.data';
+const STAGE = path.join(DATA, 'deploy-source');
 /** Never uploaded (besides what .gcloudignore leaves out in the upload itself). */
 const SKIP = new Set(['node_modules', '.data', 'dist', 'coverage', '.git', '.packs', 'test']);
 
@@ -160,7 +164,7 @@ function main() {
     return;
   }
   const stage = path.join(project, STAGE);
-  const packs = path.join(project, '.data', 'deploy-packs');
+  const packs = path.join(project, DATA, 'deploy-packs');
   fs.mkdirSync(packs, { recursive: true });
   const tarballs = new Map([...workspace].map(([name, dir]) => [name, pack(name, dir, packs)]));
   fs.rmSync(stage, { recursive: true, force: true });
