@@ -1,23 +1,23 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- code loaded only where it runs */
+/* eslint-disable @typescript-eslint/no-require-imports -- seeding code loaded only by dff */
 import { defineBot } from '@dialogflow-functions/core';
 import { restaurantEnv } from './src/env';
 import { demoJobs } from './src/jobs';
 import { restaurantMessages } from './src/messages';
+import * as webhookCode from './src/webhook';
 import { mariadb, weatherApi } from './local';
 
 /*
  * `dff build` bundles each function with `process.env.DFF_BUNDLED_TARGET` replaced by its name
- * (`webhook`, `worker`, `chat`); unbundled (dff, tests) it is undefined. A `require` behind a
- * test of it is therefore left out of the other functions' bundles: the worker's and the chat's
- * hold no intent, the bundles no seeding code nor local stand-in.
+ * (`webhook`, `worker`, `chat`); unbundled (dff, tests) it is undefined. Code used only behind a
+ * test of it is therefore left out of the other functions' bundles (the package declares no
+ * side effects, so a module nothing uses is dropped): the worker's and the chat's hold no
+ * intent, the bundles no seeding code nor local stand-in.
  */
-let webhookCode: typeof import('./src/webhook') | undefined;
 /** The intents and the fallback: the webhook's code only. */
 const webhook = () =>
-  (webhookCode ??=
-    process.env.DFF_BUNDLED_TARGET === undefined || process.env.DFF_BUNDLED_TARGET === 'webhook'
-      ? (require('./src/webhook') as typeof import('./src/webhook'))
-      : notIn(process.env.DFF_BUNDLED_TARGET));
+  process.env.DFF_BUNDLED_TARGET === undefined || process.env.DFF_BUNDLED_TARGET === 'webhook'
+    ? webhookCode
+    : notIn(process.env.DFF_BUNDLED_TARGET);
 
 function notIn(target: string): never {
   throw new Error(`the restaurant's intents run in the webhook, not in the ${target} function`);

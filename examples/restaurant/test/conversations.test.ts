@@ -48,14 +48,14 @@ const node = (args: string[], env: NodeJS.ProcessEnv, timeout = 60_000) =>
   });
 
 const files = loadConversationFiles();
-/** The developer's stack: project demo-local. */
+/** The developer's stack (on this test worker's project, where `npm start` uses demo-local). */
 let devBot: LocalBot;
 /** The stories' own bot and data. */
 let storyBot: StoryBot;
 let clients: { es: DetectIntentClient; cx: DetectIntentClient };
 let storyBotStopped = false;
 
-const devDb = () => testFirestore(); // demo-local
+const devDb = () => testFirestore(); // this test worker's project (TEST_PROJECT)
 
 /** What the developer's data holds that the stories could trip on, or change. */
 async function devDataState() {
@@ -92,7 +92,11 @@ beforeAll(async () => {
   // The README's steps, before `npm run converse`.
   const shipped = await node(
     ['--conditions=dff-source', '--import', 'tsx', 'scripts/order-status.ts', '1002', 'shipped'],
-    { ...process.env, FIRESTORE_EMULATOR_HOST: firestoreHost(), GOOGLE_CLOUD_PROJECT: '' },
+    {
+      ...process.env,
+      FIRESTORE_EMULATOR_HOST: firestoreHost(),
+      GOOGLE_CLOUD_PROJECT: TEST_PROJECT,
+    },
   );
   if (shipped.status !== 0) throw new Error(`order-status failed: ${shipped.stderr}`);
   const dev = new DetectIntentClient('es', {
@@ -272,7 +276,7 @@ describe('conversations/*.yaml', () => {
           ...process.env,
           FIRESTORE_EMULATOR_HOST: firestoreHost(),
           DIALOGFLOW_EMULATOR_HOST: devBot.dialogflowHost,
-          GOOGLE_CLOUD_PROJECT: 'demo-local',
+          GOOGLE_CLOUD_PROJECT: TEST_PROJECT,
           DIALOGFLOW_AGENT: '',
         },
         110_000,

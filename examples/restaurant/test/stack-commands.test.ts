@@ -26,7 +26,12 @@ let stackLine: string;
 // A second terminal's environment: none of the stack's variables.
 const env = (): NodeJS.ProcessEnv => {
   const e: NodeJS.ProcessEnv = { ...process.env, DFF_PROJECT_DIR: project };
-  for (const name of ['FIRESTORE_EMULATOR_HOST', 'GOOGLE_CLOUD_PROJECT', 'WEBHOOK_PORT']) {
+  for (const name of [
+    'FIRESTORE_EMULATOR_HOST',
+    'GOOGLE_CLOUD_PROJECT',
+    'WEBHOOK_PORT',
+    'DFF_DATA_DIR',
+  ]) {
     delete e[name];
   }
   return e;

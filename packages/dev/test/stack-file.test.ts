@@ -13,6 +13,9 @@ import { findStackFirestore, type StackInfo } from '../src/lib/stack-file';
 let project: string;
 let deadPid: number;
 const savedProjectDir = process.env.DFF_PROJECT_DIR;
+// The test kit gives each vitest worker a data folder of its own (DFF_DATA_DIR); the stack files
+// here are written into the test's project's own .data/, as `dff start` writes them by default.
+const savedDataDir = process.env.DFF_DATA_DIR;
 
 /** A stack file as `dff start` writes it. */
 function stack(webhookPort: number, info: Partial<StackInfo> = {}): void {
@@ -46,14 +49,17 @@ beforeEach(() => {
   project = mkdtempSync(join(tmpdir(), 'dff-stack-'));
   mkdirSync(join(project, '.data'));
   process.env.DFF_PROJECT_DIR = project;
+  delete process.env.DFF_DATA_DIR;
   return () => {
     process.env.DFF_PROJECT_DIR = savedProjectDir;
+    if (savedDataDir !== undefined) process.env.DFF_DATA_DIR = savedDataDir;
     rmSync(project, { recursive: true, force: true });
   };
 });
 
 afterAll(() => {
   process.env.DFF_PROJECT_DIR = savedProjectDir;
+  if (savedDataDir !== undefined) process.env.DFF_DATA_DIR = savedDataDir;
 });
 
 describe('findStackFirestore', () => {
