@@ -119,6 +119,10 @@ describe('number and count', () => {
 describe('date', () => {
   it.each([
     ['0100-01-01', '0100-01-01'],
+    ['0001-01-01', '0001-01-01'],
+    ['0099-12-31', '0099-12-31'],
+    [{ year: 50, month: 2, day: 29 }, undefined],
+    [{ year: 48, month: 2, day: 29 }, '0048-02-29'],
     ['0000-01-01', undefined],
     ['9999-12-31', '9999-12-31'],
     [{ year: 10000, month: 1, day: 1 }, undefined],

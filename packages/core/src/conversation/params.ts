@@ -102,7 +102,9 @@ function asNumber(v: unknown): number | undefined {
 
 function validDate(y: number, m: number, d: number): string | undefined {
   if (![y, m, d].every(Number.isInteger) || y < 1 || y > 9999) return undefined;
-  const date = new Date(Date.UTC(y, m - 1, d));
+  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0-99 as 1900-1999.
+  const date = new Date(0);
+  date.setUTCFullYear(y, m - 1, d);
   if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) {
     return undefined;
   }
