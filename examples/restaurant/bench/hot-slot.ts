@@ -36,6 +36,7 @@ import {
 import { RESERVATIONS, SLOTS, slotId } from '../src/jobs/reservation';
 import { seatsBooked } from '../src/jobs/seats';
 import { runEndToEnd, type EndToEndResult } from './hot-slot/end-to-end';
+import { seeded } from './hot-slot/seeded';
 
 export interface HotSlotOptions {
   jobs: number;
@@ -118,18 +119,6 @@ function deliver(port: number, body: string, headers: Record<string, string>): P
     req.on('timeout', () => req.destroy());
     req.end(body);
   });
-}
-
-/** A small seeded generator, so both designs get the same parties. */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const quantile = (xs: number[], q: number) => {

@@ -30,7 +30,7 @@ import { checkReplies, sleep, startTraffic } from './lib/load/traffic';
 import { seatsBooked, startRush, type Rush } from './lib/load/rush';
 import { cxRequest, esRequest } from '@dialogflow-functions/testing/requests';
 import { toDialogflowValue } from './lib/values';
-import { startNotifySink, SINK_LINE_TOKEN, SINK_WEBHOOK_SECRET } from './lib/notify-sink';
+import { sinkChannelsEnv, startNotifySink } from './lib/notify-sink';
 import {
   freePort,
   spawnFunction,
@@ -186,12 +186,7 @@ async function startStack(): Promise<Stack> {
     WORKER_URL: workerUrl,
     RESERVATION_SLOT_CAPACITY: String(CAPACITY),
     WATCH_ORDER_CHECK_SECONDS: '1',
-    LINE_API_BASE_URL: sink.url,
-    LINE_CHANNEL_ACCESS_TOKEN: SINK_LINE_TOKEN,
-    SLACK_WEBHOOK_URL: `${sink.url}/slack`,
-    NOTIFY_WEBHOOK_URL: `${sink.url}/notify`,
-    NOTIFY_WEBHOOK_SECRET: SINK_WEBHOOK_SECRET,
-    SMTP_URL: smtp.url,
+    ...sinkChannelsEnv(sink.url, smtp.url),
   };
 
   // The queue as npm start makes it, with shorter retry backoff so a one-minute run settles

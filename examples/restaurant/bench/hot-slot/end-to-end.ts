@@ -18,11 +18,7 @@ import { createTasksClient } from '@dialogflow-functions/core/tasks';
 import { newestSource, runBuild } from '@dialogflow-functions/dev/lib/build';
 import { MAIN } from '@dialogflow-functions/dev/lib/bundle';
 import { outcomeOf } from '@dialogflow-functions/dev/lib/load/traffic';
-import {
-  startNotifySink,
-  SINK_LINE_TOKEN,
-  SINK_WEBHOOK_SECRET,
-} from '@dialogflow-functions/dev/lib/notify-sink';
+import { startNotifySink, sinkChannelsEnv } from '@dialogflow-functions/dev/lib/notify-sink';
 import { ensureQueue } from '@dialogflow-functions/dev/lib/queue';
 import { startSmtpSink } from '@dialogflow-functions/dev/lib/smtp-sink';
 import { startFirestoreEmulator } from '@dialogflow-functions/testing/firestore-emulator';
@@ -36,6 +32,7 @@ import {
 import { esRequest } from '@dialogflow-functions/testing/requests';
 import { restaurantEnv } from '../../src/env';
 import { messagesFor } from '../../src/messages';
+import { seeded } from './seeded';
 
 const PROJECT = 'demo-local';
 const SOURCE = join(__dirname, '..', '..');
@@ -79,18 +76,6 @@ const POSTING = 16;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A small seeded generator: every rush gets the same parties. */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 async function ensureBuilt(): Promise<void> {
   const entry = join(SOURCE, 'dist', MAIN);
   const built = existsSync(entry) ? statSync(entry).mtimeMs : 0;
@@ -126,12 +111,7 @@ export async function runEndToEnd(o: EndToEndOptions): Promise<EndToEndResult> {
       WORKER_URL: `http://127.0.0.1:${workerPort}/`,
       RESERVATION_SLOT_CAPACITY: String(o.capacity),
       WEATHER_API_BASE_URL: 'http://127.0.0.1:9',
-      LINE_API_BASE_URL: sink.url,
-      LINE_CHANNEL_ACCESS_TOKEN: SINK_LINE_TOKEN,
-      SLACK_WEBHOOK_URL: `${sink.url}/slack`,
-      NOTIFY_WEBHOOK_URL: `${sink.url}/notify`,
-      NOTIFY_WEBHOOK_SECRET: SINK_WEBHOOK_SECRET,
-      SMTP_URL: smtp.url,
+      ...sinkChannelsEnv(sink.url, smtp.url),
     };
     // The queue exactly as npm start makes it (queue.json: its rate limits and retries).
     const client = await createTasksClient(env.CLOUD_TASKS_EMULATOR_HOST);

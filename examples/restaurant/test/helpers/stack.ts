@@ -19,8 +19,7 @@ import {
 } from '@dialogflow-functions/core/tasks';
 import {
   startNotifySink,
-  SINK_LINE_TOKEN,
-  SINK_WEBHOOK_SECRET,
+  sinkChannelsEnv,
   type NotifySink,
 } from '@dialogflow-functions/dev/lib/notify-sink';
 import { startSmtpSink, type SmtpSink } from '@dialogflow-functions/dev/lib/smtp-sink';
@@ -57,12 +56,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   const stack = { beforeEffect: undefined } as Stack;
   // The worker first (its URL goes into the tasks), on a port of its own.
   const workerEnv = {
-    LINE_API_BASE_URL: sink.url,
-    LINE_CHANNEL_ACCESS_TOKEN: SINK_LINE_TOKEN,
-    SLACK_WEBHOOK_URL: `${sink.url}/slack`,
-    NOTIFY_WEBHOOK_URL: `${sink.url}/notify`,
-    NOTIFY_WEBHOOK_SECRET: SINK_WEBHOOK_SECRET,
-    SMTP_URL: smtp.url,
+    ...sinkChannelsEnv(sink.url, smtp.url),
     CLOUD_TASKS_EMULATOR_HOST: tasks.host,
     ...env,
   };

@@ -39,6 +39,22 @@ export interface NotifySink {
 export const SINK_LINE_TOKEN = 'local-line-channel-token';
 export const SINK_WEBHOOK_SECRET = 'local-notify-webhook-secret';
 
+/**
+ * The notification settings that send every channel to a notify sink (LINE, Slack, the signed
+ * webhook) and email to an SMTP sink: what the load test, the benches and the stack tests give
+ * their worker.
+ */
+export function sinkChannelsEnv(sinkUrl: string, smtpUrl: string): Record<string, string> {
+  return {
+    LINE_API_BASE_URL: sinkUrl,
+    LINE_CHANNEL_ACCESS_TOKEN: SINK_LINE_TOKEN,
+    SLACK_WEBHOOK_URL: `${sinkUrl}/slack`,
+    NOTIFY_WEBHOOK_URL: `${sinkUrl}/notify`,
+    NOTIFY_WEBHOOK_SECRET: SINK_WEBHOOK_SECRET,
+    SMTP_URL: smtpUrl,
+  };
+}
+
 export async function startNotifySink(
   options: {
     port?: number;
