@@ -6,6 +6,7 @@ import {
   confirmationCode,
   RESERVATIONS,
   reservation,
+  reservationBooking,
   ReservationResult,
   SLOTS,
   slotId,
@@ -310,26 +311,9 @@ function seatBooking(
   knobs: Pick<SeatBooking<ReservationResult>, 'random' | 'beforeCommit'>,
 ): SeatBooking<ReservationResult> {
   const request = { date: DATE, time: TIME, partySize, name: `S ${jobId}` };
-  return {
-    db: testFirestore(),
-    slotRef: slotRef(),
-    reservationRef: testFirestore().collection(RESERVATIONS).doc(jobId),
-    partySize,
-    defaultCapacity: capacity,
-    previous: (snap) => {
-      const parsed = ReservationResult.safeParse(snap.get('result'));
-      return parsed.success ? parsed.data : undefined;
-    },
-    record: (seats) => ({
-      jobId,
-      ...request,
-      ...(seats ? { seats } : {}),
-      result: seats
-        ? { outcome: 'confirmed', code: confirmationCode(jobId), ...request }
-        : { outcome: 'full', ...request },
-    }),
-    ...knobs,
-  };
+  const db = testFirestore();
+  const now = () => new Date();
+  return { ...reservationBooking({ db, jobId, request, capacity, now }), ...knobs };
 }
 
 async function waitForSeats(n: number): Promise<void> {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { defineJob, type Refusal, type RuleContext } from '@dialogflow-functions/core/jobs';
 import type { Messages } from '@dialogflow-functions/core/messages';
-import { bookSeats, MAX_SEATS_PER_BOOKING } from './seats';
+import { bookSeats, MAX_SEATS_PER_BOOKING, type SeatBooking } from './seats';
 
 /*
  * The reservation job: books a table against the slot's capacity, exactly once however often
@@ -136,6 +136,41 @@ export function explainReservation(refusal: Refusal, t: Messages): string {
   }
 }
 
+/**
+ * What a reservation books (seats.ts): the job's slot and `reservations/{jobId}` record, its
+ * stored result read back on a re-run. The job runs it; the hot-slot tests run it with their knobs.
+ */
+export function reservationBooking(o: {
+  db: SeatBooking<ReservationResult>['db'];
+  jobId: string;
+  request: ReservationRequest;
+  capacity: number;
+  now: () => Date;
+}): SeatBooking<ReservationResult> {
+  const { db, jobId, request, now } = o;
+  const { date, time, partySize, name } = request;
+  return {
+    db,
+    slotRef: db.collection(SLOTS).doc(slotId(date, time)),
+    reservationRef: db.collection(RESERVATIONS).doc(jobId),
+    partySize,
+    defaultCapacity: o.capacity,
+    previous: (snap) => {
+      const parsed = ReservationResult.safeParse(snap.get('result'));
+      return parsed.success ? parsed.data : undefined;
+    },
+    record: (seats) => ({
+      jobId,
+      ...request,
+      ...(seats ? { seats } : {}),
+      result: seats
+        ? { outcome: 'confirmed', code: confirmationCode(jobId), date, time, partySize, name }
+        : { outcome: 'full', date, time, partySize, name },
+      createdAt: now(),
+    }),
+  };
+}
+
 export const reservation = defineJob({
   type: 'reservation',
   request: ReservationRequest,
@@ -150,27 +185,9 @@ export const reservation = defineJob({
    * booking of the slot.
    */
   async run({ db, jobId, request, config, now, log }) {
-    const { date, time, partySize, name } = request;
-    const { result, stats } = await bookSeats<ReservationResult>({
-      db,
-      slotRef: db.collection(SLOTS).doc(slotId(date, time)),
-      reservationRef: db.collection(RESERVATIONS).doc(jobId),
-      partySize,
-      defaultCapacity: config.reservation.slotCapacity,
-      previous: (snap) => {
-        const parsed = ReservationResult.safeParse(snap.get('result'));
-        return parsed.success ? parsed.data : undefined;
-      },
-      record: (seats) => ({
-        jobId,
-        ...request,
-        ...(seats ? { seats } : {}),
-        result: seats
-          ? { outcome: 'confirmed', code: confirmationCode(jobId), date, time, partySize, name }
-          : { outcome: 'full', date, time, partySize, name },
-        createdAt: now(),
-      }),
-    });
+    const { result, stats } = await bookSeats(
+      reservationBooking({ db, jobId, request, capacity: config.reservation.slotCapacity, now }),
+    );
     log.info('reservation booked', { outcome: result.outcome, ...stats });
     return { result };
   },
