@@ -114,6 +114,21 @@ const noTasks: DeferDeps['tasks'] = () => Promise.reject(new Error('no tasks ser
 const request = { type: 'echo', request: { text: 'hello' } } as unknown as JobRequest;
 const messages = () => logs.map((l) => l.message);
 
+/** A stored record of an echo job, queued and never run, as a webhook's try writes it. */
+function echoRecord(fields: Record<string, unknown>): Record<string, unknown> {
+  return {
+    v: 1,
+    type: 'echo',
+    request: { text: 'hello' },
+    status: 'queued',
+    attempts: 0,
+    wakeups: 0,
+    language: 'en',
+    notify: {},
+    ...fields,
+  };
+}
+
 describe('createDeferrer', () => {
   it('records the job, creates its task and confirms it: queued', async () => {
     const clock = recordingNow();
@@ -285,18 +300,7 @@ describe('createDeferrer', () => {
     await db
       .collection('jobs')
       .doc(jobId)
-      .set({
-        v: 1,
-        type: 'echo',
-        request: { text: 'hello' },
-        status: 'queued',
-        attempts: 0,
-        wakeups: 0,
-        acceptBy: new Date(Date.now() + 60_000),
-        language: 'en',
-        notify: {},
-        ...fields,
-      });
+      .set(echoRecord({ acceptBy: new Date(Date.now() + 60_000), ...fields }));
     const defer = createDeferrer({ db: async () => db, tasks, config, jobs });
     expect(await defer(origin(), request)).toEqual({ ok: true, jobId, existing: true });
     await expect(client.getTask({ name: jobTaskName(config, jobId) })).rejects.toMatchObject({
@@ -336,22 +340,16 @@ describe('createDeferrer', () => {
     await db
       .collection('jobs')
       .doc(jobId)
-      .set({
-        v: 1,
-        type: 'echo',
-        request: { text: 'hello' },
-        status: 'queued',
-        attempts: 0,
-        wakeups: 0,
-        createdAt: new Date(),
-        updatedAt: new Date(),
-        acceptBy,
-        confirmRequired: true,
-        session: null,
-        sessionKey: null,
-        language: 'en',
-        notify: {},
-      });
+      .set(
+        echoRecord({
+          createdAt: new Date(),
+          updatedAt: new Date(),
+          acceptBy,
+          confirmRequired: true,
+          session: null,
+          sessionKey: null,
+        }),
+      );
     const defer = createDeferrer({ db: async () => db, tasks, config, jobs });
     expect(await defer(origin(), request)).toEqual({ ok: true, jobId, existing: true });
     const snap = await db.collection('jobs').doc(jobId).get();
@@ -364,18 +362,7 @@ describe('createDeferrer', () => {
     await db
       .collection('jobs')
       .doc(jobId)
-      .set({
-        v: 1,
-        type: 'echo',
-        request: { text: 'hello' },
-        status: 'queued',
-        attempts: 0,
-        wakeups: 0,
-        acceptBy: new Date(Date.now() + 60_000),
-        confirmRequired: true,
-        language: 'en',
-        notify: {},
-      });
+      .set(echoRecord({ acceptBy: new Date(Date.now() + 60_000), confirmRequired: true }));
     const defer = createDeferrer({ db: async () => db, tasks: noTasks, config, jobs });
     expect(await defer(origin(), request)).toEqual({
       ok: false,
@@ -393,17 +380,7 @@ describe('createDeferrer', () => {
   it('a confirmation that lands after acceptBy is not queued', async () => {
     const jobId = jobIdFor(responseId, 'echo');
     const ref = db.collection('jobs').doc(jobId);
-    await ref.set({
-      v: 1,
-      type: 'echo',
-      request: { text: 'hello' },
-      status: 'queued',
-      attempts: 0,
-      wakeups: 0,
-      confirmRequired: true,
-      language: 'en',
-      notify: {},
-    });
+    await ref.set(echoRecord({ confirmRequired: true }));
     // The try that made it stopped waiting the moment it was created.
     const created = (await ref.get()).createTime!;
     await ref.update({ acceptBy: created });
