@@ -50,7 +50,7 @@ export const MAX_SEATS_PER_BOOKING = 499;
 /** Seat documents created per batch when a slot's seats are created. */
 const CREATE_CHUNK = 450;
 /** How long other bookings wait for a slot's first booking to create its seats. */
-const CREATION_GRACE_MS = 10_000;
+export const CREATION_GRACE_MS = 10_000;
 /** Rounds lost to other parties before the attempt gives up (the job is retried). */
 const MAX_ROUNDS = 40;
 const NOT_FOUND = 5;
@@ -93,6 +93,11 @@ export interface SeatBooking<Result> {
   /** For tests and the bench: runs before each batch commit. */
   beforeCommit?: (round: number) => Promise<void>;
   random?: () => number;
+  /**
+   * How long to wait for a slot's first booking to create its seats before taking seats by
+   * creating them (`CREATION_GRACE_MS` unless set: a test of the takeover sets less).
+   */
+  creationGraceMs?: number;
 }
 
 /** A seat to take: read free (its update time), or not created yet (none). */
@@ -120,6 +125,7 @@ export async function bookSeats<Result>(
   b: SeatBooking<Result>,
 ): Promise<{ result: Result; stats: BookingStats }> {
   const random = b.random ?? Math.random;
+  const creationGraceMs = b.creationGraceMs ?? CREATION_GRACE_MS;
   const stats: BookingStats = { rounds: 0, conflicts: 0, reads: 0, writes: 0 };
   const seats = b.slotRef.collection(SEATS);
   const want = freeSeatsToRead(b.partySize);
@@ -197,7 +203,7 @@ export async function bookSeats<Result>(
         // batch), as the first booking's own batch does: one of the two wins each seat.
         if (slot.creatingSince === undefined) {
           await createMissingSeats(b.db, seats, slot, stats);
-        } else if (Date.now() - slot.creatingSince < CREATION_GRACE_MS) {
+        } else if (Date.now() - slot.creatingSince < creationGraceMs) {
           await new Promise((r) => setTimeout(r, 100 + Math.floor(random() * 200)));
           const snap = await b.slotRef.get();
           stats.reads++;
