@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RowDataPacket } from 'mysql2';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { cxRequest, esRequest } from '@dialogflow-functions/testing/requests';
 import type { Language } from '@dialogflow-functions/core/messages';
 import { messagesFor } from '../src/messages';
@@ -34,15 +34,23 @@ const LANGS = [
 ] as const;
 
 let mariadb: TestMariadb;
-beforeAll(async () => {
-  mariadb = await startTestMariadb();
-}, 120_000);
-afterAll(() => mariadb?.close());
-beforeEach(async () => {
+/** The demo products as `npm run seed` leaves them, in Firestore and in MariaDB. */
+async function restoreDemoData(): Promise<void> {
   await resetTestFirestore();
   await seedDemoData(testFirestore());
   await mariadb.reset();
-});
+}
+// Most cases only read the demo products: the data is put in place once for the file, and a
+// case that changes it puts it back when it ends (`changesDemoData`).
+beforeAll(async () => {
+  mariadb = await startTestMariadb();
+  await restoreDemoData();
+}, 120_000);
+afterAll(() => mariadb?.close());
+/** For a case that writes the demo products: restores them when it ends, passed or not. */
+function changesDemoData(): void {
+  onTestFinished(restoreDemoData);
+}
 
 /** The inventory INVENTORY_SOURCE (and MYSQL_URL) would give the webhook. */
 function inventoryFor(source: 'firestore' | 'mysql', params: Record<string, string | number> = {}) {
@@ -127,6 +135,7 @@ describe.each(['firestore', 'mysql'] as const)('check_inventory from %s', (sourc
   });
 
   it('answers from this source: a changed stock shows', async () => {
+    changesDemoData();
     if (source === 'mysql') {
       await mariadb.admin("UPDATE products SET stock = 3 WHERE id = 'latte'");
     } else {
@@ -140,6 +149,7 @@ describe.each(['firestore', 'mysql'] as const)('check_inventory from %s', (sourc
   });
 
   it('a stored product of the wrong shape: the polite reply and a warning', async () => {
+    changesDemoData();
     const broken: [string, string][] = [];
     if (source === 'mysql') {
       await mariadb.admin(
