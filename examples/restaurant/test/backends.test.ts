@@ -1,6 +1,6 @@
 import { Firestore } from '@google-cloud/firestore';
 import { emulatorSettings } from '@dialogflow-functions/core/firestore';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { createWeatherService } from '../src/backends/weather';
 import { createHttpClient } from '@dialogflow-functions/core/http';
 import { Budget } from '@dialogflow-functions/core/conversation';
@@ -36,10 +36,14 @@ const productIn = (id: string, t: typeof en): string => {
   return DEMO_PRODUCTS[id]!.names?.[language] ?? DEMO_PRODUCTS[id]!.name;
 };
 
-beforeEach(async () => {
+/** The demo data as `npm run seed` leaves it. */
+async function restoreDemoData(): Promise<void> {
   await resetTestFirestore();
   await seedDemoData(testFirestore());
-});
+}
+// The cases only read the demo data, but one: it is put in place once for the file, and the case
+// that changes it puts it back when it ends.
+beforeAll(restoreDemoData);
 
 describe('check_order and check_inventory on the Firestore emulator', () => {
   let webhook: TestWebhook;
@@ -216,6 +220,7 @@ describe('check_order and check_inventory on the Firestore emulator', () => {
   });
 
   it('answers politely when the stored document is malformed', async () => {
+    onTestFinished(restoreDemoData);
     await testFirestore().collection('orders').doc('7777').set({ status: 5, deliveryDate: 'soon' });
     const before = webhook.logs.length;
     const res = await post(
