@@ -98,6 +98,10 @@ async function startHook(): Promise<Hook> {
   return Object.assign(await listen(server), { sessions });
 }
 
+/** The demo agents, loaded (and their classifiers trained) once for every stand-in here. */
+let loaded: ReturnType<typeof loadAgents> | undefined;
+const agents = () => (loaded ??= loadAgents());
+
 let hook: Hook;
 let standIn: RunningStandIn;
 const clients: DetectIntent[] = [];
@@ -135,7 +139,7 @@ async function startChat(deps: Partial<ChatDeps> & { edition?: Edition } = {}): 
 
 beforeAll(async () => {
   hook = await startHook();
-  standIn = await startDialogflowStandIn({ ...loadAgents(), webhookUrl: hook.url });
+  standIn = await startDialogflowStandIn({ ...agents(), webhookUrl: hook.url });
 });
 afterAll(async () => {
   for (const close of closers) await close();
@@ -396,7 +400,7 @@ describe('when Dialogflow fails or hangs', () => {
   });
 
   it('a stopped stand-in: a polite 200 and the reason logged', async () => {
-    const stopped = await startDialogflowStandIn({ ...loadAgents(), webhookUrl: hook.url });
+    const stopped = await startDialogflowStandIn({ ...agents(), webhookUrl: hook.url });
     const host = stopped.host;
     await stopped.stop();
     const chat = await startChat({ dialogflow: detectFor('es', host), deadlineMs: 2000 });

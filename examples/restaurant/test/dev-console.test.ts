@@ -34,6 +34,12 @@ import { until } from '@dialogflow-functions/testing/wait';
 
 const en = messagesFor('en');
 const zh = messagesFor('zh-TW');
+/**
+ * The demo agents, loaded once for the file: loading starts training their classifiers, which
+ * the intents' test below has no use for and the stand-in then finds done.
+ */
+let loaded: ReturnType<typeof loadAgents> | undefined;
+const agents = () => (loaded ??= loadAgents());
 
 describe('what the user sees (display items)', () => {
   const esMessages = [
@@ -221,7 +227,7 @@ describe('the intents the console offers', () => {
     })[entityType] ?? 'text';
 
   it('match the ES agent in agent/: every intent, its parameters and their kinds', () => {
-    const { es } = loadAgents();
+    const { es } = agents();
     for (const spec of demoIntents()) {
       if (spec.es === 'validate_order_id') continue; // a CX form validation tag, no ES intent
       const intent = es.intents.find((i) => i.name === spec.es);
@@ -691,7 +697,7 @@ describe('typed sentences through the Dialogflow stand-in', () => {
       standInHost: `127.0.0.1:${port}`,
     });
     standIn = await startDialogflowStandIn({
-      ...loadAgents(),
+      ...agents(),
       webhookUrl: devConsole.tapUrl,
       port,
     });
