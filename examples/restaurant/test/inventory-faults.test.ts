@@ -1,3 +1,4 @@
+import type { RowDataPacket } from 'mysql2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cxRequest, esRequest } from '@dialogflow-functions/testing/requests';
 import { messagesFor } from '../src/messages';
@@ -7,6 +8,7 @@ import { testFirestoreFactory } from '@dialogflow-functions/testing/firestore';
 import { startTestMariadb, type TestMariadb } from './helpers/mariadb';
 import { textOf } from '@dialogflow-functions/testing/replies';
 import { post, startWebhook, testConfig, type TestWebhook } from './helpers/servers';
+import { until } from '@dialogflow-functions/testing/wait';
 
 const en = messagesFor('en');
 const zh = messagesFor('zh-TW');
@@ -44,18 +46,21 @@ function warningsSince(webhook: TestWebhook, from: number) {
   return webhook.logs.slice(from).filter((l) => l.severity === 'WARNING');
 }
 
+let mariadb: TestMariadb;
+beforeAll(async () => {
+  mariadb = await startTestMariadb();
+}, 120_000);
+afterAll(() => mariadb?.close());
+
 describe('MySQL stopped and restarted mid-run', () => {
-  let mariadb: TestMariadb;
   let webhook: TestWebhook;
   let inventory: MysqlInventory;
   beforeAll(async () => {
-    mariadb = await startTestMariadb();
     ({ webhook, inventory } = await mysqlWebhook({ MYSQL_URL: mariadb.url() }));
-  }, 120_000);
+  });
   afterAll(async () => {
     await webhook?.close();
     await inventory?.close();
-    await mariadb?.close();
   });
 
   it('slow (SIGSTOP): the query is abandoned at the budget, the reply polite; SIGCONT recovers', async () => {
@@ -134,6 +139,122 @@ describe('MySQL not there at all', () => {
     try {
       expect((await ask(webhook, 'cx')).text).toBe(en.backendDown);
       expect(warningsSince(webhook, 0)[0]?.error).toMatch(/MYSQL_URL is not set/);
+    } finally {
+      await webhook.close();
+      await inventory.close();
+    }
+  });
+});
+
+// A pool whose every connection waits on a lock races the lookups' budget: here, with the other
+// suites that race a real deadline (it was in inventory.test.ts).
+describe('the MySQL pool', () => {
+  it('exhausted (a table lock holds every connection): polite replies in time, then recovers', async () => {
+    const POOL_DEADLINE_MS = 2000;
+    const inventory = createInventory(
+      testConfig({
+        INVENTORY_SOURCE: 'mysql',
+        MYSQL_URL: mariadb.url({ connectionLimit: 2, queueLimit: 2 }),
+      }),
+      { db: testFirestoreFactory },
+    ) as MysqlInventory;
+    // Which lookups have reached the inventory (a recording wrapper, the same pool behind it).
+    let lookups = 0;
+    const webhook = await startWebhook({
+      // Room for the steps below to set the pool up well inside the holders' budget.
+      env: { WEBHOOK_DEADLINE_MS: String(POOL_DEADLINE_MS) },
+      backends: {
+        inventory: {
+          ...inventory,
+          findProduct: (text, budget) => {
+            lookups++;
+            return inventory.findProduct(text, budget);
+          },
+        },
+      },
+    });
+    const lock = await mariadb.adminConnection();
+    try {
+      // Warm one connection, then make every read of the table wait.
+      const warm = await post(
+        webhook.url,
+        esRequest({ name: 'check_inventory', parameters: { product: 'latte' } }),
+      );
+      expect(textOf('es', warm.body)).toBe(LATTE);
+      await lock.query('LOCK TABLES products WRITE');
+
+      const ask = async () => {
+        const res = await post(
+          webhook.url,
+          esRequest({ name: 'check_inventory', parameters: { product: 'latte' } }),
+        );
+        expect(res.status).toBe(200);
+        return textOf('es', res.body);
+      };
+      const waiting = () =>
+        mariadb.admin<({ n: number } & RowDataPacket)[]>(
+          "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = 'inventory' AND STATE LIKE '%lock%'",
+        );
+      // Step by step, each step waiting for the pool to be in the state it needs (not racing the
+      // deadline with six requests at once): two lookups hold both connections, their queries
+      // waiting for the lock...
+      const holding = [ask(), ask()];
+      await until(async () => Number((await waiting())[0]?.n) === 2, 5000, 'two queries waiting');
+      // ...two more wait in the pool's queue...
+      const queued = [ask(), ask()];
+      await until(() => lookups === 5, 5000, 'two more lookups'); // the warm-up was the first
+      await new Promise((r) => setImmediate(r)); // their getConnection() calls are queued
+      // ...and two find the queue full: refused at once, while the others still wait.
+      const refused = await Promise.all([ask(), ask()]);
+      expect(refused).toEqual([en.backendDown, en.backendDown]);
+      // The four that waited end at their budget: polite replies by the inventory's own bound,
+      // none by the webhook's timeout.
+      expect(await Promise.all([...holding, ...queued])).toEqual(Array(4).fill(en.backendSlow));
+      const mysqlWarnings = () =>
+        webhook.logs.filter((l) => l.severity === 'WARNING' && l.backend === 'mysql');
+      // A lookup's warning can reach the log just after its reply: wait for all six decisions.
+      await until(() => mysqlWarnings().length >= 6, 5000, 'six mysql decisions logged').catch(
+        () => undefined,
+      );
+      const warnings = mysqlWarnings();
+      // What the code decided for each, as it logged it: the last two were refused by the pool;
+      // the other four were abandoned at the bound their budget gave the wait they were in (the
+      // holders' query; for the queued ones the connection, or the query on a fresh connection
+      // that came just before their deadline), each within the budget less the 100 ms
+      // kept to answer.
+      const reasons = warnings.map((w) => String(w.error));
+      expect(reasons.filter((r) => r === 'Error: Queue limit reached.')).toHaveLength(2);
+      const bounds = reasons.flatMap((r) => {
+        const m = /^FulfillmentError: mysql (query|connection): took longer than (\d+) ms$/.exec(r);
+        return m ? [{ wait: m[1], ms: Number(m[2]) }] : [];
+      });
+      expect(bounds).toHaveLength(4);
+      expect(bounds.filter((b) => b.wait === 'query').length).toBeGreaterThanOrEqual(2);
+      for (const b of bounds) expect(b.ms).toBeLessThanOrEqual(POOL_DEADLINE_MS - 100);
+      expect(
+        webhook.logs.filter((l) => l.message === 'turn answered').map((l) => l.outcome),
+      ).toEqual(Array(7).fill('handled'));
+      // Those abandoned mid-query were destroyed, not returned to the pool: the two holding
+      // connections, and any queued lookup that got a fresh one just before its own deadline.
+      expect(inventory.stats.destroyed).toBeGreaterThanOrEqual(2);
+      expect(inventory.stats.destroyed).toBeLessThanOrEqual(4);
+    } finally {
+      await lock.query('UNLOCK TABLES');
+      await lock.end();
+    }
+    try {
+      const expected: [string, string][] = [
+        ['latte', LATTE],
+        ['抹茶粉', en.productOutOfStock({ name: 'Matcha powder' })],
+        ['croissant', en.productInStock({ name: 'Croissant', stock: 7 })],
+      ];
+      for (const [product, reply] of expected) {
+        const res = await post(
+          webhook.url,
+          esRequest({ name: 'check_inventory', parameters: { product } }),
+        );
+        expect(textOf('es', res.body)).toBe(reply);
+      }
     } finally {
       await webhook.close();
       await inventory.close();
