@@ -150,8 +150,14 @@ export function formatEvaluation(label: string, e: Evaluation): string {
 
 const USAGE = 'usage: dff agent evaluate [es|cx] [--min-f1 N] [--folds K] [--agent-dir DIR]';
 
-/** The `evaluate` command: 0 when every edition's macro F1 reaches --min-f1, 1 below, 2 on bad usage. */
-export async function runEvaluate(argv: string[]): Promise<number> {
+/**
+ * The `evaluate` command: 0 when every edition's macro F1 reaches --min-f1, 1 below, 2 on bad
+ * usage. `evaluate` does the cross-validation (a test passes one that keeps its results).
+ */
+export async function runEvaluate(
+  argv: string[],
+  evaluate: typeof evaluateAgent = evaluateAgent,
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -190,7 +196,7 @@ export async function runEvaluate(argv: string[]): Promise<number> {
       }
       throw err;
     }
-    const e = await evaluateAgent(agent, folds);
+    const e = await evaluate(agent, folds);
     console.log(formatEvaluation(`${edition.toUpperCase()} agent ${agent.displayName}`, e));
     if (minF1 !== undefined && e.macroF1 < minF1) {
       console.log(
