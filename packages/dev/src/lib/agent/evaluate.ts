@@ -150,14 +150,8 @@ export function formatEvaluation(label: string, e: Evaluation): string {
 
 const USAGE = 'usage: dff agent evaluate [es|cx] [--min-f1 N] [--folds K] [--agent-dir DIR]';
 
-/**
- * The `evaluate` command: 0 when every edition's macro F1 reaches --min-f1, 1 below, 2 on bad
- * usage. `evaluate` does the cross-validation (a test passes one that keeps its results).
- */
-export async function runEvaluate(
-  argv: string[],
-  evaluate: typeof evaluateAgent = evaluateAgent,
-): Promise<number> {
+/** The `evaluate` command: 0 when every edition's macro F1 reaches --min-f1, 1 below, 2 on bad usage. */
+export async function runEvaluate(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -196,7 +190,7 @@ export async function runEvaluate(
       }
       throw err;
     }
-    const e = await evaluate(agent, folds);
+    const e = await evaluateAgent(agent, folds);
     console.log(formatEvaluation(`${edition.toUpperCase()} agent ${agent.displayName}`, e));
     if (minF1 !== undefined && e.macroF1 < minF1) {
       console.log(
