@@ -1,54 +1,45 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
+import { compileFixtures } from './helpers/compile-fixtures';
 
 /*
- * Adding a job type is one module, one registry line and the catalogue keys it uses; forgetting
- * any of them must not compile. Each fixture is compiled with the project's tsconfig.
+ * What a bot adds by declaration, type-checked:
+ * - adding a job type is one module, one registry line and the catalogue keys it uses;
+ *   forgetting any of them must not compile;
+ * - the bot's strings extend the framework's catalogue (`Register['messages']`): `ctx.t`, a
+ *   job's `explain`/`describe(t)` and `defineBot({ messages })` see both, and a key missing in
+ *   any language must not compile.
+ * Each fixture is compiled with the project's tsconfig, all of them in one program, once, on
+ * the first result asked for (the program holds the framework and its libraries: seconds).
  */
 
-/** The repository root (its tsconfig.json type-checks every workspace) and this project. */
-const ROOT = join(__dirname, '..', '..', '..');
 const PROJECT = join(__dirname, '..');
+/** The job types' fixtures, and the strings' (which import ../src/messages/*). */
 const DIR = join(PROJECT, 'test', '.compile-fixtures');
+const MESSAGES_DIR = join(PROJECT, '.compile-fixtures');
 
 const fixtures = new Map<string, string>();
 let diagnostics: Map<string, string[]> | undefined;
 
-/** Registers a fixture; all of them are compiled together, once, on the first result asked for. */
-function fixture(name: string, source: string): () => string[] {
-  fixtures.set(name, source);
-  return () => {
-    diagnostics ??= compileAll();
-    return diagnostics.get(name) ?? [];
-  };
+/** The diagnostics of every fixture, by name (compiled on the first call). */
+function errorsOf(name: string): string[] {
+  diagnostics ??= compileFixtures(
+    [
+      { dir: DIR, fixtures },
+      { dir: MESSAGES_DIR, fixtures: MESSAGE_FIXTURES },
+    ],
+    [join(PROJECT, 'src', 'jobs', 'index.ts'), join(PROJECT, 'src', 'messages', 'index.ts')],
+  );
+  const errors = diagnostics.get(name);
+  if (!errors) throw new Error(`no fixture ${name}`);
+  return errors;
 }
 
-function compileAll(): Map<string, string[]> {
-  mkdirSync(DIR, { recursive: true });
-  const files = new Map<string, string>();
-  for (const [name, source] of fixtures) {
-    const file = join(DIR, `${name}.ts`);
-    writeFileSync(file, source);
-    files.set(file, name);
-  }
-  const config = ts.readConfigFile(join(ROOT, 'tsconfig.json'), ts.sys.readFile);
-  const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, ROOT);
-  const program = ts.createProgram({
-    rootNames: [...files.keys(), join(PROJECT, 'src', 'jobs', 'index.ts')],
-    options: { ...parsed.options, noEmit: true },
-  });
-  const result = new Map<string, string[]>();
-  for (const d of ts.getPreEmitDiagnostics(program)) {
-    const name = d.file && files.get(d.file.fileName);
-    if (!name) continue;
-    result.set(name, [
-      ...(result.get(name) ?? []),
-      ts.flattenDiagnosticMessageText(d.messageText, '\n'),
-    ]);
-  }
-  return result;
+/** Registers a job type's fixture. */
+function fixture(name: string, source: string): () => string[] {
+  fixtures.set(name, source);
+  return () => errorsOf(name);
 }
 
 const HEADER = `
@@ -73,11 +64,15 @@ export const ping = defineJob({
 });
 `;
 
-afterAll(() => rmSync(DIR, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(DIR, { recursive: true, force: true });
+  rmSync(MESSAGES_DIR, { recursive: true, force: true });
+});
 
 describe('a job type that forgets a part does not compile', () => {
   const complete = fixture('complete', HEADER + COMPLETE);
-  // One compilation of every fixture, on the first test: seconds, more on a busy machine.
+  // One compilation of every fixture (the strings' below too), on the first test: seconds,
+  // more on a busy machine.
   it('a complete job type compiles (the control)', { timeout: 180_000 }, () => {
     expect(complete()).toEqual([]);
   });
@@ -140,5 +135,81 @@ export const xx: Messages = rest;`,
   );
   it('a language catalogue missing a key a job type uses', () => {
     expect(catalogue().join('\n')).toMatch(/watchOrderShipped/);
+  });
+});
+
+const MESSAGES_HEADER = `
+import { defineBot, say, type BotMessages, type IntentHandler } from '@dialogflow-functions/core';
+import { defineJob } from '@dialogflow-functions/core/jobs';
+import { z } from 'zod';
+import { en } from '../src/messages/en';
+import { ja } from '../src/messages/ja';
+import { zhTW } from '../src/messages/zh-tw';
+`;
+
+const MESSAGE_FIXTURES = new Map<string, string>([
+  [
+    'sees-both',
+    `${MESSAGES_HEADER}
+export const handler: IntentHandler = (ctx) => {
+  const framework: string = ctx.t.apology;
+  const bot: string = ctx.t.welcome;
+  const made: string = ctx.t.orderStatus({ id: '1', status: 's', deliveryDate: 'd' });
+  return say([framework, bot, made].join(' '));
+};
+export const job = defineJob({
+  type: 'tally',
+  request: z.object({ n: z.number() }),
+  result: z.object({ total: z.number() }),
+  validate: () => undefined,
+  explain: (_refusal, t) => t.orderIdInvalid + t.apology,
+  run: async ({ request }) => ({ result: { total: request.n } }),
+  describe: (view, t) => (view.status === 'failed' ? t.jobFailed(view) : t.noJobs),
+  notifies: [],
+});
+export const messages: BotMessages = { en, 'zh-TW': zhTW, ja };
+export const bot = defineBot({ intents: () => new Map(), fallback: handler, messages });`,
+  ],
+  [
+    'missing-key',
+    `${MESSAGES_HEADER}
+const { welcome: _dropped, ...zhWithoutWelcome } = zhTW;
+export const messages: BotMessages = { en, 'zh-TW': zhWithoutWelcome, ja };`,
+  ],
+  [
+    'missing-language',
+    `${MESSAGES_HEADER}
+export const bot = defineBot({
+  intents: () => new Map(),
+  fallback: () => say('x'),
+  messages: { en, ja },
+});`,
+  ],
+  [
+    'wrong-type',
+    `${MESSAGES_HEADER}
+export const messages: BotMessages = { en, 'zh-TW': zhTW, ja: { ...ja, orderStatus: 'not a function' } };`,
+  ],
+  [
+    'unknown-key',
+    `${MESSAGES_HEADER}
+export const handler: IntentHandler = (ctx) => say(ctx.t.noSuchKey);`,
+  ],
+]);
+
+describe("the bot's strings, type-checked", { timeout: 120_000 }, () => {
+  it("ctx.t and a job's explain/describe see the framework's keys and the bot's", () => {
+    expect(errorsOf('sees-both')).toEqual([]);
+  });
+
+  it.each([
+    ['a language without a key', 'missing-key', /welcome/],
+    ['a bot without one of the languages', 'missing-language', /zh-TW/],
+    ['a key of the wrong type', 'wrong-type', /not assignable to type '\(p: \{ id: string/],
+    ['a key nobody declared', 'unknown-key', /noSuchKey/],
+  ])('%s does not compile', (_what, name, mentions) => {
+    const errors = errorsOf(name);
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.join('\n')).toMatch(mentions);
   });
 });

@@ -209,16 +209,20 @@ fi
 
 # ---------------------------------------------------------------------------------------------
 note "Cloud Tasks queue $QUEUE (@dialogflow-functions/dev's queue.json, the settings npm start gives the emulator)"
-q() { node -p "require(process.env.DFF_ROOT + '/src/queue.json').$1"; }
+# (One node for all seven settings.)
+QUEUE_SETTINGS=$(node -p "const { retryConfig: r, rateLimits: l } = require(process.env.DFF_ROOT + '/src/queue.json');
+[r.maxAttempts, r.minBackoffSeconds, r.maxBackoffSeconds, r.maxDoublings, r.maxRetryDurationSeconds,
+  l.maxDispatchesPerSecond, l.maxConcurrentDispatches].join(' ')") || fail "could not read queue.json"
+read -r Q_ATTEMPTS Q_MIN_BACKOFF Q_MAX_BACKOFF Q_DOUBLINGS Q_RETRY Q_RATE Q_CONCURRENT <<<"$QUEUE_SETTINGS"
 QUEUE_FLAGS=(
   "--location=$REGION"
-  "--max-attempts=$(q retryConfig.maxAttempts)"
-  "--min-backoff=$(q retryConfig.minBackoffSeconds)s"
-  "--max-backoff=$(q retryConfig.maxBackoffSeconds)s"
-  "--max-doublings=$(q retryConfig.maxDoublings)"
-  "--max-retry-duration=$(q retryConfig.maxRetryDurationSeconds)s"
-  "--max-dispatches-per-second=$(q rateLimits.maxDispatchesPerSecond)"
-  "--max-concurrent-dispatches=$(q rateLimits.maxConcurrentDispatches)"
+  "--max-attempts=$Q_ATTEMPTS"
+  "--min-backoff=${Q_MIN_BACKOFF}s"
+  "--max-backoff=${Q_MAX_BACKOFF}s"
+  "--max-doublings=$Q_DOUBLINGS"
+  "--max-retry-duration=${Q_RETRY}s"
+  "--max-dispatches-per-second=$Q_RATE"
+  "--max-concurrent-dispatches=$Q_CONCURRENT"
 )
 if lookup gcloud tasks queues describe "$QUEUE" --location="$REGION" "$P" --format='value(name)'; then
   run gcloud tasks queues update "$QUEUE" "${QUEUE_FLAGS[@]}" "$P"

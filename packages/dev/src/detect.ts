@@ -1,5 +1,5 @@
 /*
- * `npm run detect -- "text" [--cx] [--lang zh-TW] [--session ID] [--json]`
+ * `npm run detect -- "text" [--cx] [--lang zh-TW] [--session ID] [--json] [--timeout SECONDS]`
  * Sends the text to the agent with DetectIntent and prints the matched intent (and CX page),
  * confidence, parameters, replies and the webhook's status and latency. The agent is
  * DIALOGFLOW_AGENT (ES: project id; CX: projects/P/locations/L/agents/A) with Application
@@ -8,6 +8,7 @@
 import { isCommand } from './project';
 import { parseArgs } from 'node:util';
 import { ConfigError, parseConfig } from '@dialogflow-functions/core/config';
+import { DETECT_TIMEOUT_MS, detectTimeoutMs } from './lib/detect-timeout';
 import {
   DetectIntentClient,
   DetectSetupError,
@@ -17,9 +18,10 @@ import {
 } from './lib/dialogflow-client';
 
 const USAGE =
-  'usage: npm run detect -- "text" [--cx] [--lang CODE] [--session ID] [--json]\n' +
+  'usage: npm run detect -- "text" [--cx] [--lang CODE] [--session ID] [--json] [--timeout SECONDS]\n' +
   '  the agent: DIALOGFLOW_AGENT (ES project id, or CX projects/P/locations/L/agents/A),\n' +
-  '  or DIALOGFLOW_EMULATOR_HOST=host:port for the local stand-in (npm start prints it)';
+  '  or DIALOGFLOW_EMULATOR_HOST=host:port for the local stand-in (npm start prints it)\n' +
+  `  --timeout: how long the call may take, retries included (default ${DETECT_TIMEOUT_MS / 1000})`;
 
 /** The stand-in's "why it matched": how, the top three candidates, the entities found. */
 export function formatWhy(why: MatchExplanation): string[] {
@@ -77,6 +79,7 @@ async function main(): Promise<number> {
       lang: { type: 'string', default: 'en' },
       session: { type: 'string', default: 'detect-cli' },
       json: { type: 'boolean', default: false },
+      timeout: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -87,6 +90,11 @@ async function main(): Promise<number> {
   }
   if (!/^[A-Za-z0-9_-]{1,36}$/.test(values.session)) {
     console.error('--session must be 1-36 letters, digits, - or _');
+    return 2;
+  }
+  const timeoutMs = detectTimeoutMs(values.timeout);
+  if (timeoutMs === undefined) {
+    console.error('--timeout must be a number of seconds, above 0 and at most 600');
     return 2;
   }
   let config;
@@ -105,6 +113,7 @@ async function main(): Promise<number> {
       agent: config.dialogflow.agent,
       emulatorHost: config.dialogflow.emulatorHost,
       localProject: config.projectId,
+      timeoutMs,
     });
     const result = await client.detect({
       text,

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -33,6 +33,25 @@ const dff = (...args: string[]) =>
     cwd: REPO,
     encoding: 'utf8',
     env: { ...process.env, FIRESTORE_EMULATOR_HOST: firestoreHost(), DIALOGFLOW_EMULATOR_HOST: '' },
+  });
+/** `dff` run in the background: several at once (each waits on its own process). */
+const dffAsync = (...args: string[]) =>
+  new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      [...DFF, '-C', project, ...args],
+      {
+        cwd: REPO,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          FIRESTORE_EMULATOR_HOST: firestoreHost(),
+          DIALOGFLOW_EMULATOR_HOST: '',
+        },
+      },
+      (err, stdout, stderr) =>
+        resolve({ status: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
+    );
   });
 const read = (path: string) => readFileSync(join(project, path), 'utf8');
 
@@ -90,48 +109,71 @@ describe('dff add', () => {
     expect(index).toContain('createJobRegistry([sendReminder])');
   });
 
-  it('refuses a name that exists or is not of the form, writing nothing', () => {
+  it('refuses a name that exists or is not of the form, writing nothing', async () => {
     const before = read('src/intents/index.ts');
-    for (const [args, message] of [
+    const cases = [
       [['intent', 'opening_hours'], /intent opening_hours exists already/],
       [['intent', 'Opening-Hours'], /intent names are snake_case/],
       [['job', 'send-reminder'], /src\/jobs\/send-reminder.ts exists already/],
       [['job', 'send_reminder!'], /job types are kebab-case/],
-    ] as const) {
-      const r = dff('add', ...args);
+    ] as const;
+    // The five refusals at once: each is its own dff process, and none may write anything.
+    const [unknown, ...refused] = await Promise.all([
+      dffAsync('add', 'widget', 'x'),
+      ...cases.map(([args]) => dffAsync('add', ...args)),
+    ]);
+    for (const [i, [args, message]] of cases.entries()) {
+      const r = refused[i]!;
       expect(r.status, args.join(' ')).toBe(1);
       expect(r.stderr).toMatch(message);
     }
-    expect(dff('add', 'widget', 'x').status).toBe(2);
+    expect(unknown!.status).toBe(2);
     expect(read('src/intents/index.ts')).toBe(before);
     expect(existsSync(join(project, 'src', 'intents', 'Opening-Hours.ts'))).toBe(false);
   });
 
-  it('what it wrote typechecks with the project', () => {
-    const tsc = spawnSync(
-      process.execPath,
-      [
-        join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'),
-        '-p',
-        join(project, 'tsconfig.json'),
-      ],
-      { encoding: 'utf8' },
-    );
-    expect(tsc.stdout + tsc.stderr).toBe('');
-    expect(tsc.status).toBe(0);
-  }, 180_000);
+  // The type check and the conversation test read what the cases above wrote, and run at once
+  // (each in its own processes).
+  it.concurrent(
+    'what it wrote typechecks with the project',
+    async () => {
+      const tsc = await new Promise<{ status: number | null; output: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          [
+            join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'),
+            '-p',
+            join(project, 'tsconfig.json'),
+          ],
+          { encoding: 'utf8' },
+          (err, stdout, stderr) =>
+            resolve({
+              status: err ? ((err as { code?: number }).code ?? null) : 0,
+              output: stdout + stderr,
+            }),
+        );
+      });
+      expect(tsc.output).toBe('');
+      expect(tsc.status).toBe(0);
+    },
+    180_000,
+  );
 
-  it('the new conversation test passes through the stand-in and the webhook (ES and CX)', () => {
-    const r = dff(
-      'converse',
-      join(project, 'conversations', 'opening-hours.yaml'),
-      join(project, 'conversations', 'greetings.yaml'),
-    );
-    expect(r.status, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toContain('✓ ES opening-hours.yaml › opening hours');
-    expect(r.stdout).toContain('✓ CX opening-hours.yaml › opening hours');
-    expect(r.stdout).toContain('4 passed, 0 failed');
-  }, 180_000);
+  it.concurrent(
+    'the new conversation test passes through the stand-in and the webhook (ES and CX)',
+    async () => {
+      const r = await dffAsync(
+        'converse',
+        join(project, 'conversations', 'opening-hours.yaml'),
+        join(project, 'conversations', 'greetings.yaml'),
+      );
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toContain('✓ ES opening-hours.yaml › opening hours');
+      expect(r.stdout).toContain('✓ CX opening-hours.yaml › opening hours');
+      expect(r.stdout).toContain('4 passed, 0 failed');
+    },
+    180_000,
+  );
 });
 
 describe('registering in the project’s files', () => {

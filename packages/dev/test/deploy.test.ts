@@ -1,25 +1,25 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DEV_ROOT } from '../src/project';
 import {
   commandLines,
   flagOf,
-  GcloudSandbox,
   isRead,
   splitShell,
   type GcloudCall,
   type ScriptResult,
   type StandInState,
 } from '../src/lib/gcloud-sandbox';
+import { GCP_PROJECT, GCP_PROJECT_NUMBER, gcloudSandboxes, serviceAccount } from './helpers/gcloud';
 
 // dff deploy, run for real against a recording stand-in for gcloud (a small model of a
 // project: test/helpers/gcloud-stand-in.js), and in dry runs with and without gcloud installed.
 
-const PROJECT = 'my-bot-123';
-const NUMBER = '123456789012';
+const PROJECT = GCP_PROJECT;
+const NUMBER = GCP_PROJECT_NUMBER;
 const REGION = 'asia-east1';
-const sa = (id: string) => `${id}@${PROJECT}.iam.gserviceaccount.com`;
+const sa = serviceAccount;
 const WEBHOOK_SA = sa('fulfillment-webhook');
 const WORKER_SA = sa('fulfillment-worker');
 const TASKS_SA = sa('fulfillment-tasks');
@@ -257,8 +257,9 @@ function expectCompletePlan(stdout: string): void {
 }
 
 describe('dff deploy --dry-run with only GOOGLE_CLOUD_PROJECT', () => {
-  const noGcloud = new GcloudSandbox(false);
-  const empty = new GcloudSandbox(true);
+  const sandbox = gcloudSandboxes();
+  const noGcloud = sandbox(false);
+  const empty = sandbox(true);
   let withoutGcloud: ScriptResult;
   let againstEmpty: ScriptResult;
   beforeAll(async () => {
@@ -267,10 +268,6 @@ describe('dff deploy --dry-run with only GOOGLE_CLOUD_PROJECT', () => {
       empty.run('deploy.sh', ['--dry-run'], { GOOGLE_CLOUD_PROJECT: PROJECT }),
     ]);
   }, 120_000);
-  afterAll(() => {
-    noGcloud.remove();
-    empty.remove();
-  });
 
   it('needs no gcloud at all: prints a complete, least-privilege plan and exits 0', () => {
     expect(existsSync(join(noGcloud.path, 'gcloud'))).toBe(false);
@@ -296,7 +293,7 @@ describe('dff deploy --dry-run with only GOOGLE_CLOUD_PROJECT', () => {
 });
 
 describe('dff deploy against a project (the recording stand-in for gcloud)', () => {
-  const sandbox = new GcloudSandbox(true);
+  const sandbox = gcloudSandboxes()(true);
   const env = { GOOGLE_CLOUD_PROJECT: PROJECT, ...SECRETS, ...SETTINGS, ...ALERTS };
   let first: ScriptResult;
   let second: ScriptResult;
@@ -310,7 +307,6 @@ describe('dff deploy against a project (the recording stand-in for gcloud)', () 
     afterSecond = sandbox.state();
     dryAfter = await sandbox.run('deploy.sh', ['--dry-run', '--with-alerts'], env);
   }, 240_000);
-  afterAll(() => sandbox.remove());
 
   it('the first run creates everything and ends with the webhook URL', () => {
     expect(first.stderr).not.toMatch(/deploy\.sh: /);
@@ -588,13 +584,7 @@ describe('dff deploy against a project (the recording stand-in for gcloud)', () 
 });
 
 describe('dff deploy in other situations', () => {
-  const sandboxes: GcloudSandbox[] = [];
-  const sandbox = (standIn: boolean) => {
-    const s = new GcloudSandbox(standIn);
-    sandboxes.push(s);
-    return s;
-  };
-  afterAll(() => sandboxes.forEach((s) => s.remove()));
+  const sandbox = gcloudSandboxes();
 
   it('deploys the worker once more when the new service got a URL other than the predicted one', async () => {
     const s = sandbox(true);

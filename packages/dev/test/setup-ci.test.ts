@@ -1,19 +1,14 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import {
-  commandLines,
-  flagOf,
-  GcloudSandbox,
-  isRead,
-  type GcloudCall,
-} from '../src/lib/gcloud-sandbox';
+import { describe, expect, it } from 'vitest';
+import { commandLines, flagOf, isRead, type GcloudCall } from '../src/lib/gcloud-sandbox';
+import { GCP_PROJECT, GCP_PROJECT_NUMBER, gcloudSandboxes, serviceAccount } from './helpers/gcloud';
 
 // dff setup-ci: keyless GitHub Actions deploys (Workload Identity Federation) and a
 // deployer that can update the deployment but grant nothing.
 
-const PROJECT = 'my-bot-123';
-const NUMBER = '123456789012';
+const PROJECT = GCP_PROJECT;
+const NUMBER = GCP_PROJECT_NUMBER;
 const REPO = 'acme/dialog-bot';
-const sa = (id: string) => `${id}@${PROJECT}.iam.gserviceaccount.com`;
+const sa = serviceAccount;
 const DEPLOYER = sa('fulfillment-deployer');
 const RUNTIME = [
   'fulfillment-webhook',
@@ -49,13 +44,7 @@ const NEVER = [
 const words = (c: GcloudCall) => c.argv.filter((a) => !a.startsWith('--')).join(' ');
 
 describe('dff setup-ci', () => {
-  const sandboxes: GcloudSandbox[] = [];
-  const sandbox = (standIn: boolean) => {
-    const s = new GcloudSandbox(standIn);
-    sandboxes.push(s);
-    return s;
-  };
-  afterAll(() => sandboxes.forEach((s) => s.remove()));
+  const sandbox = gcloudSandboxes();
 
   it('--dry-run without gcloud: the pool, the provider for one repository on main, the deployer and its roles', async () => {
     const r = await sandbox(false).run('setup-ci.sh', ['--dry-run', '--repo', REPO], {

@@ -658,15 +658,18 @@ describe('durability with a data dir', () => {
     const target = new Target();
     await target.start();
     const port = await freePort();
+    // One clock for both runs: the pending task falls due only when the test moves it, after
+    // the restart (no real wait, and never early, before the stop).
+    const clock = new ManualClock();
     try {
-      const first = await startTasksEmulator({ port, dataDir });
+      const first = await startTasksEmulator({ port, dataDir, clock });
       let client = await createTasksClient(first.host);
       const queue = `${LOCATION}/queues/durable`;
       await client.createQueue({
         parent: LOCATION,
         queue: { name: queue, retryConfig: { maxAttempts: 7 } },
       });
-      const at = Date.now() + 1500;
+      const at = clock.now() + 1500;
       const [pending] = await client.createTask({
         parent: queue,
         task: {
@@ -686,7 +689,7 @@ describe('durability with a data dir', () => {
       await client.close();
       await first.stop();
 
-      const second = await startTasksEmulator({ port, dataDir });
+      const second = await startTasksEmulator({ port, dataDir, clock });
       client = await createTasksClient(second.host);
       try {
         expect((await client.getQueue({ name: queue }))[0].retryConfig?.maxAttempts).toBe(7);
@@ -701,6 +704,8 @@ describe('durability with a data dir', () => {
             )
           ).code,
         ).toBe(status.ALREADY_EXISTS);
+        expect(target.received).toHaveLength(1);
+        clock.advance(1500);
         await until(() => target.received.length === 2, 5000);
         expect(target.received[1]!.body).toBe('x');
       } finally {

@@ -5,22 +5,34 @@ import ts from 'typescript';
 /** The repository root (its tsconfig.json type-checks every workspace). */
 const ROOT = join(__dirname, '..', '..', '..', '..');
 
+/** Fixtures (name → source) written into one folder (their relative imports start there). */
+export interface FixtureSet {
+  dir: string;
+  fixtures: ReadonlyMap<string, string>;
+}
+
 /**
- * Type-checks source files written into `dir` (with `roots`, the modules whose declarations they
- * rely on, e.g. the bot's `Register`) under the repository's tsconfig, all in one program, and
- * returns each fixture's diagnostics by name.
+ * Type-checks source files written into their sets' folders (with `roots`, the modules whose
+ * declarations they rely on, e.g. the bot's `Register`) under the repository's tsconfig, all in
+ * one program, and returns each fixture's diagnostics by name (names are unique across sets).
+ *
+ * Only the fixtures are checked (`getPreEmitDiagnostics(program, file)`: their syntax,
+ * semantics and declarations), not every file the program holds: the checker resolves what
+ * they use, and nothing imports a fixture, so each gets the diagnostics a whole-program check
+ * gives it, without the framework's and the libraries' every file checked too.
  */
 export function compileFixtures(
-  dir: string,
-  fixtures: ReadonlyMap<string, string>,
+  sets: readonly FixtureSet[],
   roots: readonly string[],
 ): Map<string, string[]> {
-  mkdirSync(dir, { recursive: true });
   const files = new Map<string, string>();
-  for (const [name, source] of fixtures) {
-    const file = join(dir, `${name}.ts`);
-    writeFileSync(file, source);
-    files.set(file, name);
+  for (const { dir, fixtures } of sets) {
+    mkdirSync(dir, { recursive: true });
+    for (const [name, source] of fixtures) {
+      const file = join(dir, `${name}.ts`);
+      writeFileSync(file, source);
+      files.set(file, name);
+    }
   }
   const config = ts.readConfigFile(join(ROOT, 'tsconfig.json'), ts.sys.readFile);
   const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, ROOT);
@@ -28,11 +40,19 @@ export function compileFixtures(
     rootNames: [...files.keys(), ...roots],
     options: { ...parsed.options, noEmit: true },
   });
-  const result = new Map<string, string[]>([...fixtures.keys()].map((name) => [name, []]));
-  for (const d of ts.getPreEmitDiagnostics(program)) {
-    const name = d.file && files.get(d.file.fileName);
-    if (!name) continue;
-    result.get(name)!.push(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  const result = new Map<string, string[]>();
+  for (const [file, name] of files) {
+    if (result.has(name)) throw new Error(`two fixtures named ${name}`);
+    const source = program.getSourceFile(file);
+    if (!source) throw new Error(`${file} is not in the program`);
+    result.set(
+      name,
+      ts
+        .getPreEmitDiagnostics(program, source)
+        // (Not the options' and global diagnostics, which have no file.)
+        .filter((d) => d.file === source)
+        .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')),
+    );
   }
   return result;
 }

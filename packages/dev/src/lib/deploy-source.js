@@ -106,13 +106,40 @@ function pack(name, dir, packs) {
   if (!fs.existsSync(path.join(dir, 'dist')) && pkg.main && pkg.main.includes('dist')) {
     throw new Error(`${name} is not built: run npm run build first`);
   }
-  const out = execFileSync(...npm(['pack', '--silent', '--pack-destination', packs]), {
-    cwd: dir,
-    encoding: 'utf8',
-  });
-  const packed = path.join(packs, out.trim().split('\n').pop());
-  fs.renameSync(packed, file);
+  // Packed into a folder of this process's own, then renamed into place whole: another deploy
+  // (a test beside this one) may be packing or copying the same tarball at the same time.
+  const tmp = fs.mkdtempSync(path.join(packs, '.pack-'));
+  try {
+    const out = execFileSync(...npm(['pack', '--silent', '--pack-destination', tmp]), {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    fs.renameSync(path.join(tmp, out.trim().split('\n').pop()), file);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
   return file;
+}
+
+/** Puts the folder `fresh` in the place of `dir`, whole (another deploy may stage it at once). */
+function replaceDir(fresh, dir) {
+  for (let attempt = 1; ; attempt += 1) {
+    const old = `${dir}.old-${process.pid}-${attempt}`;
+    try {
+      fs.renameSync(dir, old);
+    } catch (err) {
+      if (err.code !== 'ENOENT') throw err;
+    }
+    try {
+      fs.renameSync(fresh, dir);
+      return;
+    } catch (err) {
+      // Another one's copy came in between: move it aside too, and try again.
+      if (!['ENOTEMPTY', 'EEXIST'].includes(err.code) || attempt === 5) throw err;
+    } finally {
+      fs.rmSync(old, { recursive: true, force: true });
+    }
+  }
 }
 
 /** The project's tsconfig without the workspace's references and base (the upload has neither). */
@@ -163,10 +190,22 @@ function main() {
     process.stdout.write(`${STAGE}\n`);
     return;
   }
-  const stage = path.join(project, STAGE);
   const packs = path.join(project, DATA, 'deploy-packs');
   fs.mkdirSync(packs, { recursive: true });
   const tarballs = new Map([...workspace].map(([name, dir]) => [name, pack(name, dir, packs)]));
+  // Staged beside its place, then moved there whole (another deploy may stage it at once).
+  const stage = `${path.join(project, STAGE)}.tmp-${process.pid}`;
+  try {
+    staged(stage, tarballs);
+    replaceDir(stage, path.join(project, STAGE));
+  } finally {
+    fs.rmSync(stage, { recursive: true, force: true });
+  }
+  process.stdout.write(`${STAGE}\n`);
+}
+
+/** Writes the upload into `stage`: the project's files, its tarballs, package.json, tsconfig. */
+function staged(stage, tarballs) {
   fs.rmSync(stage, { recursive: true, force: true });
   fs.mkdirSync(path.join(stage, '.packs'), { recursive: true });
   copyProject(project, stage);
@@ -211,7 +250,6 @@ function main() {
   };
   fs.writeFileSync(path.join(stage, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
   standaloneTsconfig(stage);
-  process.stdout.write(`${STAGE}\n`);
 }
 
 try {

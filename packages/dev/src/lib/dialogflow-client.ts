@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sessionsClientOptions } from '@dialogflow-functions/core/chat';
 import { messageToJson, protoRoot } from '../dialogflow-stand-in/proto-json';
 import type { Json, JsonObject } from '../dialogflow-stand-in/values';
+import { DETECT_TIMEOUT_MS } from './detect-timeout';
 
 /*
  * A small typed DetectIntent client for both editions, on the official client libraries
@@ -106,8 +107,7 @@ export class DetectUnansweredError extends Error {
   override readonly name = 'DetectUnansweredError';
 }
 
-/** The deadline of one DetectIntent call, retries included (with the CLI's start, under 10 s). */
-export const DETECT_TIMEOUT_MS = 6_000;
+export { DETECT_TIMEOUT_MS };
 
 /** gax call options: `timeout` caps the whole retry loop (its totalTimeoutMillis) and each attempt. */
 const detectCallOptions = (timeoutMs: number) => ({ timeout: timeoutMs });
@@ -259,7 +259,7 @@ export class DetectIntentClient {
         const cause =
           /Last error: (.*?)\. Resolution/.exec(message)?.[1] ?? message.split(' : ')[0];
         throw new DetectUnansweredError(
-          `no answer within ${Math.round((this.target.timeoutMs ?? DETECT_TIMEOUT_MS) / 1000)} s (${cause?.slice(0, 200)})`,
+          `no answer within ${(this.target.timeoutMs ?? DETECT_TIMEOUT_MS) / 1000} s (${cause?.slice(0, 200)})`,
         );
       }
       if (/default credentials|Could not load the default credentials/i.test(message)) {

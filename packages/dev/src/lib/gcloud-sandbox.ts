@@ -9,9 +9,18 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { DEV_ROOT, projectDir } from '../project';
+
+type StandIn = (
+  argv: string[],
+  io: { statePath: string; logPath: string; cwd?: string; readStdin?: () => string },
+) => { code: number; stdout: string; stderr: string };
+// Plain CommonJS, shared with the command-line stand-in (`node gcloud-stand-in.js ...`).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { gcloudStandIn } = require('./gcloud-stand-in.js') as { gcloudStandIn: StandIn };
 
 /** One recorded gcloud call: its arguments, and how many bytes were piped to it (if it read stdin). */
 export interface GcloudCall {
@@ -76,6 +85,33 @@ function which(tool: string): string | undefined {
 }
 
 /**
+ * The `gcloud` a sandbox puts on PATH: a bash client that hands its arguments, working folder
+ * and stdin (only when a `--flag=-` reads it, as gcloud does) to the stand-in served by the
+ * test's process on loopback, then prints its answer and exits with its code. One bash per
+ * call instead of one node: a deploy makes some 60 calls.
+ */
+function clientScript(bash: string, port: number): string {
+  return `#!${bash}
+# gcloud for the tests: the recording stand-in (gcloud-stand-in.js) in the test's process.
+input="" reads=0
+for arg in "$@"; do [[ $arg =~ ^--[a-z][a-z0-9-]*=-$ ]] && reads=1; done
+if [ "$reads" = 1 ]; then IFS= read -r -d '' input || true; fi
+if ! exec 3<>/dev/tcp/127.0.0.1/${port}; then
+  echo "gcloud stand-in: nothing listens on 127.0.0.1:${port}" >&2
+  exit 2
+fi
+printf '%s\\0' "$PWD" "$reads" "$input" "$#" "$@" >&3
+if ! { IFS= read -r -d '' code && IFS= read -r -d '' out && IFS= read -r -d '' err; } <&3; then
+  echo "gcloud stand-in: no answer from 127.0.0.1:${port}" >&2
+  exit 2
+fi
+printf '%s' "$out"
+printf '%s' "$err" >&2
+exit "$code"
+`;
+}
+
+/**
  * A temporary directory with a `gcloud` on PATH: the recording stand-in (with `standIn`), or
  * none at all (PATH then holds only the few tools the scripts need).
  */
@@ -85,6 +121,8 @@ export class GcloudSandbox {
   readonly logPath = join(this.dir, 'calls.jsonl');
   private readonly bin = join(this.dir, 'bin');
   private logged = 0;
+  private server?: Server;
+  private listening?: Promise<void>;
 
   constructor(readonly standIn: boolean) {
     mkdirSync(this.bin);
@@ -92,13 +130,56 @@ export class GcloudSandbox {
       const path = which(tool);
       if (path) symlinkSync(path, join(this.bin, tool));
     }
-    if (standIn) {
-      const wrapper = join(this.bin, 'gcloud');
-      const script = join(__dirname, 'gcloud-stand-in.js');
-      writeFileSync(wrapper, `#!/bin/sh\nexec "${which('node')}" "${script}" "$@"\n`);
-      chmodSync(wrapper, 0o755);
-    }
     writeFileSync(this.logPath, '');
+  }
+
+  /** Serves the stand-in on a loopback port and writes the `gcloud` client for it (once). */
+  private serve(): Promise<void> {
+    this.listening ??= new Promise((resolve, reject) => {
+      const server = createServer((socket) => {
+        let received = Buffer.alloc(0);
+        socket.on('data', (chunk: Buffer) => {
+          received = Buffer.concat([received, chunk]);
+          const fields: string[] = [];
+          let from = 0;
+          for (let at = received.indexOf(0); at >= 0; at = received.indexOf(0, from)) {
+            fields.push(received.subarray(from, at).toString('utf8'));
+            from = at + 1;
+          }
+          // cwd, whether stdin was read, stdin, argc, then the arguments.
+          if (fields.length < 4 || fields.length < 4 + Number(fields[3])) return;
+          const [cwd, reads, input, argc] = fields as [string, string, string, string];
+          const argv = fields.slice(4, 4 + Number(argc));
+          let answer: { code: number; stdout: string; stderr: string };
+          try {
+            answer = gcloudStandIn(argv, {
+              statePath: this.statePath,
+              logPath: this.logPath,
+              cwd,
+              readStdin: () => (reads === '1' ? input : ''),
+            });
+          } catch (err) {
+            // What a crashed node would print.
+            answer = { code: 1, stdout: '', stderr: `${(err as Error).stack ?? String(err)}\n` };
+          }
+          socket.end(`${answer.code}\0${answer.stdout}\0${answer.stderr}\0`);
+        });
+        socket.on('error', () => undefined);
+      });
+      server.unref();
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        this.server = server;
+        const wrapper = join(this.bin, 'gcloud');
+        writeFileSync(
+          wrapper,
+          clientScript(which('bash') ?? '/bin/bash', (server.address() as AddressInfo).port),
+        );
+        chmodSync(wrapper, 0o755);
+        resolve();
+      });
+    });
+    return this.listening;
   }
 
   /** PATH for the scripts: this sandbox's bin only. */
@@ -120,7 +201,8 @@ export class GcloudSandbox {
    * Runs one of this package's scripts (`deploy.sh`, `setup-ci.sh`) in the project, with exactly
    * `env` plus PATH and the stand-in's files.
    */
-  run(script: string, args: string[], env: Record<string, string>): Promise<ScriptResult> {
+  async run(script: string, args: string[], env: Record<string, string>): Promise<ScriptResult> {
+    if (this.standIn) await this.serve();
     return new Promise((resolve) => {
       execFile(
         'bash',
@@ -149,6 +231,7 @@ export class GcloudSandbox {
   }
 
   remove(): void {
+    this.server?.close();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
