@@ -90,12 +90,19 @@ require(bundle !== undefined && existsSync(bundle) ? bundle : './${TSC_ENTRY}');
 `;
 }
 
+/** What `bundleFunctions` did: every function's bundle, and the functions it built again. */
+export interface Bundled {
+  bundles: string[];
+  /** The functions whose bundle was out of date (built now); the others were up to date. */
+  built: string[];
+}
+
 /**
  * Bundles each function of the project built in `dir` (tsc's output in dist/) into
- * dist/bundle/<target>.js with its metafile, then writes dist/main.js. Returns the bundles'
- * paths.
+ * dist/bundle/<target>.js with its metafile, unless that bundle is up to date, then writes
+ * dist/main.js.
  */
-export async function bundleFunctions(dir: string): Promise<string[]> {
+export async function bundleFunctions(dir: string): Promise<Bundled> {
   const dist = join(dir, 'dist');
   if (!existsSync(join(dist, TSC_ENTRY))) {
     throw new Error(`no ${join('dist', TSC_ENTRY)}: the project's entry (index.ts) was not built`);
@@ -111,6 +118,7 @@ export async function bundleFunctions(dir: string): Promise<string[]> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { FUNCTION_TARGETS } = require('@dialogflow-functions/core/target') as Targets;
   const bundles: string[] = [];
+  const built: string[] = [];
   for (const target of FUNCTION_TARGETS) {
     const outfile = join(out, `${target}.js`);
     bundles.push(outfile);
@@ -151,6 +159,7 @@ export async function bundleFunctions(dir: string): Promise<string[]> {
     // What was read (as esbuild read it: a file changed since is stale next time, since its hash
     // then differs) and what was written.
     replaceFile(stampFile, stamp(dir, out, target, setting, started));
+    built.push(target);
   }
   // What an earlier build left that this one did not write (a function no longer there).
   const written = new Set(
@@ -161,7 +170,7 @@ export async function bundleFunctions(dir: string): Promise<string[]> {
       rmSync(join(out, file), { recursive: true, force: true });
   }
   replaceFile(join(dist, MAIN), mainSource(FUNCTION_TARGETS));
-  return bundles;
+  return { bundles, built };
 }
 
 /** sha256 of a file's bytes, or of nothing when it cannot be read (so a stamp with it never matches). */
