@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
@@ -25,6 +26,8 @@ import { until } from '@dialogflow-functions/testing/wait';
 interface Stack {
   npm: ChildProcess;
   output: string[];
+  /** 'line' for each line of output, as it comes. */
+  lines: EventEmitter;
   ports: Record<string, string>;
   webhookUrl: string;
   exited: Promise<number | null>;
@@ -52,32 +55,84 @@ async function startStack(script: 'start' | 'dev', env: NodeJS.ProcessEnv = {}):
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
+  const lines = new EventEmitter();
   for (const stream of [npm.stdout, npm.stderr]) {
     let rest = '';
     stream.on('data', (chunk: Buffer) => {
-      const lines = (rest + chunk.toString()).split('\n');
-      rest = lines.pop() ?? '';
-      output.push(...lines);
+      const parts = (rest + chunk.toString()).split('\n');
+      rest = parts.pop() ?? '';
+      for (const line of parts) {
+        output.push(line);
+        lines.emit('line', line);
+      }
     });
   }
   const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
   const stack = {
     npm,
     output,
+    lines,
     ports,
     webhookUrl: `http://127.0.0.1:${ports.WEBHOOK_PORT}/`,
     exited,
   };
   running.push(stack);
-  await until(
-    () => {
-      if (npm.exitCode !== null) throw new Error(`npm ${script} exited:\n${output.join('\n')}`);
-      return output.some((l) => l.includes('Local stack is up'));
-    },
-    240_000,
-    `npm ${script} up`,
-  );
+  await nextLine(stack, /Local stack is up/, 0, 240_000);
   return stack;
+}
+
+/**
+ * The first line of the stack's output from line `from` on that matches `pattern`: one printed
+ * already, else the next one printed (an event, not a poll). Fails when npm exits first or after
+ * `timeoutMs`.
+ */
+function nextLine(
+  stack: Stack,
+  pattern: RegExp,
+  from: number,
+  timeoutMs: number,
+): Promise<RegExpMatchArray> {
+  for (const line of stack.output.slice(from)) {
+    const found = line.match(pattern);
+    if (found) return Promise.resolve(found);
+  }
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      clearTimeout(timer);
+      stack.lines.off('line', onLine);
+      stack.npm.off('exit', onExit);
+    };
+    const onLine = (line: string) => {
+      const found = line.match(pattern);
+      if (!found) return;
+      done();
+      resolve(found);
+    };
+    const onExit = () => {
+      done();
+      reject(new Error(`npm exited before ${pattern}:\n${stack.output.join('\n')}`));
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`no ${pattern} within ${timeoutMs} ms:\n${stack.output.join('\n')}`));
+    }, timeoutMs);
+    stack.lines.on('line', onLine);
+    stack.npm.once('exit', onExit);
+    if (stack.npm.exitCode !== null) onExit();
+  });
+}
+
+/** POSTs the welcome until the webhook answers 200 (its port open again after a restart). */
+async function webhookAnswers(stack: Stack, timeoutMs: number): Promise<void> {
+  await until(
+    () =>
+      post(stack.webhookUrl, welcome()).then(
+        (r) => r.status === 200,
+        () => false,
+      ),
+    timeoutMs,
+    'the webhook answers',
+  );
 }
 
 afterEach(async () => {
@@ -156,19 +211,14 @@ describe.skipIf(process.platform !== 'linux')('the local stack', () => {
 
       // kill -9 of the webhook: started again, answering again.
       const first = functionPid(stack, 'webhook')!;
+      const from = stack.output.length;
       process.kill(first, 'SIGKILL');
-      await until(
-        async () => {
-          const pid = functionPid(stack, 'webhook');
-          if (pid === undefined || pid === first) return false;
-          return post(stack.webhookUrl, welcome()).then(
-            (r) => r.status === 200,
-            () => false,
-          );
-        },
-        60_000,
-        'webhook restarted',
-      );
+      // The supervisor's own account: it saw the kill, and the new process's port answers.
+      const restarted = await nextLine(stack, /webhook restarted \(pid (\d+)\)/, from, 60_000);
+      const second = Number(restarted[1]);
+      expect(second).not.toBe(first);
+      await webhookAnswers(stack, 60_000);
+      expect(functionPid(stack, 'webhook')).toBe(second);
       expect(
         stack.output.some((l) => /webhook exited \(signal SIGKILL\); restarting/.test(l)),
       ).toBe(true);
@@ -191,28 +241,24 @@ describe.skipIf(process.platform !== 'linux')('the local stack', () => {
       expect(webhook).toBeDefined();
       // A save without a change is still a change to the watcher (and leaves the source as it is).
       const now = new Date();
+      let from = stack.output.length;
       utimesSync(join(REPO, 'packages', 'core', 'src', 'lazy.ts'), now, now);
-      await until(
-        async () => {
-          const w = functionPid(stack, 'webhook');
-          const k = functionPid(stack, 'worker');
-          if (!w || !k || w === webhook || k === worker) return false;
-          return post(stack.webhookUrl, welcome()).then(
-            (r) => r.status === 200,
-            () => false,
-          );
-        },
+      // Printed once both answer on their ports again, with their new PIDs.
+      const restarted = await nextLine(
+        stack,
+        /functions restarted \(webhook pid (\d+), worker pid (\d+)[,)]/,
+        from,
         120_000,
-        'functions restarted after the rebuild',
       );
+      const [w, k] = [Number(restarted[1]), Number(restarted[2])];
+      expect(w).not.toBe(webhook);
+      expect(k).not.toBe(worker);
+      await webhookAnswers(stack, 30_000);
       expect(stack.output.some((l) => /restarting the functions/.test(l))).toBe(true);
       // An agent source saved: the stand-in is started again with it, on the same port.
+      from = stack.output.length;
       utimesSync(join(REPO, 'examples', 'restaurant', 'agent', 'agent.yaml'), now, now);
-      await until(
-        () => stack.output.some((l) => /the stand-in runs the new agent/.test(l)),
-        120_000,
-        'stand-in restarted with the new agent',
-      );
+      await nextLine(stack, /the stand-in runs the new agent/, from, 120_000);
       expect(await portIsFree('127.0.0.1', Number(stack.ports.DIALOGFLOW_STAND_IN_PORT))).toBe(
         false,
       );

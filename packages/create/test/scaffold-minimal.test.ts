@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
+  copyInstalled,
   generator,
-  npmInstall,
   readPackage,
   run,
+  sharedMinimalProject,
   sharedPacks,
   tempDir,
   userEnv,
@@ -14,9 +15,10 @@ import {
  * `npm run pack`, then `npm run scaffold -- DIR` (minimal template, both editions) as a user
  * runs them, `npm install` from the tarballs, and the new project's own `npm test`: its type
  * check, its vitest tests and its conversations through the Dialogflow stand-in (ES and CX).
+ * The scaffold and the install are the run's one minimal project (sharedMinimalProject: the
+ * start and upgrade tests use it too); this file runs in a copy of its own.
  */
 
-const REPO = join(__dirname, '..', '..', '..');
 const temp = tempDir('scaffold-minimal');
 const dir = join(temp.dir, 'coffee-bot');
 afterAll(() => temp.cleanup());
@@ -24,16 +26,8 @@ afterAll(() => temp.cleanup());
 let packs: Record<string, string>;
 
 beforeAll(async () => {
-  const shared = await sharedPacks();
-  packs = shared.packs;
-  const made = await run(
-    'npm',
-    ['run', 'scaffold', '--', dir, '--template', 'minimal', '--edition', 'both'],
-    REPO,
-    userEnv({ PACKS_DIR: shared.dir }),
-  );
-  expect(made.code, made.output).toBe(0);
-  await npmInstall(dir);
+  packs = (await sharedPacks()).packs;
+  copyInstalled(await sharedMinimalProject(), dir);
 }, 600_000);
 
 describe('a scaffolded minimal project', () => {

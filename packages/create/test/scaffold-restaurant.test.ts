@@ -1,10 +1,21 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { npmInstall, run, sharedPacks, tempDir, userEnv } from './helpers/project';
+import {
+  copyInstalled,
+  npmInstall,
+  run,
+  sharedMinimalProject,
+  sharedPacks,
+  tempDir,
+  userEnv,
+} from './helpers/project';
 
 /*
  * The restaurant template scaffolded from the packed tarballs, installed, and its own
  * `npm test`: the example's bot outside the repository, its conversations in ES and CX.
+ * `npm install` starts from the node_modules of the run's minimal project (the same packages
+ * from the same tarballs, linked: sharedMinimalProject), so it installs what the restaurant
+ * adds (mysql2) and reconciles the rest, instead of extracting every package again.
  */
 
 const REPO = join(__dirname, '..', '..', '..');
@@ -21,6 +32,7 @@ beforeAll(async () => {
     userEnv({ PACKS_DIR: shared.dir }),
   );
   expect(made.code, made.output).toBe(0);
+  copyInstalled(await sharedMinimalProject(), dir, true);
   await npmInstall(dir);
 }, 600_000);
 

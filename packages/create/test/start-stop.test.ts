@@ -10,8 +10,10 @@ import {
 } from '@dialogflow-functions/testing/proc';
 import { until } from '@dialogflow-functions/testing/wait';
 import {
+  copyInstalled,
   generator,
-  npmInstall,
+  readPackage,
+  sharedMinimalProject,
   sharedPacks,
   spawnCollecting,
   stackPorts,
@@ -23,7 +25,9 @@ import {
  * `npm start` in a project made from the packed tarballs (ES edition: one agent): the whole
  * local stack comes up on the ports the environment names, the Dialogflow stand-in answers the
  * welcome through the project's webhook (DetectIntent with Google's own client), and SIGTERM to
- * npm's PID stops every process it started, with no port left open.
+ * npm's PID stops every process it started, with no port left open. Its dependencies are the
+ * install of the run's minimal project (sharedMinimalProject: the same dependencies from the same
+ * tarballs, which an edition does not change), linked in rather than installed again.
  */
 
 const temp = tempDir('start-stop');
@@ -34,7 +38,14 @@ afterAll(() => temp.cleanup());
 beforeAll(async () => {
   const { packs } = await sharedPacks();
   generator.create({ dir, template: 'minimal', edition: 'es', packs });
-  await npmInstall(dir);
+  const installed = await sharedMinimalProject();
+  // What npm install would install here is what it installed there.
+  const dependencies = (d: string) => {
+    const { dependencies, devDependencies, overrides } = readPackage(d);
+    return { dependencies, devDependencies, overrides };
+  };
+  expect(dependencies(dir)).toEqual(dependencies(installed));
+  copyInstalled(installed, dir, true);
 }, 600_000);
 
 afterEach(() => {

@@ -2,13 +2,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
+  copyInstalled,
   fingerprint,
   generator,
   npmInstall,
   pack,
   readPackage,
   run,
-  sharedPacks,
+  sharedMinimalProject,
   tempDir,
   userEnv,
 } from './helpers/project';
@@ -17,11 +18,12 @@ import {
  * An upgrade: a project made with the tarballs of version X (the repository's), then every
  * package packed again as the next patch release X+1 and installed in its place. The bot's
  * tests pass on X+1 with none of its files touched (only package.json's dependencies and the
- * lock change: that is the install).
+ * lock change: that is the install). The project of version X is a copy of the run's one minimal
+ * project (sharedMinimalProject: the minimal template, both editions, installed from the packs).
  */
 
 const temp = tempDir('upgrade');
-const dir = join(temp.dir, 'upgrade-bot');
+const dir = join(temp.dir, 'coffee-bot');
 const version = generator.frameworkVersion();
 const next = version.replace(/\d+$/, (patch) => String(Number(patch) + 1));
 let before: Map<string, string>;
@@ -32,9 +34,7 @@ const npmTest = () =>
 const installed = (name: string) => readPackage(dir, name).version;
 
 beforeAll(async () => {
-  const { packs } = await sharedPacks();
-  generator.create({ dir, template: 'minimal', edition: 'both', packs });
-  await npmInstall(dir);
+  copyInstalled(await sharedMinimalProject(), dir);
   before = fingerprint(dir);
 }, 600_000);
 

@@ -346,11 +346,16 @@ async function startFunctions(config: StackConfig, env: NodeJS.ProcessEnv): Prom
     functions.push(fn);
   }
   if (dev) {
+    const log = prefixed('dev');
     rebuilds = rebuildOnChange({
-      log: prefixed('dev'),
+      log,
       onSpawn: track,
       onBuilt: async () => {
         await Promise.all(functions.map((f) => f.restart()));
+        // Each answers on its port again (restart waits for it).
+        log(
+          `functions restarted (${functions.map((f) => `${f.name} pid ${f.current.child.pid}`).join(', ')})`,
+        );
       },
     });
   }

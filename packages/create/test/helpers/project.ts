@@ -1,6 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
+  copyFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -14,6 +16,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { freeStackPort } from '@dialogflow-functions/testing/processes';
+
+const REPO = join(__dirname, '..', '..', '..', '..');
 
 /*
  * What the scaffold, start and upgrade tests share: the packed packages, a project made from
@@ -68,44 +72,98 @@ export interface SharedPacks {
 }
 
 /**
- * The packages built and packed once for the whole test run, shared by every test file that
- * installs them (they run at the same time): the first to ask builds and packs them into the
- * run's folder (DFF_TEST_RUN_DIR, made by the global setup) while the others wait for it.
- * Outside such a run, a pack of this file's own.
+ * What one test file of the run makes for all of them (they run at the same time): the first
+ * to ask runs `make` (its result must be JSON) and records it in the run's folder
+ * (DFF_TEST_RUN_DIR, made by the global setup) while the others wait for it. Outside such a
+ * run, `make` runs for this file alone, in a temporary folder.
  */
-export async function sharedPacks(): Promise<SharedPacks> {
+async function oncePerRun<T>(key: string, make: (dir: string) => Promise<T> | T): Promise<T> {
   const runDir = process.env.DFF_TEST_RUN_DIR;
-  if (!runDir) {
-    const dir = mkdtempSync(join(tmpdir(), 'dff-packs-'));
-    return { dir, packs: pack(dir) };
-  }
-  const dir = join(runDir, 'packs');
-  const done = join(runDir, 'packs.json');
-  const failed = join(runDir, 'packs.failed');
+  if (!runDir) return make(mkdtempSync(join(tmpdir(), `dff-${key}-`)));
+  const dir = join(runDir, key);
+  const done = join(runDir, `${key}.json`);
+  const failed = join(runDir, `${key}.failed`);
   let mine = false;
   try {
-    mkdirSync(join(runDir, 'packs.lock'));
+    mkdirSync(join(runDir, `${key}.lock`));
     mine = true;
   } catch {
-    // Another test file is packing them (or has).
+    // Another test file is making it (or has).
   }
   if (mine) {
     try {
-      const packs = pack(dir);
-      writeFileSync(`${done}.tmp`, JSON.stringify(packs));
+      mkdirSync(dir, { recursive: true });
+      const made = await make(dir);
+      writeFileSync(`${done}.tmp`, JSON.stringify(made));
       renameSync(`${done}.tmp`, done);
-      return { dir, packs };
+      return made;
     } catch (err) {
       writeFileSync(failed, err instanceof Error ? err.message : String(err));
       throw err;
     }
   }
   for (;;) {
-    if (existsSync(done)) {
-      return { dir, packs: JSON.parse(readFileSync(done, 'utf8')) as Record<string, string> };
-    }
-    if (existsSync(failed)) throw new Error(`packing failed:\n${readFileSync(failed, 'utf8')}`);
+    if (existsSync(done)) return JSON.parse(readFileSync(done, 'utf8')) as T;
+    if (existsSync(failed)) throw new Error(`${key} failed:\n${readFileSync(failed, 'utf8')}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/**
+ * The packages built and packed once for the whole test run, shared by every test file that
+ * installs them.
+ */
+export async function sharedPacks(): Promise<SharedPacks> {
+  return oncePerRun('packs', (dir) => ({ dir, packs: pack(dir) }));
+}
+
+/**
+ * The minimal project (both editions) as a user makes it, once for the whole run: `npm run
+ * scaffold -- DIR --template minimal --edition both` from the shared packs, then `npm install`.
+ * Never run in place: each test file takes a copy of its own (`copyInstalled`), so the files
+ * that only need it installed share one install.
+ */
+export async function sharedMinimalProject(): Promise<string> {
+  return oncePerRun('minimal-project', async (into) => {
+    const shared = await sharedPacks();
+    const dir = join(into, 'coffee-bot');
+    const made = await run(
+      'npm',
+      ['run', 'scaffold', '--', dir, '--template', 'minimal', '--edition', 'both'],
+      REPO,
+      userEnv({ PACKS_DIR: shared.dir }),
+    );
+    if (made.code !== 0) throw new Error(`npm run scaffold failed:\n${made.output}`);
+    await npmInstall(dir);
+    return dir;
+  });
+}
+
+/** Files of an install that npm rewrites in place (so a copy needs its own). */
+const REWRITTEN = ['package.json', 'package-lock.json', join('node_modules', '.package-lock.json')];
+
+/**
+ * A copy of the installed project `from` at `to`: its files copied, its node_modules as hard
+ * links to the same files (what npm would have written there again, and reads only; npm
+ * replaces a package's folder rather than writing into its files), the manifests npm rewrites
+ * copied whole. `onlyDependencies`: only node_modules, into the project already at `to`.
+ */
+export function copyInstalled(from: string, to: string, onlyDependencies = false): void {
+  mkdirSync(to, { recursive: true });
+  if (!onlyDependencies) {
+    for (const entry of readdirSync(from)) {
+      if (entry !== 'node_modules') cpSync(join(from, entry), join(to, entry), { recursive: true });
+    }
+  }
+  const linked = spawnSync('cp', ['-al', join(from, 'node_modules'), join(to, 'node_modules')]);
+  if (linked.status !== 0) {
+    // No hard links here (another file system, another cp): a whole copy.
+    cpSync(join(from, 'node_modules'), join(to, 'node_modules'), { recursive: true });
+  }
+  for (const file of REWRITTEN.slice(onlyDependencies ? 2 : 0)) {
+    if (!existsSync(join(from, file))) continue;
+    rmSync(join(to, file), { force: true });
+    copyFileSync(join(from, file), join(to, file));
   }
 }
 

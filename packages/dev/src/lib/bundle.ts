@@ -18,9 +18,12 @@
  * the bundle and which names the cache's folder. Each bundle is built with its target as a
  * constant (`process.env.DFF_BUNDLED_TARGET`, read by core's serve.ts and by the bot where a
  * part is one function's only), so it holds that function's code only; its inputs are written
- * beside it (`<target>.meta.json`).
+ * beside it (`<target>.meta.json`). A bundle whose inputs, settings and files are as its
+ * `<target>.stamp` records them (content hashes) is up to date and not built again: `npm start`
+ * after `npm run build` bundles nothing, `npm start` after an edit bundles what the edit reaches.
  */
-import { build, type Plugin } from 'esbuild';
+import { build, version as esbuildVersion, type Metafile, type Plugin } from 'esbuild';
+import { createHash } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
@@ -28,6 +31,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -86,12 +90,19 @@ require(bundle !== undefined && existsSync(bundle) ? bundle : './${TSC_ENTRY}');
 `;
 }
 
+/** What `bundleFunctions` did: every function's bundle, and the functions it built again. */
+export interface Bundled {
+  bundles: string[];
+  /** The functions whose bundle was out of date (built now); the others were up to date. */
+  built: string[];
+}
+
 /**
  * Bundles each function of the project built in `dir` (tsc's output in dist/) into
- * dist/bundle/<target>.js with its metafile, then writes dist/main.js. Returns the bundles'
- * paths.
+ * dist/bundle/<target>.js with its metafile, unless that bundle is up to date, then writes
+ * dist/main.js.
  */
-export async function bundleFunctions(dir: string): Promise<string[]> {
+export async function bundleFunctions(dir: string): Promise<Bundled> {
   const dist = join(dir, 'dist');
   if (!existsSync(join(dist, TSC_ENTRY))) {
     throw new Error(`no ${join('dist', TSC_ENTRY)}: the project's entry (index.ts) was not built`);
@@ -107,8 +118,21 @@ export async function bundleFunctions(dir: string): Promise<string[]> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { FUNCTION_TARGETS } = require('@dialogflow-functions/core/target') as Targets;
   const bundles: string[] = [];
+  const built: string[] = [];
   for (const target of FUNCTION_TARGETS) {
     const outfile = join(out, `${target}.js`);
+    bundles.push(outfile);
+    const stampFile = join(out, `${target}.stamp`);
+    const metaFile = join(out, `${target}.meta.json`);
+    const setting = settingsHash(dir, entry, target);
+    const started = Date.now();
+    // The last bundle's inputs unchanged (and the bundle as written): nothing to do.
+    if (
+      existsSync(stampFile) &&
+      readFileSync(stampFile, 'utf8') === stamp(dir, out, target, setting)
+    ) {
+      continue;
+    }
     const result = await build({
       entryPoints: [entry],
       outfile,
@@ -131,19 +155,85 @@ export async function bundleFunctions(dir: string): Promise<string[]> {
       logLevel: 'warning',
     });
     for (const file of result.outputFiles) replaceFile(file.path, file.contents);
-    replaceFile(join(out, `${target}.meta.json`), JSON.stringify(result.metafile));
-    bundles.push(outfile);
+    replaceFile(metaFile, JSON.stringify(result.metafile));
+    // What was read (as esbuild read it: a file changed since is stale next time, since its hash
+    // then differs) and what was written.
+    replaceFile(stampFile, stamp(dir, out, target, setting, started));
+    built.push(target);
   }
   // What an earlier build left that this one did not write (a function no longer there).
   const written = new Set(
-    FUNCTION_TARGETS.flatMap((t) => [`${t}.js`, `${t}.js.map`, `${t}.meta.json`]),
+    FUNCTION_TARGETS.flatMap((t) => [`${t}.js`, `${t}.js.map`, `${t}.meta.json`, `${t}.stamp`]),
   );
   for (const file of readdirSync(out)) {
     if (!written.has(file) && !file.endsWith('.tmp'))
       rmSync(join(out, file), { recursive: true, force: true });
   }
   replaceFile(join(dist, MAIN), mainSource(FUNCTION_TARGETS));
-  return bundles;
+  return { bundles, built };
+}
+
+/** sha256 of a file's bytes, or of nothing when it cannot be read (so a stamp with it never matches). */
+function fileHash(file: string): string {
+  try {
+    return createHash('sha256').update(readFileSync(file)).digest('hex');
+  } catch {
+    return 'unreadable';
+  }
+}
+
+/**
+ * What a bundle depends on besides its inputs' contents: esbuild's version, this module (the
+ * options it builds with), the entry and the target, and the files that decide how imports
+ * resolve (the project's package.json and tsconfig, the inlined packages' package.json).
+ */
+function settingsHash(dir: string, entry: string, target: string): string {
+  const hash = createHash('sha256').update(`${esbuildVersion}\0${entry}\0${target}\0`);
+  hash.update(fileHash(__filename));
+  const manifests = [join(dir, 'package.json'), tsconfigOf(dir).tsconfig ?? ''];
+  for (const name of [CORE, 'zod']) {
+    try {
+      manifests.push(require.resolve(`${name}/package.json`, { paths: [dir] }));
+    } catch {
+      manifests.push(name); // not resolvable from here: a stamp of that fact
+    }
+  }
+  for (const file of manifests) hash.update(`${file}\0${fileHash(file)}\0`);
+  return hash.digest('hex');
+}
+
+/**
+ * The up-to-date stamp of a target's bundle as the files are now: its settings, every input its
+ * metafile lists with the hash of its content, and the hash of each file the bundle consists of
+ * (a bundle or map changed or removed by hand is built again). Content, not modification times:
+ * npm installs packages with one fixed mtime, so a reinstalled core would look unchanged.
+ * `since`: when the bundling began (an input saved after it makes a stamp that never matches).
+ */
+function stamp(
+  dir: string,
+  out: string,
+  target: string,
+  setting: string,
+  since = Infinity,
+): string {
+  const hash = createHash('sha256').update(setting);
+  let metafile: Metafile;
+  try {
+    metafile = JSON.parse(readFileSync(join(out, `${target}.meta.json`), 'utf8')) as Metafile;
+  } catch {
+    return 'no metafile';
+  }
+  for (const input of Object.keys(metafile.inputs).sort()) {
+    // Saved while esbuild was bundling: what it read may not be what is there now.
+    if ((statSync(join(dir, input), { throwIfNoEntry: false })?.mtimeMs ?? 0) >= since) {
+      return 'an input changed while bundling';
+    }
+    hash.update(`${input}\0${fileHash(join(dir, input))}\0`);
+  }
+  for (const file of [`${target}.js`, `${target}.js.map`, `${target}.meta.json`]) {
+    hash.update(`${file}\0${fileHash(join(out, file))}\0`);
+  }
+  return hash.digest('hex');
 }
 
 /**
