@@ -1,0 +1,158 @@
+#!/usr/bin/env node
+/**
+ * The static checks and the build, side by side: one task per core, the longest chain first.
+ *
+ *   node tools/checks.mjs          typecheck, ESLint, Prettier, the import rules (depcruise),
+ *                                  the build, then the API reports against the build
+ *                                  (the first step of `npm test`)
+ *   node tools/checks.mjs lint     ESLint, Prettier, depcruise, the API reports (`npm run lint`)
+ *
+ * Each task's output is printed whole when it ends (no interleaving), with its time. Every task
+ * runs to its end even when another fails, so one run names every failure; exit 1 if any failed.
+ * The tasks are the package.json scripts (ESLint and Prettier with their caches in .cache/ and
+ * node_modules/.cache/). SIGINT/SIGTERM stop the running tasks (by PID) before this exits.
+ */
+import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = join(ROOT, 'node_modules', '.bin');
+const bin = (name) => join(BIN, name);
+
+/**
+ * @typedef {{ name: string, steps: string[][], after?: string[] }} Task
+ * A task's steps run one after another; a task starts once every task it comes `after` passed.
+ */
+
+const npm = (script) => ['npm', 'run', '--silent', script];
+
+/** @type {Task[]} in the order they start: the build chain is the longest. */
+const LINT = [
+  { name: 'api:check', steps: [npm('api:check')] },
+  { name: 'prettier', steps: [[bin('prettier'), '--check', '--cache', '.']] },
+  {
+    name: 'eslint',
+    steps: [[bin('eslint'), '--cache', '--cache-location', '.cache/eslint/', '.']],
+  },
+  { name: 'deps', steps: [npm('deps')] },
+];
+
+/** @type {Task[]} */
+const ALL = [
+  { name: 'build', steps: [npm('build')] },
+  // The API reports read the build's declarations (api:check without its own tsc -b).
+  { name: 'API reports', steps: [[process.execPath, 'tools/api-report.mjs']], after: ['build'] },
+  { name: 'typecheck', steps: [npm('typecheck')] },
+  ...LINT.filter((t) => t.name !== 'api:check'),
+];
+
+const mode = process.argv[2] ?? 'all';
+if (!['all', 'lint'].includes(mode)) {
+  console.error(`usage: node tools/checks.mjs [lint]  (got ${mode})`);
+  process.exit(2);
+}
+const tasks = mode === 'lint' ? LINT : ALL;
+const slots = Math.max(2, availableParallelism());
+
+/** @type {Set<import('node:child_process').ChildProcess>} */
+const running = new Set();
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    stopping = true;
+    // Each task runs in a process group of its own (npm and sh do not pass signals on).
+    for (const child of running) {
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // already gone
+      }
+    }
+    process.exitCode = 130;
+  });
+}
+
+/** Runs one command; resolves with its exit code and its output (stdout and stderr in order). */
+function run(argv) {
+  return new Promise((resolve) => {
+    const child = spawn(argv[0], argv.slice(1), {
+      cwd: ROOT,
+      env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    running.add(child);
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('error', (error) => {
+      output += `${error.message}\n`;
+    });
+    child.on('close', (code, signal) => {
+      running.delete(child);
+      resolve({ code: code ?? (signal ? 1 : 0), output });
+    });
+  });
+}
+
+/** @type {Map<string, 'passed' | 'failed'>} */
+const results = new Map();
+
+async function runTask(task) {
+  const started = Date.now();
+  let output = '';
+  let ok = true;
+  for (const step of task.steps) {
+    if (stopping) {
+      ok = false;
+      break;
+    }
+    const { code, output: stepOutput } = await run(step);
+    output += stepOutput;
+    if (code !== 0) {
+      ok = false;
+      output += `(${step.map((a) => a.replace(ROOT + '/', '')).join(' ')} exited ${code})\n`;
+      break;
+    }
+  }
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  results.set(task.name, ok ? 'passed' : 'failed');
+  console.log(`\n── ${task.name}: ${ok ? 'passed' : 'FAILED'} in ${seconds} s`);
+  if (output.trim()) console.log(output.trimEnd());
+}
+
+const started = Date.now();
+const pending = [...tasks];
+const active = new Set();
+while ((pending.length > 0 && !stopping) || active.size > 0) {
+  const ready = pending.filter((t) => (t.after ?? []).every((name) => results.has(name)));
+  while (active.size < slots && ready.length > 0 && !stopping) {
+    const task = ready.shift();
+    pending.splice(pending.indexOf(task), 1);
+    const blocked = (task.after ?? []).filter((name) => results.get(name) !== 'passed');
+    if (blocked.length > 0) {
+      results.set(task.name, 'failed');
+      console.log(`\n── ${task.name}: not run (${blocked.join(', ')} failed)`);
+      continue;
+    }
+    const promise = runTask(task).then(() => active.delete(promise));
+    active.add(promise);
+  }
+  if (active.size > 0) await Promise.race(active);
+  else if (pending.length > 0 && ready.length === 0) break; // unreachable: every `after` exists
+}
+for (const task of pending) {
+  results.set(task.name, 'failed');
+  console.log(`\n── ${task.name}: not run (stopped)`);
+}
+
+const failed = [...results].filter(([, r]) => r === 'failed').map(([name]) => name);
+const seconds = ((Date.now() - started) / 1000).toFixed(1);
+if (failed.length > 0 || stopping) {
+  console.log(`\nchecks: ${failed.length} failed (${failed.join(', ')}) in ${seconds} s`);
+  process.exitCode = process.exitCode || 1;
+} else {
+  console.log(`\nchecks: ${results.size} passed in ${seconds} s`);
+}
