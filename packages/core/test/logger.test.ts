@@ -1,6 +1,8 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { esRequest } from '@dialogflow-functions/testing/requests';
 import { createLogger } from '../src/logger';
 
 const ROOT = join(__dirname, '..');
@@ -49,5 +51,115 @@ describe('logger', () => {
     expect(lines).toHaveLength(2001);
     expect(JSON.parse(lines[1999]!)).toMatchObject({ message: 'burst 1999' });
     expect(JSON.parse(lines[2000]!)).toMatchObject({ message: 'later', severity: 'WARNING' });
+  });
+});
+
+/**
+ * A real webhook on a loopback HTTP server in its own Node, whose turn line is still pending
+ * (the write that came just before it makes it wait for the next batch) when the process ends
+ * right after answering: `after` runs when the answer has gone out.
+ */
+const TURN_SERVER = `
+const http = require('node:http');
+const { createWebhookHandler } = require('./src/webhook/handler');
+const { say } = require('./src/conversation');
+const { createLogger, flushLogs } = require('./src/logger');
+const log = createLogger();
+const webhook = createWebhookHandler({
+  config: { projectId: 'p', webhook: { deadlineMs: 4000, auth: { basic: undefined, token: undefined, oidc: undefined } } },
+  intents: { hi: () => say('hello') },
+  fallback: () => say('fallback'),
+  logger: log,
+});
+const after = {
+  exit: () => process.exit(0),
+  crash: () => { throw new Error('crash right after the turn'); },
+  sigterm: () => process.kill(process.pid, 'SIGTERM'),
+  wait: () => {},
+}[process.env.AFTER];
+const server = http.createServer((req, res) => {
+  log.info('request received');
+  flushLogs(); // a batch just written: the turn's line waits for the next one
+  res.on('finish', after);
+  webhook(req, res);
+});
+server.listen(0, '127.0.0.1', () => process.stderr.write('port ' + server.address().port + '\\n'));
+`;
+
+interface TurnRun {
+  lines: Record<string, unknown>[];
+  answer: string;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** Starts TURN_SERVER, posts one ES turn, and (AFTER=wait) sends SIGTERM once answered. */
+function turnThenEnd(after: 'exit' | 'crash' | 'sigterm' | 'wait'): Promise<TurnRun> {
+  const child = spawn(process.execPath, ['--import', 'tsx', '-e', TURN_SERVER], {
+    cwd: ROOT,
+    env: { ...process.env, AFTER: after },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const port = new Promise<number>((resolve, reject) => {
+    child.stderr.setEncoding('utf8').on('data', (c: string) => {
+      stderr += c;
+      const m = /port (\d+)/.exec(stderr);
+      if (m) resolve(Number(m[1]));
+    });
+    void exited.then(() => reject(new Error(`exited before listening: ${stderr}`)));
+  });
+  return port.then(
+    (p) =>
+      new Promise<TurnRun>((resolve, reject) => {
+        const req = request(
+          { host: '127.0.0.1', port: p, method: 'POST', path: '/', agent: false },
+          (res) => {
+            let answer = '';
+            res.setEncoding('utf8').on('data', (c: string) => (answer += c));
+            res.on('end', () => {
+              // The platform's kill, as soon as the answer is in.
+              if (after === 'wait') child.kill('SIGTERM');
+              void exited.then(({ code, signal }) => {
+                const lines = stdout
+                  .split('\n')
+                  .filter(Boolean)
+                  .map((l) => JSON.parse(l) as Record<string, unknown>);
+                resolve({ lines, answer, code, signal });
+              });
+            });
+          },
+        );
+        req.on('error', reject);
+        req.setHeader('content-type', 'application/json');
+        req.end(JSON.stringify(esRequest({ name: 'hi' })));
+      }),
+  );
+}
+
+describe('logger: the turn line survives the end of the process', () => {
+  it.each([
+    ['process.exit right after the answer', 'exit', { code: 0, signal: null }],
+    ['an uncaught exception right after the answer', 'crash', { code: 1, signal: null }],
+    ['SIGTERM from inside right after the answer', 'sigterm', { code: null, signal: 'SIGTERM' }],
+    ['SIGTERM from outside once the answer is in', 'wait', { code: null, signal: 'SIGTERM' }],
+  ] as const)('%s', async (_what, after, end) => {
+    const run = await turnThenEnd(after);
+    expect(JSON.parse(run.answer)).toMatchObject({ fulfillmentText: 'hello' });
+    // Without a handler of its own, the process still ends as the signal or the crash ends it.
+    expect({ code: run.code, signal: run.signal }).toEqual(end);
+    expect(run.lines.map((l) => l.message)).toEqual(['request received', 'turn answered']);
+    expect(run.lines[1]).toMatchObject({
+      severity: 'INFO',
+      edition: 'es',
+      intent: 'hi',
+      outcome: 'handled',
+      language: 'en',
+    });
   });
 });
