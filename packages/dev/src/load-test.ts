@@ -461,6 +461,7 @@ async function main(): Promise<number> {
   const settleStart = Date.now();
   let left: string[] = [];
   let lastSweep = 0;
+  let lastReport = Date.now();
   for (;;) {
     if (Date.now() - lastSweep > 10_000) {
       lastSweep = Date.now();
@@ -475,6 +476,10 @@ async function main(): Promise<number> {
     }
     left = await unsettled(stack.db);
     if (left.length === 0 || Date.now() - settleStart > SETTLE_MS) break;
+    if (Date.now() - lastReport >= 5000) {
+      lastReport = Date.now();
+      say(`settling: ${left.length} job(s) left, e.g. ${left.slice(0, 3).join(', ')}`);
+    }
     await sleep(1000);
   }
   const settleS = ((Date.now() - settleStart) / 1000).toFixed(1);
