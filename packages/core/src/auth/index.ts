@@ -1,7 +1,8 @@
-import * as crypto from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { FulfillmentError } from '../errors';
 import { header, type IncomingRequest } from '../http';
 import { lazyAsync } from '../lazy';
+import { sha256 } from '../sha256';
 
 /** Verifies a Google-signed ID token for an audience; resolves to its claims or rejects. */
 export type IdTokenVerifier = (
@@ -18,15 +19,8 @@ export interface WebhookAuth {
 /** Constant-time comparison of two secrets of any length. */
 export function safeEqual(a: string, b: string): boolean {
   // Stryker disable next-line ConditionalExpression: equal SHA-256 digests already mean equal strings (the length check is a second guard)
-  return crypto.timingSafeEqual(sha256(a), sha256(b)) && a.length === b.length;
+  return timingSafeEqual(sha256(a), sha256(b)) && a.length === b.length;
 }
-
-type OneShotHash = (algorithm: string, data: string, outputEncoding: 'buffer') => Buffer;
-/** Node's one-shot `crypto.hash` (Node >= 20.12): no Hash object per request. */
-const oneShot = (crypto as unknown as { hash?: OneShotHash }).hash;
-
-const sha256 = (s: string): Buffer =>
-  oneShot ? oneShot('sha256', s, 'buffer') : crypto.createHash('sha256').update(s).digest();
 
 /** Digests of the configured secrets, computed once (a handful per process). */
 const expectedDigests = new Map<string, Buffer>();
@@ -41,7 +35,7 @@ function matchesSecret(value: string, expected: string): boolean {
     if (expectedDigests.size < 16) expectedDigests.set(expected, digest);
   }
   // Stryker disable next-line ConditionalExpression: as in safeEqual
-  return crypto.timingSafeEqual(sha256(value), digest) && value.length === expected.length;
+  return timingSafeEqual(sha256(value), digest) && value.length === expected.length;
 }
 
 /**

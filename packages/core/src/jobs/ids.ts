@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '../sha256';
 
 /**
  * The job id for a turn: a hash of the Dialogflow response id and the job type, so
@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
  * Short enough to read out: the type's first letter and 60 bits of the hash.
  */
 export function jobIdFor(responseId: string, type: string): string {
-  const digest = createHash('sha256').update(`${type}\u0000${responseId}`).digest();
+  const digest = sha256(`${type}\u0000${responseId}`);
   const alphabet = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford base32, lower case
   let bits = 0n;
   for (const byte of digest.subarray(0, 8)) bits = (bits << 8n) | BigInt(byte);

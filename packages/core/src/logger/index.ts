@@ -1,4 +1,4 @@
-import * as crypto from 'node:crypto';
+import { sha256Hex } from '../sha256';
 
 export type Severity = 'DEBUG' | 'INFO' | 'NOTICE' | 'WARNING' | 'ERROR' | 'CRITICAL';
 
@@ -164,15 +164,4 @@ export function traceFields(
 export function hashId(value: string | undefined): string | undefined {
   if (!value) return undefined;
   return sha256Hex(value).slice(0, 16);
-}
-
-type OneShotHash = (algorithm: string, data: string, outputEncoding: 'hex') => string;
-/** Node's one-shot `crypto.hash` (Node ≥ 20.12): no Hash object per call, on every turn's path. */
-const oneShot = (crypto as unknown as { hash?: OneShotHash }).hash;
-
-/** SHA-256 of a string, as hex. */
-function sha256Hex(value: string): string {
-  return oneShot
-    ? oneShot('sha256', value, 'hex')
-    : crypto.createHash('sha256').update(value).digest('hex');
 }

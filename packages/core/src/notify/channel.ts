@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { Config } from '../config';
 import { ApiError, type HttpClient } from '../http';
 import type { Language } from '../messages';
+import { sha256Hex } from '../sha256';
 
 /** A finished job's notification, as every channel receives it. */
 export interface Notification {
@@ -86,7 +86,7 @@ export function classifyHttpFailure(
 
 /** A UUID derived from the job and channel: the same for every retry of one notification. */
 export function notificationKey(jobId: string, channel: string): string {
-  const h = createHash('sha256').update(`notification\u0000${jobId}\u0000${channel}`).digest('hex');
+  const h = sha256Hex(`notification\u0000${jobId}\u0000${channel}`);
   const variant = ((parseInt(h.slice(16, 17), 16) & 0x3) | 0x8).toString(16);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
