@@ -119,17 +119,21 @@ export async function bundleFunctions(dir: string): Promise<Bundled> {
   const { FUNCTION_TARGETS } = require('@dialogflow-functions/core/target') as Targets;
   const bundles: string[] = [];
   const built: string[] = [];
+  const settings = settingsHash(dir, entry);
+  // The functions' bundles share most inputs: each file is read and hashed once per build. A
+  // file changed after its hash was taken only makes a stamp that does not match next time.
+  const inputHashes = new Map<string, string>();
   for (const target of FUNCTION_TARGETS) {
     const outfile = join(out, `${target}.js`);
     bundles.push(outfile);
     const stampFile = join(out, `${target}.stamp`);
     const metaFile = join(out, `${target}.meta.json`);
-    const setting = settingsHash(dir, entry, target);
+    const setting = `${settings}\0${target}`;
     const started = Date.now();
     // The last bundle's inputs unchanged (and the bundle as written): nothing to do.
     if (
       existsSync(stampFile) &&
-      readFileSync(stampFile, 'utf8') === stamp(dir, out, target, setting)
+      readFileSync(stampFile, 'utf8') === stamp(dir, out, target, setting, inputHashes)
     ) {
       continue;
     }
@@ -158,7 +162,7 @@ export async function bundleFunctions(dir: string): Promise<Bundled> {
     replaceFile(metaFile, JSON.stringify(result.metafile));
     // What was read (as esbuild read it: a file changed since is stale next time, since its hash
     // then differs) and what was written.
-    replaceFile(stampFile, stamp(dir, out, target, setting, started));
+    replaceFile(stampFile, stamp(dir, out, target, setting, inputHashes, started));
     built.push(target);
   }
   // What an earlier build left that this one did not write (a function no longer there).
@@ -183,12 +187,12 @@ function fileHash(file: string): string {
 }
 
 /**
- * What a bundle depends on besides its inputs' contents: esbuild's version, this module (the
- * options it builds with), the entry and the target, and the files that decide how imports
+ * What the bundles depend on besides their inputs' contents and their target: esbuild's version,
+ * this module (the options it builds with), the entry, and the files that decide how imports
  * resolve (the project's package.json and tsconfig, the inlined packages' package.json).
  */
-function settingsHash(dir: string, entry: string, target: string): string {
-  const hash = createHash('sha256').update(`${esbuildVersion}\0${entry}\0${target}\0`);
+function settingsHash(dir: string, entry: string): string {
+  const hash = createHash('sha256').update(`${esbuildVersion}\0${entry}\0`);
   hash.update(fileHash(__filename));
   const manifests = [join(dir, 'package.json'), tsconfigOf(dir).tsconfig ?? ''];
   for (const name of [CORE, 'zod']) {
@@ -214,6 +218,7 @@ function stamp(
   out: string,
   target: string,
   setting: string,
+  inputHashes: Map<string, string>,
   since = Infinity,
 ): string {
   const hash = createHash('sha256').update(setting);
@@ -228,7 +233,12 @@ function stamp(
     if ((statSync(join(dir, input), { throwIfNoEntry: false })?.mtimeMs ?? 0) >= since) {
       return 'an input changed while bundling';
     }
-    hash.update(`${input}\0${fileHash(join(dir, input))}\0`);
+    let inputHash = inputHashes.get(input);
+    if (inputHash === undefined) {
+      inputHash = fileHash(join(dir, input));
+      inputHashes.set(input, inputHash);
+    }
+    hash.update(`${input}\0${inputHash}\0`);
   }
   for (const file of [`${target}.js`, `${target}.js.map`, `${target}.meta.json`]) {
     hash.update(`${file}\0${fileHash(join(out, file))}\0`);
