@@ -19,6 +19,8 @@ declare module '@nlpjs/nlu' {
   export class NluNeural {
     constructor(settings: Record<string, unknown>, container: Container);
     train(corpus: { utterance: string; intent: string }[]): Promise<unknown>;
+    toJSON(): unknown;
+    fromJSON(json: unknown): void;
     process(
       utterance: string,
       settings?: Record<string, unknown>,

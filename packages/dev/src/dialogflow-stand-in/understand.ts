@@ -4,6 +4,7 @@ import { LangJa } from '@nlpjs/lang-ja';
 import { LangZh } from '@nlpjs/lang-zh';
 import { NluNeural } from '@nlpjs/nlu';
 import type { AgentModel, EntityTypeDef, IntentDef, TrainingPhrase } from '../lib/agent/model';
+import { modelKey, readModel, writeModel } from './model-cache';
 import {
   isComposite,
   recognizerFor,
@@ -311,6 +312,48 @@ function container(): Promise<Container> {
 }
 
 const NLPJS_LOCALES = new Set(['en', 'zh', 'ja']);
+
+/** How many classifiers this process trained, and how many it read from the model cache. */
+export const classifierStats = { trained: 0, cached: 0 };
+
+const models = new Map<string, Promise<NluNeural>>();
+/**
+ * One language's classifier: the same corpus is trained once per process (an ES and a CX
+ * export of one agent, or two stand-ins in one process, share it) and read from the model cache
+ * (model-cache.ts) when another process trained it before.
+ */
+function languageModel(
+  c: Container,
+  settings: { locale: string; log: boolean; useNoneFeature: boolean },
+  corpus: { utterance: string; intent: string }[],
+): Promise<NluNeural> {
+  const key = modelKey(settings, corpus);
+  let model = models.get(key);
+  if (!model) {
+    model = (async () => {
+      const nlu = new NluNeural(settings, c);
+      const cached = readModel(key);
+      if (cached) {
+        try {
+          nlu.fromJSON(cached);
+          // nlp.js's fromJSON lists the intents without its implicit None, which a trained model
+          // adds on its first classification: left unset, the list is made as training leaves it.
+          (nlu as unknown as { intentsArr?: string[] }).intentsArr = undefined;
+          classifierStats.cached++;
+          return nlu;
+        } catch {
+          // Not a model this nlp.js reads: train it again.
+        }
+      }
+      await nlu.train(corpus);
+      classifierStats.trained++;
+      writeModel(key, nlu.toJSON());
+      return nlu;
+    })();
+    models.set(key, model);
+  }
+  return model;
+}
 const trained = new WeakMap<AgentModel, Promise<AgentClassifier>>();
 
 /** Trains (once per agent) the classifier of every language the agent has. */
@@ -332,15 +375,12 @@ export function trainClassifier(agent: AgentModel, now: ZonedNow = zonedNow(agen
         }
         if (corpus.length === 0) continue;
         const primary = language.split('-')[0] ?? language;
-        const nlu = new NluNeural(
-          {
-            locale: NLPJS_LOCALES.has(primary) ? primary : language,
-            log: false,
-            useNoneFeature: true,
-          },
-          c,
-        );
-        await nlu.train(corpus);
+        const settings = {
+          locale: NLPJS_LOCALES.has(primary) ? primary : language,
+          log: false,
+          useNoneFeature: true,
+        };
+        const nlu = await languageModel(c, settings, corpus);
         byLanguage.set(language, { nlu, intents: new Set(corpus.map((x) => x.intent)) });
       }
       return { byLanguage };

@@ -1,0 +1,120 @@
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
+import { projectDir } from '../project';
+
+/*
+ * The stand-in's trained classifiers, kept on disk by what they were trained from. Training the
+ * restaurant agent's three languages costs about 6 s (9 s of CPU) on the 2-core development
+ * machine, and every `npm start`, every restart of `npm run dev` on an agent change, `dff
+ * converse` and `dff agent evaluate` trained it again from the same phrases. nlp.js's training is
+ * deterministic (no random initialisation), so a model read back is the model training would make:
+ * the key is the exact corpus, the classifier's settings and the versions of the nlp.js packages
+ * that tokenise, stem and train. A changed phrase, entity or nlp.js version is another key, so a
+ * stale model is never used; an unreadable file is trained again and replaced.
+ *
+ * Where: `node_modules/.cache/dialogflow-functions/nlu/` of the project (the convention of
+ * Babel, ESLint and others: deleted with node_modules, never committed), or
+ * DFF_NLU_CACHE_DIR; DFF_NLU_CACHE_DIR=off trains every time. Files are written to a temporary
+ * name and renamed into place, so processes training at once never read half a file; the
+ * folder keeps the newest MAX_ENTRIES models.
+ */
+
+/** Bumped when what a cached model means changes in a way the key does not show. */
+const FORMAT = 1;
+const MAX_ENTRIES = 48;
+const NLPJS = ['core', 'nlu', 'neural', 'lang-en', 'lang-zh', 'lang-ja'];
+
+let versions: string | undefined;
+/** The installed nlp.js packages' versions (their tokenisers, stemmers and trainer). */
+function nlpjsVersions(): string {
+  versions ??= NLPJS.map((name) => {
+    try {
+      let dir = dirname(require.resolve(`@nlpjs/${name}`));
+      while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+      return `${name}@${(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version}`;
+    } catch {
+      return `${name}@?`;
+    }
+  }).join(' ');
+  return versions;
+}
+
+/** The folder cached models go to, or undefined when the cache is off. */
+export function modelCacheDir(): string | undefined {
+  const set = process.env.DFF_NLU_CACHE_DIR;
+  if (set === 'off') return undefined;
+  if (set) return set;
+  // The project's node_modules, or the nearest one above it (an npm workspace's root).
+  for (let dir = projectDir(); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'node_modules'))) {
+      return join(dir, 'node_modules', '.cache', 'dialogflow-functions', 'nlu');
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/** The key of a model: everything its training depends on. */
+export function modelKey(settings: Record<string, unknown>, corpus: unknown): string {
+  return createHash('sha256')
+    .update(JSON.stringify([FORMAT, nlpjsVersions(), settings, corpus]))
+    .digest('hex');
+}
+
+/** The model trained from this key before, or undefined. */
+export function readModel(key: string): unknown {
+  const dir = modelCacheDir();
+  if (!dir) return undefined;
+  try {
+    const parsed = JSON.parse(readFileSync(join(dir, `${key}.json`), 'utf8')) as {
+      key?: string;
+      model?: unknown;
+    };
+    if (parsed.key !== key) return undefined;
+    const now = new Date();
+    utimesSync(join(dir, `${key}.json`), now, now); // the newest models are the ones kept
+    return parsed.model;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keeps a trained model (best effort: a cache that cannot be written only costs a training). */
+export function writeModel(key: string, model: unknown): void {
+  const dir = modelCacheDir();
+  if (!dir) return;
+  try {
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `${key}.json`);
+    const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
+    writeFileSync(temp, JSON.stringify({ key, model }));
+    renameSync(temp, file);
+    prune(dir);
+  } catch {
+    // Read-only or full disk: the next start trains again.
+  }
+}
+
+/** Keeps the newest MAX_ENTRIES models, and drops what a process killed mid-write left. */
+function prune(dir: string): void {
+  const files = readdirSync(dir).map((name) => ({ name, at: statSync(join(dir, name)).mtimeMs }));
+  const models = files.filter((f) => f.name.endsWith('.json')).sort((a, b) => b.at - a.at);
+  const orphans = files.filter((f) => f.name.endsWith('.tmp') && f.at < Date.now() - 600_000);
+  for (const old of [...models.slice(MAX_ENTRIES), ...orphans]) {
+    try {
+      unlinkSync(join(dir, old.name));
+    } catch {
+      // Another process pruned it first.
+    }
+  }
+}
