@@ -32,7 +32,7 @@ import { projectDir } from '../project';
 
 /** Bumped when what a cached model means changes in a way the key does not show. */
 const FORMAT = 1;
-const MAX_ENTRIES = 48;
+const MAX_ENTRIES = 200;
 const NLPJS = ['core', 'nlu', 'neural', 'lang-en', 'lang-zh', 'lang-ja'];
 
 let versions: string | undefined;
