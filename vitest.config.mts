@@ -131,6 +131,11 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
+          // Like the unit files: a worker's files share one module graph (the Google clients,
+          // gRPC and the test kit load once per worker, not once per file). Each file still gets
+          // the setup file's project and data folder, and none leaves process-wide state behind
+          // (the env they change they put back). 48 files: 160 s -> 140 s, 300 -> 263 CPU-s.
+          isolate: false,
           include: ALL,
           exclude: [...UNIT, ...QUIET, '**/node_modules/**'],
           ...firestore,
