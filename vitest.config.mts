@@ -73,14 +73,13 @@ const QUIET = [
  * last run, but a fresh clone (CI) has no cache and would start them in the globs' order.
  */
 const LONGEST_FIRST = [
-  'examples/restaurant/test/stack.test.ts',
-  'examples/restaurant/test/deploy-upload.test.ts',
-  'packages/create/test/upgrade.test.ts',
-  'packages/create/test/scaffold-restaurant.test.ts',
-  'examples/restaurant/test/conversations.test.ts',
-  'packages/dev/test/add.test.ts',
-  'packages/create/test/start-stop.test.ts',
   'packages/create/test/scaffold-minimal.test.ts',
+  'examples/restaurant/test/stack.test.ts',
+  'examples/restaurant/test/conversations.test.ts',
+  'examples/restaurant/test/deploy-upload.test.ts',
+  'packages/create/test/scaffold-restaurant.test.ts',
+  'packages/create/test/start-stop.test.ts',
+  'packages/dev/test/add.test.ts',
 ];
 
 /** Vitest's own order, then the files of LONGEST_FIRST moved to the front of their project. */
