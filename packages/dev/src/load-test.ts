@@ -270,7 +270,7 @@ function faultPlan(stack: Stack) {
         // Mid-job: at the first moment a job is running (the rush is under way), within 5 s.
         const runningNow = stack.db.collection(JOBS).where('status', '==', 'running');
         let running = await runningNow.get();
-        for (const until = Date.now() + 5000; running.empty && Date.now() < until; ) {
+        for (const until = Date.now() + 5000; running.empty && Date.now() < until;) {
           await sleep(20);
           running = await runningNow.get();
         }
