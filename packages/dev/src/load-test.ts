@@ -91,7 +91,10 @@ function cleanUp(): Promise<void> {
       }
     }
     for (const s of [...services.values()].reverse()) await s.stop(3000);
-    for (const close of closers.reverse()) await close().catch(() => undefined);
+    // Each bounded: a client still retrying against a stopped service must not hold the exit.
+    for (const close of closers.reverse()) {
+      await Promise.race([close().catch(() => undefined), sleep(3000)]);
+    }
   })();
   return cleaning;
 }
@@ -101,6 +104,24 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     void cleanUp().then(() => process.exit(130));
   });
 }
+// A crash, or the output closed under the run (EPIPE: `npm run test:load | head`), stops
+// everything too: no emulator is left running, nor left stopped by the freeze. Once, and
+// without writing to an output that may be the one that failed.
+let stopping = false;
+const stopOnFailure = (why: string) => {
+  if (stopping) return;
+  stopping = true;
+  try {
+    process.stderr.write(`load test stopped: ${why}\n`);
+  } catch {
+    // stderr closed as well
+  }
+  void cleanUp().then(() => process.exit(2));
+};
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: Error) => stopOnFailure(`its output failed (${err.message})`));
+}
+process.on('uncaughtException', (err) => stopOnFailure(err.stack ?? err.message));
 
 interface Stack {
   db: Firestore;

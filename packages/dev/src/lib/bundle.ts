@@ -32,6 +32,7 @@ import {
   renameSync,
   rmSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -174,6 +175,10 @@ export async function bundleFunctions(dir: string): Promise<Bundled> {
       rmSync(join(out, file), { recursive: true, force: true });
   }
   replaceFile(join(dist, MAIN), mainSource(FUNCTION_TARGETS));
+  // The entry is written last: its time says when dist/ was last found whole and up to date
+  // (`dff load` builds only when a source is newer), also when nothing had to change.
+  const now = new Date();
+  utimesSync(join(dist, MAIN), now, now);
   return { bundles, built };
 }
 
