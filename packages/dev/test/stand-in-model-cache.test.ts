@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
 /*
@@ -14,6 +15,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const AGENT = join(__dirname, 'fixtures', 'small-bot', 'agent');
 const SCRIPT = join(__dirname, 'fixtures', 'classify-texts.ts');
+/** tsx's loader, by path (a child may run in a folder with no node_modules). */
+const TSX = pathToFileURL(
+  join(__dirname, '..', '..', '..', 'node_modules', 'tsx', 'dist', 'loader.mjs'),
+).href;
 const TEXTS = [
   'hi',
   'hello there',
@@ -31,12 +36,12 @@ interface Run {
   results: Record<string, [string, { intent: string; score: number }[]][]>;
 }
 
-const classify = (cacheDir: string) =>
+const classify = (cacheDir: string, cwd = process.cwd()) =>
   new Promise<Run>((resolve, reject) => {
     execFile(
       process.execPath,
-      ['--conditions=dff-source', '--import', 'tsx', SCRIPT, AGENT, ...TEXTS],
-      { env: { ...process.env, DFF_NLU_CACHE_DIR: cacheDir }, encoding: 'utf8' },
+      ['--conditions=dff-source', '--import', TSX, SCRIPT, AGENT, ...TEXTS],
+      { env: { ...process.env, DFF_NLU_CACHE_DIR: cacheDir }, encoding: 'utf8', cwd },
       (err, stdout, stderr) => {
         if (err) reject(new Error(`${err.message}\n${stderr}`));
         else resolve(JSON.parse(stdout.trim().split('\n').at(-1)!) as Run);
@@ -78,9 +83,13 @@ describe("the stand-in's model cache", () => {
   });
 
   it('DFF_NLU_CACHE_DIR=off trains every time and writes nothing', async () => {
-    const off = await classify('off');
+    const kept = () => readdirSync(dir).map((f) => [f, statSync(join(dir, f)).mtimeMs] as const);
+    const before = kept();
+    // Run in temp: were `off` taken for a folder, it would be written there.
+    const off = await classify('off', temp);
     expect(off.stats).toEqual({ trained: 2, cached: 0 });
     expect(off.results).toEqual(trained.results);
     expect(readdirSync(temp)).toEqual(['nlu']);
+    expect(kept()).toEqual(before);
   });
 });

@@ -10,6 +10,7 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { projectDir } from '../project';
 
@@ -33,20 +34,48 @@ import { projectDir } from '../project';
 /** Bumped when what a cached model means changes in a way the key does not show. */
 const FORMAT = 1;
 const MAX_ENTRIES = 200;
-const NLPJS = ['core', 'nlu', 'neural', 'lang-en', 'lang-zh', 'lang-ja'];
+/**
+ * The nlp.js packages a model depends on (tokenisers, stemmers, stopwords, the trainer), each
+ * found from the package that loads it: [name, the package it is resolved from].
+ */
+const NLPJS: [string, string | undefined][] = [
+  ['@nlpjs/core', undefined],
+  ['@nlpjs/nlu', undefined],
+  ['@nlpjs/neural', '@nlpjs/nlu'],
+  ['@nlpjs/similarity', '@nlpjs/nlu'],
+  ['@nlpjs/lang-en', undefined],
+  ['@nlpjs/lang-en-min', '@nlpjs/lang-en'],
+  ['@nlpjs/language-min', '@nlpjs/lang-en-min'],
+  ['@nlpjs/lang-zh', undefined],
+  ['@nlpjs/lang-ja', undefined],
+];
+
+/** The folder of the package.json of `name`, resolved as `from` (or this module) loads it. */
+function packageDir(name: string, from?: string): string {
+  const base = from ? createRequire(join(packageDir(from), 'package.json')) : require;
+  let dir = dirname(base.resolve(name));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
 
 let versions: string | undefined;
-/** The installed nlp.js packages' versions (their tokenisers, stemmers and trainer). */
-function nlpjsVersions(): string {
-  versions ??= NLPJS.map((name) => {
+/** This package's version and the installed nlp.js packages' (where the models come from). */
+function modelSources(): string {
+  const version = (name: string, dir: () => string) => {
     try {
-      let dir = dirname(require.resolve(`@nlpjs/${name}`));
-      while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-      return `${name}@${(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version}`;
+      const pkg = JSON.parse(readFileSync(join(dir(), 'package.json'), 'utf8')) as {
+        version: string;
+      };
+      return `${name}@${pkg.version}`;
     } catch {
       return `${name}@?`;
     }
-  }).join(' ');
+  };
+  versions ??= [
+    // This package (src/ or dist/, then dialogflow-stand-in/): how it builds a corpus and trains.
+    version('@dialogflow-functions/dev', () => join(__dirname, '..', '..')),
+    ...NLPJS.map(([name, from]) => version(name, () => packageDir(name, from))),
+  ].join(' ');
   return versions;
 }
 
@@ -64,10 +93,17 @@ export function modelCacheDir(): string | undefined {
   }
 }
 
-/** The key of a model: everything its training depends on. */
-export function modelKey(settings: Record<string, unknown>, corpus: unknown): string {
+/**
+ * The key of a model: everything its training depends on (`container`: what the nlp.js
+ * container it is trained in holds, e.g. its language plugins).
+ */
+export function modelKey(
+  settings: Record<string, unknown>,
+  corpus: unknown,
+  container: unknown,
+): string {
   return createHash('sha256')
-    .update(JSON.stringify([FORMAT, nlpjsVersions(), settings, corpus]))
+    .update(JSON.stringify([FORMAT, modelSources(), container, settings, corpus]))
     .digest('hex');
 }
 
@@ -81,8 +117,12 @@ export function readModel(key: string): unknown {
       model?: unknown;
     };
     if (parsed.key !== key) return undefined;
-    const now = new Date();
-    utimesSync(join(dir, `${key}.json`), now, now); // the newest models are the ones kept
+    try {
+      const now = new Date();
+      utimesSync(join(dir, `${key}.json`), now, now); // the newest models are the ones kept
+    } catch {
+      // A cache this process may read but not write (another user's, read-only): still used.
+    }
     return parsed.model;
   } catch {
     return undefined;
@@ -107,7 +147,13 @@ export function writeModel(key: string, model: unknown): void {
 
 /** Keeps the newest MAX_ENTRIES models, and drops what a process killed mid-write left. */
 function prune(dir: string): void {
-  const files = readdirSync(dir).map((name) => ({ name, at: statSync(join(dir, name)).mtimeMs }));
+  const files = readdirSync(dir).flatMap((name) => {
+    try {
+      return [{ name, at: statSync(join(dir, name)).mtimeMs }];
+    } catch {
+      return []; // renamed or pruned by another process meanwhile
+    }
+  });
   const models = files.filter((f) => f.name.endsWith('.json')).sort((a, b) => b.at - a.at);
   const orphans = files.filter((f) => f.name.endsWith('.tmp') && f.at < Date.now() - 600_000);
   for (const old of [...models.slice(MAX_ENTRIES), ...orphans]) {

@@ -299,13 +299,14 @@ interface AgentClassifier {
   byLanguage: Map<string, LanguageModel>;
 }
 
+/** The nlp.js language plugins the classifiers' container holds (part of a cached model's key). */
+const LANGUAGE_PLUGINS: Record<string, unknown> = { LangEn, LangZh, LangJa };
+
 let containerPromise: Promise<Container> | undefined;
 function container(): Promise<Container> {
   containerPromise ??= (async () => {
     const c = await containerBootstrap();
-    c.use(LangEn);
-    c.use(LangZh);
-    c.use(LangJa);
+    for (const plugin of Object.values(LANGUAGE_PLUGINS)) c.use(plugin);
     return c;
   })();
   return containerPromise;
@@ -327,7 +328,7 @@ function languageModel(
   settings: { locale: string; log: boolean; useNoneFeature: boolean },
   corpus: { utterance: string; intent: string }[],
 ): Promise<NluNeural> {
-  const key = modelKey(settings, corpus);
+  const key = modelKey(settings, corpus, Object.keys(LANGUAGE_PLUGINS));
   let model = models.get(key);
   if (!model) {
     model = (async () => {
