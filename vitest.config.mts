@@ -108,7 +108,7 @@ const firestore = {
   // Files run in parallel: each worker has its own Firestore project (reset between tests),
   // data folder and port range (the setup file; docs/testing.md, "Parallel-safe tests").
   globalSetup: ['packages/testing/src/global-setup.ts'],
-  setupFiles: ['packages/testing/src/setup.ts'],
+  setupFiles: ['packages/testing/src/setup.ts', 'test/support/fresh-firestore.ts'],
 };
 
 export default defineConfig({
@@ -133,9 +133,10 @@ export default defineConfig({
         test: {
           name: 'integration',
           // Like the unit files: a worker's files share one module graph (the Google clients,
-          // gRPC and the test kit load once per worker, not once per file). Each file still gets
-          // the setup file's project and data folder, and none leaves process-wide state behind
-          // (the env they change they put back). 48 files: 160 s -> 140 s, 300 -> 263 CPU-s.
+          // gRPC and the test kit load once per worker, not once per file), and so the worker's
+          // Firestore project and data folder: each file starts on an emptied project
+          // (test/support/fresh-firestore.ts), and none leaves process-wide state behind (the
+          // env they change they put back). 48 files: 160 s -> 140 s, 300 -> 263 CPU-s.
           isolate: false,
           include: ALL,
           exclude: [...UNIT, ...QUIET, '**/node_modules/**'],
