@@ -38,7 +38,7 @@ afterAll(() => temp.cleanup());
 let packs: Record<string, string>;
 /** The project's files as scaffolded (package.json and the lock aside). */
 let scaffolded: Map<string, string>;
-/** Its `npm test` on version X passed (the upgrade starts from there). */
+/** Its `npm test` on version X ran and passed (the upgrade starts from there). */
 let passedOnX = false;
 
 const npmTest = () =>
@@ -115,8 +115,11 @@ describe('a scaffolded minimal project', () => {
 
 describe(`an upgrade from ${version} to ${next}`, () => {
   it('the bot passes its tests on both, its files untouched', { timeout: 900_000 }, async () => {
-    // On X: the test above, on this project.
-    expect(passedOnX, 'its npm test on the version it was made with').toBe(true);
+    // On X: the test above, on this project (run here when that one was not: `-t upgrade`).
+    if (!passedOnX) {
+      const first = await npmTest();
+      expect(first.code, first.output).toBe(0);
+    }
     expect(readPackage(dir, '@dialogflow-functions/core').version).toBe(version);
 
     const nextPacks = pack(join(temp.dir, 'packs-x1'), next);
