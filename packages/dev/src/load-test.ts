@@ -288,7 +288,8 @@ function faultPlan(stack: Stack) {
       at: at(0.05),
       what: 'worker SIGKILLed mid-job, restarted',
       run: async () => {
-        // Mid-job: at the first moment a job is running (the rush is under way), within 5 s.
+        // Mid-job: at the first moment a job is running (the rush is under way); after 5 s
+        // without one, it is killed anyway and the line says so.
         const runningNow = stack.db.collection(JOBS).where('status', '==', 'running');
         let running = await runningNow.get();
         for (const until = Date.now() + 5000; running.empty && Date.now() < until;) {
@@ -297,7 +298,9 @@ function faultPlan(stack: Stack) {
         }
         await killHard('worker');
         await startFunction('worker', stack.workerPort, stack.env);
-        return `${running.size} job(s) running at the kill`;
+        return running.empty
+          ? 'no job was running: not mid-job'
+          : `${running.size} job(s) running at the kill`;
       },
     },
     {
@@ -400,10 +403,10 @@ async function warmUp(stack: Stack): Promise<void> {
   stack.smtp.mails.length = 0;
 }
 
-/** Jobs that are not done yet: queued, running, or finished with notifications still due. */
 /** When a timeline line's step began (its `t+N.Ns`): the steps end out of order. */
 const startOf = (line: string) => Number(/^t\+([\d.]+)s/.exec(line)?.[1] ?? 0);
 
+/** Jobs that are not done yet: queued, running, or finished with notifications still due. */
 async function unsettled(db: Firestore): Promise<string[]> {
   const snaps = await db.collection(JOBS).get();
   return snaps.docs

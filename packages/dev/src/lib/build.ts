@@ -38,6 +38,7 @@ export async function runBuild(
   options: { clean?: boolean; incremental?: boolean; onSpawn?: (service: Service) => void } = {},
 ): Promise<BuildResult> {
   const dir = projectDir();
+  const began = Date.now();
   if (options.clean) rmSync(join(dir, 'dist'), { recursive: true, force: true });
   const lines: string[] = [];
   const service = spawnService({
@@ -50,7 +51,7 @@ export async function runBuild(
   options.onSpawn?.(service);
   if ((await service.exited) !== 0) return { ok: false, lines };
   try {
-    await bundleFunctions(dir);
+    await bundleFunctions(dir, began);
   } catch (err) {
     lines.push(`bundling failed: ${err instanceof Error ? err.message : String(err)}`);
     return { ok: false, lines };
@@ -87,7 +88,7 @@ export function workspaceSources(dir: string = projectDir()): string[] {
   return found;
 }
 
-/** The newest modification time of the project's sources (0 when none). */
+/** The newest modification time of the project's sources and its workspace packages' (0 when none). */
 export function newestSource(dir: string = projectDir()): number {
   const newest = (path: string): number => {
     if (!existsSync(path)) return 0;
@@ -96,7 +97,9 @@ export function newestSource(dir: string = projectDir()): number {
       return /\.(ts|json)$/.test(path) && !/\.test\.ts$/.test(path) ? s.mtimeMs : 0;
     return Math.max(0, ...readdirSync(path).map((f) => newest(join(path, f))));
   };
-  return Math.max(0, ...SOURCES.map((p) => newest(join(dir, p))));
+  // The project's own sources and those of the workspace packages it builds with.
+  const roots = [...SOURCES.map((p) => join(dir, p)), ...workspaceSources(dir)];
+  return Math.max(0, ...roots.map(newest));
 }
 
 /**

@@ -103,7 +103,11 @@ export interface Bundled {
  * dist/bundle/<target>.js with its metafile, unless that bundle is up to date, then writes
  * dist/main.js.
  */
-export async function bundleFunctions(dir: string): Promise<Bundled> {
+export async function bundleFunctions(
+  dir: string,
+  /** When the build that checked dist/ began (epoch ms): dist/main.js is given that time. */
+  builtSince: number = Date.now(),
+): Promise<Bundled> {
   const dist = join(dir, 'dist');
   if (!existsSync(join(dist, TSC_ENTRY))) {
     throw new Error(`no ${join('dist', TSC_ENTRY)}: the project's entry (index.ts) was not built`);
@@ -175,10 +179,11 @@ export async function bundleFunctions(dir: string): Promise<Bundled> {
       rmSync(join(out, file), { recursive: true, force: true });
   }
   replaceFile(join(dist, MAIN), mainSource(FUNCTION_TARGETS));
-  // The entry is written last: its time says when dist/ was last found whole and up to date
-  // (`dff load` builds only when a source is newer), also when nothing had to change.
-  const now = new Date();
-  utimesSync(join(dist, MAIN), now, now);
+  // The entry is written last: its time says when the last build that found dist/ whole and up
+  // to date began (`dff load` builds when a source is newer), also when nothing had to change.
+  // The start, not now: a source saved while tsc or esbuild ran is newer, so built again.
+  const since = new Date(builtSince);
+  utimesSync(join(dist, MAIN), since, since);
   return { bundles, built };
 }
 
