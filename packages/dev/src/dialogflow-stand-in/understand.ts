@@ -318,6 +318,8 @@ const NLPJS_LOCALES = new Set(['en', 'zh', 'ja']);
 export const classifierStats = { trained: 0, cached: 0 };
 
 const models = new Map<string, Promise<NluNeural>>();
+/** Corpora kept in memory: `npm run dev` reloads the agent at each change, in one process. */
+const MAX_MODELS = 24;
 /**
  * One language's classifier: the same corpus is trained once per process (an ES and a CX
  * export of one agent, or two stand-ins in one process, share it) and read from the model cache
@@ -352,6 +354,11 @@ function languageModel(
       return nlu;
     })();
     models.set(key, model);
+    // The oldest first out (a Map keeps insertion order); the disk cache still has it.
+    for (const old of models.keys()) {
+      if (models.size <= MAX_MODELS) break;
+      models.delete(old);
+    }
   }
   return model;
 }
