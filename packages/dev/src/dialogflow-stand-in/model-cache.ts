@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { projectDir } from '../project';
+import { DEV_ROOT, projectDir } from '../project';
 
 /*
  * The stand-in's trained classifiers, kept on disk by what they were trained from. Training the
@@ -50,31 +50,27 @@ const NLPJS: [string, string | undefined][] = [
   ['@nlpjs/lang-ja', undefined],
 ];
 
-/** The folder of the package.json of `name`, resolved as `from` (or this module) loads it. */
-function packageDir(name: string, from?: string): string {
-  const base = from ? createRequire(join(packageDir(from), 'package.json')) : require;
-  let dir = dirname(base.resolve(name));
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return dir;
+/** The package.json of `name`, resolved as `from` (or this module) loads it. */
+function manifest(name: string, from?: string): string {
+  const base = from ? createRequire(manifest(from)) : require;
+  return base.resolve(`${name}/package.json`);
 }
 
 let versions: string | undefined;
 /** This package's version and the installed nlp.js packages' (where the models come from). */
 function modelSources(): string {
-  const version = (name: string, dir: () => string) => {
+  const version = (name: string, file: () => string) => {
     try {
-      const pkg = JSON.parse(readFileSync(join(dir(), 'package.json'), 'utf8')) as {
-        version: string;
-      };
+      const pkg = JSON.parse(readFileSync(file(), 'utf8')) as { version: string };
       return `${name}@${pkg.version}`;
     } catch {
       return `${name}@?`;
     }
   };
   versions ??= [
-    // This package (src/ or dist/, then dialogflow-stand-in/): how it builds a corpus and trains.
-    version('@dialogflow-functions/dev', () => join(__dirname, '..', '..')),
-    ...NLPJS.map(([name, from]) => version(name, () => packageDir(name, from))),
+    // This package: how it builds a corpus and trains.
+    version('@dialogflow-functions/dev', () => join(DEV_ROOT, 'package.json')),
+    ...NLPJS.map(([name, from]) => version(name, () => manifest(name, from))),
   ].join(' ');
   return versions;
 }
