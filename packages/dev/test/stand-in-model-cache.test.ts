@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,10 +16,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const AGENT = join(__dirname, 'fixtures', 'small-bot', 'agent');
 const SCRIPT = join(__dirname, 'fixtures', 'classify-texts.ts');
-/** tsx's loader, by path (a child may run in a folder with no node_modules). */
-const TSX = pathToFileURL(
-  join(__dirname, '..', '..', '..', 'node_modules', 'tsx', 'dist', 'loader.mjs'),
-).href;
+/** tsx's loader (its package's main export), by path: a child may run in a folder with no node_modules. */
+const TSX = pathToFileURL(createRequire(__filename).resolve('tsx')).href;
 const TEXTS = [
   'hi',
   'hello there',
