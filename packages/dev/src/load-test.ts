@@ -403,9 +403,6 @@ async function warmUp(stack: Stack): Promise<void> {
   stack.smtp.mails.length = 0;
 }
 
-/** When a timeline line's step began (its `t+N.Ns`): the steps end out of order. */
-const startOf = (line: string) => Number(/^t\+([\d.]+)s/.exec(line)?.[1] ?? 0);
-
 /** Jobs that are not done yet: queued, running, or finished with notifications still due. */
 async function unsettled(db: Firestore): Promise<string[]> {
   const snaps = await db.collection(JOBS).get();
@@ -450,6 +447,9 @@ async function main(): Promise<number> {
     messages: createMessages(loadBot().messages),
   });
   const trafficStart = Date.now();
+  /** What happened when (ms after the traffic's start): steps end out of order, so kept with it. */
+  const timeline: { at: number; line: string }[] = [];
+  const timelineLines = () => timeline.sort((a, b) => a.at - b.at).map((t) => t.line);
   // The hot slot: a rush on one slot (not one the traffic books), under way when the worker is
   // killed (0.05).
   const rushSlot = { date: dates[0]!, time: '20:00' };
@@ -465,22 +465,24 @@ async function main(): Promise<number> {
       trafficStart,
       messages: createMessages(loadBot().messages),
     });
-    timeline.push(
-      `t+${((Date.now() - trafficStart) / 1000).toFixed(1)}s hot slot: ${RUSH_BOOKINGS} bookings of ${rushSlot.date} ${rushSlot.time} in waves of ${RUSH_WAVE} every 0.5 s`,
-    );
+    const at = Date.now() - trafficStart;
+    timeline.push({
+      at,
+      line: `t+${(at / 1000).toFixed(1)}s hot slot: ${RUSH_BOOKINGS} bookings of ${rushSlot.date} ${rushSlot.time} in waves of ${RUSH_WAVE} every 0.5 s`,
+    });
   });
   const clientLag = monitorEventLoopDelay({ resolution: 20 });
   clientLag.enable();
-  const timeline: string[] = [];
   // Each fault at its own time (a slow restart does not push the next one back).
   await Promise.all(
     faultPlan(stack).map(async (step) => {
       await sleep(Math.max(0, trafficStart + step.at - Date.now()));
-      const t0 = ((Date.now() - trafficStart) / 1000).toFixed(1);
+      const at = Date.now() - trafficStart;
+      const t0 = (at / 1000).toFixed(1);
       const note = await step.run();
       const t1 = ((Date.now() - trafficStart) / 1000).toFixed(1);
       const line = `t+${t0}s${t1 !== t0 ? `..${t1}s` : ''} ${step.what}${note ? ` (${note})` : ''}`;
-      timeline.push(line);
+      timeline.push({ at, line });
       say(line);
     }),
   );
@@ -529,7 +531,10 @@ async function main(): Promise<number> {
   // Evidence.
   checkReplies(traffic.replies);
   if (args.dump) {
-    writeFileSync(args.dump, JSON.stringify({ replies: traffic.replies, timeline }, null, 1));
+    writeFileSync(
+      args.dump,
+      JSON.stringify({ replies: traffic.replies, timeline: timelineLines() }, null, 1),
+    );
     for (const [name, lines] of logs) writeFileSync(`${args.dump}.${name}.log`, lines.join('\n'));
   }
   const stored = new Map<string, JobDoc>();
@@ -592,7 +597,7 @@ async function main(): Promise<number> {
   console.log(`
 Load test: ${USERS} concurrent users, ${TRAFFIC_MS / 1000} s of mixed ES/CX traffic, then settle (${settleS} s; bound ${SETTLE_MS / 1000} s)
 Faults:
-  ${[...timeline].sort((a, b) => startOf(a) - startOf(b)).join('\n  ')}
+  ${timelineLines().join('\n  ')}
 Client latency (ms): p50 ${verdict.latency.p50}, p95 ${verdict.latency.p95}, p99 ${verdict.latency.p99}, max ${verdict.latency.max} (this process's own event-loop lag: max ${Math.round(clientLag.max / 1e6)} ms)
 ${rushLine}
 Notification requests refused during the outage: ${refused} (sink), ${stack.smtp.mails.length} mails received
