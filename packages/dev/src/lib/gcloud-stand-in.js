@@ -138,6 +138,12 @@ function gcloudStandIn(argv, { statePath, logPath, cwd = process.cwd(), readStdi
     }
 
     const saExists = (email) => state.serviceAccounts.includes(email);
+    /** The versions of secret `name`; NOT_FOUND, as gcloud says it, when there is no such secret. */
+    function secretVersions(name) {
+      const versions = state.secrets[name];
+      if (!versions) die('NOT_FOUND', `Secret [${name}] not found`);
+      return versions;
+    }
     const region = () => need(flags.location !== undefined ? 'location' : 'region');
     const runUrl = (name) =>
       state.urlStyle === 'hash'
@@ -367,8 +373,7 @@ function gcloudStandIn(argv, { statePath, logPath, cwd = process.cwd(), readStdi
         () => {
           project();
           expectFormat('value(name)');
-          if (!state.secrets[positional[2]])
-            die('NOT_FOUND', `Secret [${positional[2]}] not found`);
+          secretVersions(positional[2]);
           out(`projects/${state.projectNumber}/secrets/${positional[2]}`);
         },
       ],
@@ -391,8 +396,7 @@ function gcloudStandIn(argv, { statePath, logPath, cwd = process.cwd(), readStdi
         () => {
           project();
           if (flags['data-file'] !== '-') unsupported('--data-file other than stdin');
-          const versions = state.secrets[positional[3]];
-          if (!versions) die('NOT_FOUND', `Secret [${positional[3]}] not found`);
+          const versions = secretVersions(positional[3]);
           if (!stdin) die('INVALID_ARGUMENT', 'empty secret value');
           versions.push(stdin);
           save();
@@ -424,8 +428,7 @@ function gcloudStandIn(argv, { statePath, logPath, cwd = process.cwd(), readStdi
         'secrets get-iam-policy',
         () => {
           project();
-          if (!state.secrets[positional[2]])
-            die('NOT_FOUND', `Secret [${positional[2]}] not found`);
+          secretVersions(positional[2]);
           printPolicy(`secret/${positional[2]}`);
         },
       ],
@@ -433,8 +436,7 @@ function gcloudStandIn(argv, { statePath, logPath, cwd = process.cwd(), readStdi
         'secrets add-iam-policy-binding',
         () => {
           project();
-          if (!state.secrets[positional[2]])
-            die('NOT_FOUND', `Secret [${positional[2]}] not found`);
+          secretVersions(positional[2]);
           addBinding(`secret/${positional[2]}`);
         },
       ],
