@@ -5,11 +5,11 @@ import { createWeatherService } from '../src/backends/weather';
 import { createHttpClient } from '@dialogflow-functions/core/http';
 import { Budget } from '@dialogflow-functions/core/conversation';
 import { messagesFor } from '../src/messages';
-import { cxRequest, esRequest } from '@dialogflow-functions/testing/requests';
+import { esRequest } from '@dialogflow-functions/testing/requests';
 import { startWeatherStandIn } from '../local/weather-stand-in';
 import { TEST_PROJECT } from '@dialogflow-functions/testing/firestore';
 import { textOf } from '@dialogflow-functions/testing/replies';
-import { post, startWebhook } from './helpers/servers';
+import { EDITIONS, post, startWebhook } from './helpers/servers';
 
 /*
  * The outside services failing against a short budget: an unreachable or hanging Firestore, a
@@ -21,10 +21,6 @@ import { post, startWebhook } from './helpers/servers';
 
 const en = messagesFor('en');
 const zh = messagesFor('zh-TW');
-const EDITIONS = [
-  ['es', esRequest],
-  ['cx', cxRequest],
-] as const;
 
 describe('Firestore faults', () => {
   it('unreachable Firestore: a polite reply before the deadline', async () => {

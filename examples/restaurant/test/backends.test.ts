@@ -7,15 +7,11 @@ import { startWeatherStandIn, type WeatherStandIn } from '../local/weather-stand
 import { resetTestFirestore, testFirestore } from '@dialogflow-functions/testing/firestore';
 import { richContentOf, suggestionsOf, textOf } from '@dialogflow-functions/testing/replies';
 import { assertValidResponse } from '@dialogflow-functions/testing/proto-check';
-import { post, startWebhook, type TestWebhook } from './helpers/servers';
+import { EDITIONS, post, startWebhook, type TestWebhook } from './helpers/servers';
 
 const en = messagesFor('en');
 const zh = messagesFor('zh-TW');
 const ja = messagesFor('ja');
-const EDITIONS = [
-  ['es', esRequest],
-  ['cx', cxRequest],
-] as const;
 const LANGS = [
   ['en', en],
   ['zh-TW', zh],

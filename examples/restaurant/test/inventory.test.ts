@@ -17,15 +17,11 @@ import {
 } from '@dialogflow-functions/testing/firestore';
 import { startTestMariadb, type TestMariadb } from './helpers/mariadb';
 import { textOf } from '@dialogflow-functions/testing/replies';
-import { post, startWebhook, testConfig, type TestWebhook } from './helpers/servers';
+import { EDITIONS, post, startWebhook, testConfig, type TestWebhook } from './helpers/servers';
 
 const en = messagesFor('en');
 const zh = messagesFor('zh-TW');
 type Messages = typeof en;
-const EDITIONS = [
-  ['es', esRequest],
-  ['cx', cxRequest],
-] as const;
 const LANGS = [
   ['en', en],
   ['zh-TW', zh],

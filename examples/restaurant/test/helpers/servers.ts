@@ -9,6 +9,7 @@ import { createWeatherService } from '../../src/backends/weather';
 import { createHttpClient } from '@dialogflow-functions/core/http';
 import { TEST_PROJECT, testFirestoreFactory } from '@dialogflow-functions/testing/firestore';
 import { protoErrors } from '@dialogflow-functions/testing/proto-check';
+import { cxRequest, esRequest } from '@dialogflow-functions/testing/requests';
 import {
   listenOnLoopback,
   serveFunction,
@@ -19,6 +20,12 @@ import {
   strictWebhook,
   type StrictViolation,
 } from '@dialogflow-functions/testing/strict-webhook';
+
+/** Both editions with the test kit's request builders, for `describe.each` and loops. */
+export const EDITIONS = [
+  ['es', esRequest],
+  ['cx', cxRequest],
+] as const;
 
 /** A handler or server on a loopback port (the test kit's serve helpers). */
 export type Running = ServedFunction;
