@@ -6,13 +6,27 @@
  *
  *   node tools/api-report.mjs           check: fails when the public API differs from the report
  *   node tools/api-report.mjs --update  writes the reports (commit them with the API change)
+ *   node tools/api-report.mjs --no-cache  checks even when nothing it reads changed
+ *
+ * A check that passed records a digest of everything it read (.cache/api-report.digest: the
+ * declarations and sources of the packages, their manifests, the reports, the compiler options,
+ * the lockfile and this script); the next check with the same digest passes without running
+ * api-extractor again, as ESLint's and Prettier's caches skip unchanged files. A fresh clone
+ * (CI) has no digest and always checks.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+  mkdirSync,
+  existsSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CompilerState, Extractor, ExtractorConfig } from '@microsoft/api-extractor';
-import ts from 'typescript';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /**
@@ -28,6 +42,54 @@ const PACKAGES = [
 // Not under node_modules: api-extractor takes whatever is there for another package.
 const CACHE = join(ROOT, '.cache', 'api-report');
 const update = process.argv.includes('--update');
+const DIGEST = join(ROOT, '.cache', 'api-report.digest');
+
+/**
+ * Everything a check reads, as one digest: each package's manifest, report, built declarations
+ * (every .d.ts in dist/) and sources (src/; dev's declarations are emitted from them), the
+ * shared compiler options, the lockfile (the versions of api-extractor, TypeScript and every
+ * declaration a report can name) and this script.
+ */
+function inputsDigest() {
+  const hash = createHash('sha256');
+  const add = (file) => {
+    hash.update(relative(ROOT, file)).update('\0');
+    hash.update(existsSync(file) ? readFileSync(file) : '(none)').update('\0');
+  };
+  const walk = (dir, keep) => {
+    if (!existsSync(dir)) return;
+    const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
+    for (const entry of entries) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path, keep);
+      else if (keep(entry.name)) add(path);
+    }
+  };
+  for (const file of ['tsconfig.base.json', 'package-lock.json', 'tools/api-report.mjs']) {
+    add(join(ROOT, file));
+  }
+  for (const dir of PACKAGES) {
+    add(join(ROOT, dir, 'package.json'));
+    add(join(ROOT, dir, 'docs', 'generated', 'api.md'));
+    walk(join(ROOT, dir, 'dist'), (name) => name.endsWith('.d.ts'));
+    walk(join(ROOT, dir, 'src'), () => true);
+  }
+  return hash.digest('hex');
+}
+
+const useCache = !update && !process.argv.includes('--no-cache');
+const digest = useCache ? inputsDigest() : undefined;
+if (digest && existsSync(DIGEST) && readFileSync(DIGEST, 'utf8').trim() === digest) {
+  console.log(
+    `API reports: nothing they read changed since the last passing check (${relative(ROOT, DIGEST)}; --no-cache to check anyway)`,
+  );
+  process.exit(0);
+}
+// Loaded once the check is known to run (they take most of a cached check's time otherwise).
+const { CompilerState, Extractor, ExtractorConfig } = await import('@microsoft/api-extractor');
+const { default: ts } = await import('typescript');
 
 /** Each entry point of a package: its import path and its built declaration file. */
 function entryPoints(dir) {
@@ -181,6 +243,11 @@ for (const dir of PACKAGES) {
     failed = true;
   }
 }
+if (!failed && digest) {
+  mkdirSync(dirname(DIGEST), { recursive: true });
+  writeFileSync(DIGEST, `${digest}\n`);
+}
+if (failed) rmSync(DIGEST, { force: true });
 process.exit(failed ? 1 : 0);
 
 /** Where the report and the API part ways, as a few lines of each. */
