@@ -151,6 +151,9 @@ export default defineConfig({
           ...firestore,
           // One per core, nothing else (see QUIET).
           maxWorkers: 2,
+          // As `integration` (same setup files): a worker's files share one module graph. Alone
+          // on a quiet machine: 20 s -> 15 s.
+          isolate: false,
           // After the others (groups run in order), alone.
           sequence: { groupOrder: 1 },
         },
