@@ -126,6 +126,10 @@ describe('checkWebhookAuth: a secret header', () => {
     ['no header', {}],
     ['a wrong value', { 'x-webhook-token': 'tok-124' }],
     ['a prefix of the value', { 'x-webhook-token': 'tok-12' }],
+    ['the value and more', { 'x-webhook-token': 'tok-1234' }],
+    ['the value then NUL characters', { 'x-webhook-token': 'tok-123\u0000\u0000' }],
+    ['the value then 300 more characters', { 'x-webhook-token': `tok-123${'x'.repeat(300)}` }],
+    ['an empty value', { 'x-webhook-token': '' }],
     ['the value in another header', { authorization: 'tok-123' }],
   ])('rejects %s with 401 naming the header', async (_what, headers) => {
     const err = await failure(() => checkWebhookAuth(request(headers), auth, unused));
@@ -133,6 +137,31 @@ describe('checkWebhookAuth: a secret header', () => {
     expect(err.message).toBe('A valid X-Webhook-Token header is required.');
     expect(err.headers).toEqual({});
   });
+
+  it.each([
+    ['of 256 bytes', 'k'.repeat(256)],
+    ['longer than the comparison buffer', `long-${'s'.repeat(600)}`],
+    ['with multi-byte characters', 'clé-秘密-🔑'],
+  ])(
+    'a secret %s: accepted exactly, refused when one character or its end differs',
+    async (_what, value) => {
+      const each: WebhookAuth = { ...none, token: { header: 'x-t', value } };
+      expect(checkWebhookAuth(request({ 'x-t': value }), each, unused)).toBeUndefined();
+      for (const other of [
+        `${value.slice(0, -1)}?`,
+        `?${value.slice(1)}`,
+        value.slice(0, -1),
+        `${value}\u0000`,
+        // Last: its extra byte would be left behind if the check did not clear it.
+        `${value}x`,
+      ]) {
+        const err = await failure(() => checkWebhookAuth(request({ 'x-t': other }), each, unused));
+        expect(err.code, JSON.stringify(other.slice(-8))).toBe('unauthenticated');
+      }
+      // Nothing of the refused values stays behind to spoil the next check.
+      expect(checkWebhookAuth(request({ 'x-t': value }), each, unused)).toBeUndefined();
+    },
+  );
 
   it('checks many secrets, each against its own value', async () => {
     for (let i = 0; i < 20; i++) {

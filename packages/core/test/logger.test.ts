@@ -1,9 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { esRequest } from '@dialogflow-functions/testing/requests';
-import { createLogger } from '../src/logger';
+import { createLogger, hashId } from '../src/logger';
 
 const ROOT = join(__dirname, '..');
 
@@ -161,5 +162,19 @@ describe('logger: the turn line survives the end of the process', () => {
       outcome: 'handled',
       language: 'en',
     });
+  });
+});
+
+describe('hashId', () => {
+  const sha = (v: string) => createHash('sha256').update(v).digest('hex').slice(0, 16);
+
+  it('is the first 16 hex digits of the SHA-256, the same on every call, past its memo size', () => {
+    expect(hashId(undefined)).toBeUndefined();
+    expect(hashId('')).toBeUndefined();
+    const ids = Array.from({ length: 2_500 }, (_, i) => `projects/p/agent/sessions/s-${i}`);
+    for (const round of [1, 2]) {
+      for (const id of ids) expect(hashId(id), `${id}, round ${round}`).toBe(sha(id));
+    }
+    expect(new Set(ids.map(hashId)).size).toBe(ids.length);
   });
 });

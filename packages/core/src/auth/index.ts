@@ -22,20 +22,53 @@ export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(sha256(a), sha256(b)) && a.length === b.length;
 }
 
-/** Digests of the configured secrets, computed once (a handful per process). */
-const expectedDigests = new Map<string, Buffer>();
+/**
+ * Presented values are compared in a buffer of this many bytes, or of the next power of two for a
+ * longer secret: the comparison's time then depends on the presented value's length and this
+ * size, never on the secret's length or content.
+ */
+const COMPARE_BYTES = 256;
 
-/** {@link safeEqual} against a configured secret whose digest is kept: one hash per request. */
+/** A configured secret's bytes, zero-padded, and the buffer a presented value is copied into. */
+interface PaddedSecret {
+  padded: Buffer;
+  byteLength: number;
+  scratch: Buffer;
+}
+
+/** The configured secrets, padded once (a handful per process). */
+const paddedSecrets = new Map<string, PaddedSecret>();
+
+function padSecret(expected: string): PaddedSecret {
+  const byteLength = Buffer.byteLength(expected);
+  let size = COMPARE_BYTES;
+  // Stryker disable next-line EqualityOperator: a secret exactly as long as the buffer fits it either way
+  while (size < byteLength) size *= 2;
+  const padded = Buffer.alloc(size);
+  padded.write(expected);
+  return { padded, byteLength, scratch: Buffer.alloc(size) };
+}
+
+/**
+ * {@link safeEqual} against a configured secret, without hashing on every request: the presented
+ * value is copied into a zero-filled buffer of the padded secret's size (cut off at its end) and
+ * compared with `timingSafeEqual`; equal bytes and an equal byte length mean an equal string.
+ */
 function matchesSecret(value: string, expected: string): boolean {
-  let digest = expectedDigests.get(expected);
-  // Stryker disable next-line ConditionalExpression: recomputing the digest gives the same one
-  if (!digest) {
-    digest = sha256(expected);
+  let secret = paddedSecrets.get(expected);
+  // Stryker disable next-line ConditionalExpression: padding the secret again gives the same bytes
+  if (!secret) {
+    secret = padSecret(expected);
     // Stryker disable next-line ConditionalExpression,EqualityOperator: bounds the cache only
-    if (expectedDigests.size < 16) expectedDigests.set(expected, digest);
+    if (paddedSecrets.size < 16) paddedSecrets.set(expected, secret);
   }
-  // Stryker disable next-line ConditionalExpression: as in safeEqual
-  return timingSafeEqual(sha256(value), digest) && value.length === expected.length;
+  const { padded, byteLength, scratch } = secret;
+  // The scratch buffer is all zeros between checks: the copy is zero-padded.
+  scratch.write(value);
+  const sameBytes = timingSafeEqual(scratch, padded);
+  // Zeroed again, which also leaves no presented value in memory past the check.
+  scratch.fill(0);
+  return sameBytes && Buffer.byteLength(value) === byteLength;
 }
 
 /**

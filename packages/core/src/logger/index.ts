@@ -160,8 +160,19 @@ export function traceFields(
   return { [TRACE_KEY]: `projects/${projectId}/traces/${traceId.toLowerCase()}` };
 }
 
+/** The ids of the sessions seen last: a conversation's turns hash their session once. */
+const hashedIds = new Map<string, string>();
+const HASHED_IDS_KEPT = 1024;
+
 /** A short, stable, non-reversible id for a session: lets logs be correlated without the id. */
 export function hashId(value: string | undefined): string | undefined {
   if (!value) return undefined;
-  return sha256Hex(value).slice(0, 16);
+  let hashed = hashedIds.get(value);
+  if (hashed === undefined) {
+    hashed = sha256Hex(value).slice(0, 16);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: bounds the memo only
+    if (hashedIds.size >= HASHED_IDS_KEPT) hashedIds.clear();
+    hashedIds.set(value, hashed);
+  }
+  return hashed;
 }
