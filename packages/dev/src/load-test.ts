@@ -285,7 +285,7 @@ function faultPlan(stack: Stack) {
     // emulator's timeouts are fixed), and the job waiting on them finishes only then. Early, that
     // wait runs under the traffic instead of after it.
     {
-      at: at(0.05),
+      at: at(0.02),
       what: 'worker SIGKILLed mid-job, restarted',
       run: async () => {
         // Mid-job: at the first moment a job is running (the rush is under way); after 5 s
@@ -304,7 +304,7 @@ function faultPlan(stack: Stack) {
       },
     },
     {
-      at: at(0.1),
+      at: at(0.06),
       what: 'Firestore frozen (SIGSTOP) for 4 s, then SIGCONT',
       run: async () => {
         frozenPid = services.get('firestore')!.child.pid!;
@@ -451,10 +451,10 @@ async function main(): Promise<number> {
   const timeline: { at: number; line: string }[] = [];
   const timelineLines = () => timeline.sort((a, b) => a.at - b.at).map((t) => t.line);
   // The hot slot: a rush on one slot (not one the traffic books), under way when the worker is
-  // killed (0.05).
+  // killed (0.02).
   const rushSlot = { date: dates[0]!, time: '20:00' };
   let rush: Rush | undefined;
-  const rushStarted = sleep(Math.round(0.02 * TRAFFIC_MS)).then(() => {
+  const rushStarted = sleep(Math.round(0.01 * TRAFFIC_MS)).then(() => {
     rush = startRush({
       url: stack.webhookUrl,
       bookings: RUSH_BOOKINGS,
