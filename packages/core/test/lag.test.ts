@@ -76,3 +76,20 @@ describe('the probe timer', () => {
     expect(timers()).toBe(before);
   });
 });
+
+describe('a fake clock installed after the probe started', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('gets none of its timers: the probe keeps the timer function it started with', async () => {
+    const lag = await freshProbe();
+    lag(); // started on the real clock, as by another test file of the same worker
+    const realSetTimeout = globalThis.setTimeout;
+    const sleep = (ms: number) => new Promise((resolve) => realSetTimeout(resolve, ms));
+    vi.useFakeTimers();
+    // Real time passes: the probe fires (every 50 ms) and sets its next timer meanwhile.
+    await sleep(160);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});

@@ -11,9 +11,14 @@ let started = false;
 let windowStart = 0;
 let currentMax = 0;
 let previousMax = 0;
+/**
+ * The timer function the probe started with, kept: a fake clock installed later in the same
+ * process (a test's) does not take over the probe, which would add a timer to that test's clock.
+ */
+let schedule: typeof setTimeout = setTimeout;
 
 function probe(expected: number): void {
-  const timer = setTimeout(() => {
+  const timer = schedule(() => {
     const now = Date.now();
     currentMax = Math.max(currentMax, now - expected);
     if (now - windowStart >= WINDOW_MS) {
@@ -29,6 +34,7 @@ function probe(expected: number): void {
 export function eventLoopLagMs(): number {
   if (!started) {
     started = true;
+    schedule = globalThis.setTimeout;
     windowStart = Date.now();
     probe(windowStart + PROBE_MS);
   }
