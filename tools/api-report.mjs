@@ -10,9 +10,9 @@
  *
  * A check that passed records a digest of everything it read (.cache/api-report.digest: the
  * declarations and sources of the packages, their manifests, the reports, the compiler options,
- * the lockfile and this script); the next check with the same digest passes without running
- * api-extractor again, as ESLint's and Prettier's caches skip unchanged files. A fresh clone
- * (CI) has no digest and always checks.
+ * the lockfile and what npm installed, and this script); the next check with the same digest
+ * passes without running api-extractor again, as ESLint's and Prettier's caches skip unchanged
+ * files. A fresh clone (CI) has no digest and always checks.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -67,7 +67,14 @@ function inputsDigest() {
       else if (keep(entry.name)) add(path);
     }
   };
-  for (const file of ['tsconfig.base.json', 'package-lock.json', 'tools/api-report.mjs']) {
+  // The lockfile, and npm's record of what is installed (a tree that differs from the lockfile).
+  const inputs = [
+    'tsconfig.base.json',
+    'package-lock.json',
+    'node_modules/.package-lock.json',
+    'tools/api-report.mjs',
+  ];
+  for (const file of inputs) {
     add(join(ROOT, file));
   }
   for (const dir of PACKAGES) {
@@ -243,7 +250,8 @@ for (const dir of PACKAGES) {
     failed = true;
   }
 }
-if (!failed && digest) {
+// Recorded only if nothing changed while the check ran (it read the state the digest names).
+if (!failed && digest && inputsDigest() === digest) {
   mkdirSync(dirname(DIGEST), { recursive: true });
   writeFileSync(DIGEST, `${digest}\n`);
 }

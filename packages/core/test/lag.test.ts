@@ -92,4 +92,19 @@ describe('a fake clock installed after the probe started', () => {
     await sleep(160);
     expect(vi.getTimerCount()).toBe(0);
   });
+
+  it('does not read it: the fake clock’s jumps are not lag', async () => {
+    const lag = await freshProbe();
+    lag(); // started on the real clock
+    const realSetTimeout = globalThis.setTimeout;
+    const sleep = (ms: number) => new Promise((resolve) => realSetTimeout(resolve, ms));
+    vi.useFakeTimers();
+    for (let i = 0; i < 6; i++) {
+      vi.advanceTimersByTime(5_000); // the test's clock jumps 5 s
+      await sleep(60); // while the real probe fires
+    }
+    vi.useRealTimers();
+    // Read with the fake clock, each jump would count as 5 s of lag.
+    expect(lag()).toBeLessThan(2_500);
+  });
 });

@@ -176,5 +176,8 @@ describe('hashId', () => {
       for (const id of ids) expect(hashId(id), `${id}, round ${round}`).toBe(sha(id));
     }
     expect(new Set(ids.map(hashId)).size).toBe(ids.length);
+    const long = `projects/p/agent/sessions/${'x'.repeat(5000)}`;
+    expect(hashId(long)).toBe(sha(long));
+    expect(hashId(long)).toBe(sha(long));
   });
 });

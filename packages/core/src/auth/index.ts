@@ -23,9 +23,9 @@ export function safeEqual(a: string, b: string): boolean {
 }
 
 /**
- * Presented values are compared in a buffer of this many bytes, or of the next power of two for a
- * longer secret: the comparison's time then depends on the presented value's length and this
- * size, never on the secret's length or content.
+ * Presented values are compared in a buffer of this many bytes: the comparison's time then
+ * depends on the presented value's length and this size, never on the secret's length or
+ * content. A longer secret is compared by SHA-256 digests instead ({@link safeEqual}).
  */
 const COMPARE_BYTES = 256;
 
@@ -36,32 +36,31 @@ interface PaddedSecret {
   scratch: Buffer;
 }
 
-/** The configured secrets, padded once (a handful per process). */
-const paddedSecrets = new Map<string, PaddedSecret>();
+/** The configured secrets, padded once (a handful per process); `undefined`: longer than the buffer. */
+const paddedSecrets = new Map<string, PaddedSecret | undefined>();
 
-function padSecret(expected: string): PaddedSecret {
+function padSecret(expected: string): PaddedSecret | undefined {
   const byteLength = Buffer.byteLength(expected);
-  let size = COMPARE_BYTES;
-  // Stryker disable next-line EqualityOperator: a secret exactly as long as the buffer fits it either way
-  while (size < byteLength) size *= 2;
-  const padded = Buffer.alloc(size);
+  if (byteLength > COMPARE_BYTES) return undefined;
+  const padded = Buffer.alloc(COMPARE_BYTES);
   padded.write(expected);
-  return { padded, byteLength, scratch: Buffer.alloc(size) };
+  return { padded, byteLength, scratch: Buffer.alloc(COMPARE_BYTES) };
 }
 
 /**
  * {@link safeEqual} against a configured secret, without hashing on every request: the presented
- * value is copied into a zero-filled buffer of the padded secret's size (cut off at its end) and
+ * value is copied into a zero-filled buffer of {@link COMPARE_BYTES} (cut off at its end) and
  * compared with `timingSafeEqual`; equal bytes and an equal byte length mean an equal string.
  */
 function matchesSecret(value: string, expected: string): boolean {
   let secret = paddedSecrets.get(expected);
   // Stryker disable next-line ConditionalExpression: padding the secret again gives the same bytes
-  if (!secret) {
+  if (!paddedSecrets.has(expected)) {
     secret = padSecret(expected);
     // Stryker disable next-line ConditionalExpression,EqualityOperator: bounds the cache only
     if (paddedSecrets.size < 16) paddedSecrets.set(expected, secret);
   }
+  if (!secret) return safeEqual(value, expected);
   const { padded, byteLength, scratch } = secret;
   // The scratch buffer is all zeros between checks: the copy is zero-padded.
   scratch.write(value);

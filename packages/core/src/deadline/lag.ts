@@ -12,14 +12,16 @@ let windowStart = 0;
 let currentMax = 0;
 let previousMax = 0;
 /**
- * The timer function the probe started with, kept: a fake clock installed later in the same
- * process (a test's) does not take over the probe, which would add a timer to that test's clock.
+ * The timer function and the clock the probe started with, kept together: a fake clock
+ * installed later in the same process (a test's) neither takes over the probe (a timer added to
+ * that test's clock) nor is read by it (the fake clock's jumps measured as lag).
  */
 let schedule: typeof setTimeout = setTimeout;
+let clock: () => number = Date.now;
 
 function probe(expected: number): void {
   const timer = schedule(() => {
-    const now = Date.now();
+    const now = clock();
     currentMax = Math.max(currentMax, now - expected);
     if (now - windowStart >= WINDOW_MS) {
       previousMax = currentMax;
@@ -35,7 +37,8 @@ export function eventLoopLagMs(): number {
   if (!started) {
     started = true;
     schedule = globalThis.setTimeout;
-    windowStart = Date.now();
+    clock = Date.now;
+    windowStart = clock();
     probe(windowStart + PROBE_MS);
   }
   return Math.max(currentMax, previousMax);

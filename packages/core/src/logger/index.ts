@@ -160,13 +160,19 @@ export function traceFields(
   return { [TRACE_KEY]: `projects/${projectId}/traces/${traceId.toLowerCase()}` };
 }
 
-/** The ids of the sessions seen last: a conversation's turns hash their session once. */
+/**
+ * The ids of the sessions seen last: a conversation's turns hash their session once. Only ids of
+ * a session name's usual size are kept (a request may carry a much longer one), so the memo
+ * holds at most 1,024 × 256 characters.
+ */
 const hashedIds = new Map<string, string>();
 const HASHED_IDS_KEPT = 1024;
+const HASHED_ID_MAX_CHARS = 256;
 
 /** A short, stable, non-reversible id for a session: lets logs be correlated without the id. */
 export function hashId(value: string | undefined): string | undefined {
   if (!value) return undefined;
+  if (value.length > HASHED_ID_MAX_CHARS) return sha256Hex(value).slice(0, 16);
   let hashed = hashedIds.get(value);
   if (hashed === undefined) {
     hashed = sha256Hex(value).slice(0, 16);
