@@ -24,7 +24,7 @@ import { emulatorSettings } from '@dialogflow-functions/core/firestore';
 import { JOBS, parseJob, queuePath, type JobDoc } from '@dialogflow-functions/core/jobs';
 import { createMessages } from '@dialogflow-functions/core/messages';
 import { createTasksClient } from '@dialogflow-functions/core/tasks';
-import { startFirestoreEmulator } from '@dialogflow-functions/testing/firestore-emulator';
+import { startFirestoreEmulatorOnFreePort } from '@dialogflow-functions/testing/firestore-emulator';
 import { judge, formatTable } from './lib/load/verdict';
 import { checkReplies, sleep, startTraffic } from './lib/load/traffic';
 import { seatsBooked, startRush, type Rush } from './lib/load/rush';
@@ -157,16 +157,12 @@ async function ensureBuilt(): Promise<void> {
 
 async function startStack(): Promise<Stack> {
   await ensureBuilt();
-  const firestorePort = await freePort();
-  services.set(
-    'firestore',
-    await startFirestoreEmulator({
-      port: firestorePort,
-      jar: process.env.FIRESTORE_EMULATOR_JAR,
-      onLine: keepLine('firestore'),
-      timeoutMs: 90_000,
-    }),
-  );
+  const { port: firestorePort, service: firestore } = await startFirestoreEmulatorOnFreePort({
+    jar: process.env.FIRESTORE_EMULATOR_JAR,
+    onLine: keepLine('firestore'),
+    timeoutMs: 90_000,
+  });
+  services.set('firestore', firestore);
   const firestoreHost = `127.0.0.1:${firestorePort}`;
   const db = new Firestore({
     projectId: PROJECT,

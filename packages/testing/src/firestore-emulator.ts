@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +52,13 @@ export class EmulatorUnavailableError extends Error {
   override readonly name = 'EmulatorUnavailableError';
 }
 
+/** The emulator could not listen on its port: another process has it. */
+export class EmulatorPortTakenError extends EmulatorUnavailableError {
+  constructor(readonly port: number) {
+    super(`The Firestore emulator could not listen on 127.0.0.1:${port}: the port is taken.`);
+  }
+}
+
 /**
  * Starts Google's Firestore emulator (java, directly, so stopping our child's PID stops it) on
  * 127.0.0.1:port and resolves once it answers.
@@ -68,6 +76,7 @@ export async function startFirestoreEmulator(options: {
     );
   }
   if (!javaAvailable()) throw new EmulatorUnavailableError(`No java on PATH.\n${INSTALL_HELP}`);
+  let portTaken = false;
   const service = spawnService({
     name: 'firestore',
     command: 'java',
@@ -81,12 +90,21 @@ export async function startFirestoreEmulator(options: {
       '--host=127.0.0.1',
       `--port=${options.port}`,
     ],
-    onLine: (line) => options.onLine?.(line),
+    onLine: (line) => {
+      if (/BindException|Address already in use/.test(line)) portTaken = true;
+      options.onLine?.(line);
+    },
   });
   const host = `127.0.0.1:${options.port}`;
   const until = Date.now() + (options.timeoutMs ?? 60_000);
   for (;;) {
     if (service.child.exitCode !== null) {
+      // Its last lines (the reason) are read once its output has closed.
+      const closed = service.child.stdout?.closed && service.child.stderr?.closed;
+      if (!closed) {
+        await Promise.race([once(service.child, 'close'), new Promise((r) => setTimeout(r, 2000))]);
+      }
+      if (portTaken) throw new EmulatorPortTakenError(options.port);
       throw new EmulatorUnavailableError(
         `The Firestore emulator exited with code ${service.child.exitCode}.`,
       );
@@ -111,14 +129,38 @@ export async function ensureFirestoreEmulator(options: {
   timeoutMs?: number;
 }): Promise<{ host: string; service?: Service }> {
   if (options.host) return { host: options.host };
-  const port = await freePort();
-  const service = await startFirestoreEmulator({
-    port,
-    jar: options.jar,
-    onLine: options.onLine,
-    timeoutMs: options.timeoutMs,
-  });
+  const { port, service } = await startFirestoreEmulatorOnFreePort(options);
   return { host: `127.0.0.1:${port}`, service };
+}
+
+/**
+ * Starts an emulator on a free loopback port. The port is free when chosen and taken by java a
+ * second later, when the JVM has started: another process can take it meanwhile, and then the
+ * emulator is started again on another port (three tries).
+ */
+export async function startFirestoreEmulatorOnFreePort(options: {
+  jar?: string;
+  onLine?: (line: string) => void;
+  timeoutMs?: number;
+  /** Chooses each try's port (tests); default: a free loopback port. */
+  choosePort?: () => Promise<number>;
+}): Promise<{ port: number; service: Service }> {
+  const choose = options.choosePort ?? freePort;
+  for (let attempt = 1; ; attempt++) {
+    const port = await choose();
+    try {
+      const service = await startFirestoreEmulator({
+        port,
+        jar: options.jar,
+        onLine: options.onLine,
+        timeoutMs: options.timeoutMs,
+      });
+      return { port, service };
+    } catch (err) {
+      if (!(err instanceof EmulatorPortTakenError) || attempt >= 3) throw err;
+      options.onLine?.(`${err.message} Starting it on another port.`);
+    }
+  }
 }
 
 /** True when an emulator answers on host:port. */
