@@ -68,7 +68,9 @@ describe('a minimal project', () => {
     expect(pkg.devDependencies['@dialogflow-functions/dev']).toBe(`^${version}`);
     expect(pkg.main).toBe('dist/main.js');
     expect(pkg.scripts.start).toBe('exec dff start');
-    expect(pkg.scripts.test).toBe('tsc --noEmit -p tsconfig.json && vitest run && dff converse');
+    expect(pkg.scripts.test).toBe(
+      'tsc --noEmit -p tsconfig.json --incremental --tsBuildInfoFile node_modules/.cache/tsc/typecheck.tsbuildinfo && vitest run && dff converse',
+    );
     expect(pkg.scripts.deploy).toBe('dff deploy');
     expect(pkg.scripts.build).toBe('dff build');
     expect(pkg.scripts['gcp-build']).toMatch(/^dff build && /);
