@@ -56,17 +56,14 @@ function inputsDigest() {
     hash.update(relative(ROOT, file)).update('\0');
     hash.update(existsSync(file) ? readFileSync(file) : '(none)').update('\0');
   };
-  const walk = (dir, keep) => {
-    if (!existsSync(dir)) return;
-    const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
-      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
-    );
-    for (const entry of entries) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path, keep);
-      else if (keep(entry.name)) add(path);
-    }
-  };
+  /** The files under `dir` whose names `keep` accepts, in a stable order. */
+  const filesUnder = (dir, keep) =>
+    existsSync(dir)
+      ? readdirSync(dir, { recursive: true, withFileTypes: true })
+          .filter((entry) => entry.isFile() && keep(entry.name))
+          .map((entry) => join(entry.parentPath, entry.name))
+          .sort()
+      : [];
   // The lockfile, and npm's record of what is installed (a tree that differs from the lockfile).
   const inputs = [
     'tsconfig.base.json',
@@ -74,14 +71,12 @@ function inputsDigest() {
     'node_modules/.package-lock.json',
     'tools/api-report.mjs',
   ];
-  for (const file of inputs) {
-    add(join(ROOT, file));
-  }
+  for (const file of inputs) add(join(ROOT, file));
   for (const dir of PACKAGES) {
     add(join(ROOT, dir, 'package.json'));
     add(join(ROOT, dir, 'docs', 'generated', 'api.md'));
-    walk(join(ROOT, dir, 'dist'), (name) => name.endsWith('.d.ts'));
-    walk(join(ROOT, dir, 'src'), () => true);
+    filesUnder(join(ROOT, dir, 'dist'), (name) => name.endsWith('.d.ts')).forEach(add);
+    filesUnder(join(ROOT, dir, 'src'), () => true).forEach(add);
   }
   return hash.digest('hex');
 }

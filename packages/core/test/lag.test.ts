@@ -78,6 +78,9 @@ describe('the probe timer', () => {
 });
 
 describe('a fake clock installed after the probe started', () => {
+  /** Real time, while the test's fake clock is installed. */
+  const realSetTimeout = globalThis.setTimeout;
+  const sleep = (ms: number) => new Promise((resolve) => realSetTimeout(resolve, ms));
   afterEach(() => {
     vi.useRealTimers();
   });
@@ -85,8 +88,6 @@ describe('a fake clock installed after the probe started', () => {
   it('gets none of its timers: the probe keeps the timer function it started with', async () => {
     const lag = await freshProbe();
     lag(); // started on the real clock, as by another test file of the same worker
-    const realSetTimeout = globalThis.setTimeout;
-    const sleep = (ms: number) => new Promise((resolve) => realSetTimeout(resolve, ms));
     vi.useFakeTimers();
     // Real time passes: the probe fires (every 50 ms) and sets its next timer meanwhile.
     await sleep(160);
@@ -96,8 +97,6 @@ describe('a fake clock installed after the probe started', () => {
   it('does not read it: the fake clock’s jumps are not lag', async () => {
     const lag = await freshProbe();
     lag(); // started on the real clock
-    const realSetTimeout = globalThis.setTimeout;
-    const sleep = (ms: number) => new Promise((resolve) => realSetTimeout(resolve, ms));
     vi.useFakeTimers();
     for (let i = 0; i < 6; i++) {
       vi.advanceTimersByTime(5_000); // the test's clock jumps 5 s

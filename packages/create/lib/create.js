@@ -29,10 +29,10 @@ const PACKAGES = {
   tasks: 'cloud-tasks-emulator',
 };
 
-/** Versions of the other packages a project names (the same ranges the framework uses). */
 /** Where a project's `npm test` keeps its type check's state (incremental `tsc --noEmit`). */
 const TYPECHECK_STATE = 'node_modules/.cache/tsc/typecheck.tsbuildinfo';
 
+/** Versions of the other packages a project names (the same ranges the framework uses). */
 const VERSIONS = {
   zod: '^4.6.7',
   mysql2: '^3.24.6',
