@@ -83,6 +83,12 @@ export async function startFirestoreEmulator(options: {
     args: [
       '-Xms128m',
       '-Xmx1g',
+      // A local emulator lives for a test run or a dev session: the client JIT alone (no C2) and
+      // the one-thread collector cost less CPU than the server defaults. Measured here (2 cores,
+      // OpenJDK 17): started and answering in 0.65 s on 0.77 CPU-s instead of 0.73-0.90 s on
+      // 1.1-1.2 CPU-s; the load test's emulator 26 CPU-s instead of 34 for the same traffic.
+      '-XX:TieredStopAtLevel=1',
+      '-XX:+UseSerialGC',
       '-cp',
       jar,
       'com.google.cloud.datastore.emulator.firestore.CloudFirestore',
