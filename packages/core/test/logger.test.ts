@@ -43,6 +43,33 @@ describe('logger', () => {
     ]);
   });
 
+  it('stdout: a line shows its fields as they were when logged, in the same order as a custom sink', () => {
+    const lines = run(
+      `const fields = { n: 1, nested: { k: 'before' } };
+       const base = { a: 1, severity: 'overridden', time: 'first' };
+       const log = createLogger({ fields: base }).child({ b: 2 });
+       log.info('plain', fields);
+       fields.n = 2;
+       fields.nested.k = 'after';
+       base.a = 9;
+       const own = JSON.parse('{"__proto__": "own field"}');
+       log.warn('proto', own);
+       log.error('override', { b: 3, message: 'm2', z: undefined });`,
+    );
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({ message: 'plain', n: 1, nested: { k: 'before' }, a: 1 }),
+      expect.objectContaining({ message: 'proto', ['__proto__']: 'own field' }),
+      expect.objectContaining({ message: 'm2', b: 3 }),
+    ]);
+    const keys = lines.map((l) => Object.keys(JSON.parse(l) as object));
+    expect(keys[0]).toEqual(['severity', 'message', 'a', 'time', 'b', 'n', 'nested']);
+    expect(keys[2]).toEqual(['severity', 'message', 'a', 'time', 'b']);
+    // Logger fields named like the entry's own keep their place and take the entry's value.
+    const first = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(first.severity).toBe('overridden');
+    expect(first.time).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+
   it('stdout: a burst over the batch size and later lines all arrive, once each', () => {
     const lines = run(
       `const log = createLogger();

@@ -27,7 +27,7 @@ export function createLogger(
 ): Logger {
   return new JsonLogger(
     options.sink ?? stdoutSink,
-    options.fields ?? {},
+    { ...options.fields },
     RANK[options.minSeverity ?? 'DEBUG'],
   );
 }
@@ -57,13 +57,50 @@ class JsonLogger implements Logger {
 
   private write(severity: Severity, message: string, fields: LogFields | undefined): void {
     if (RANK[severity] < this.min) return;
-    // One object, one serialisation: JSON.stringify leaves out undefined fields.
-    const entry = { severity, message, ...this.fields, ...fields, time: new Date().toISOString() };
-    this.sink(JSON.stringify(entry));
+    if (this.sink === stdoutSink) {
+      queueEntry(severity, message, this.fields, fields);
+      return;
+    }
+    this.sink(serialize(severity, message, this.fields, fields, Date.now()));
   }
 }
 
-let pending = '';
+/**
+ * One entry's JSON line: `severity`, `message`, the logger's fields, the call's fields (a field
+ * given again overrides the earlier one in its place, as in an object spread), `time` last.
+ * JSON.stringify leaves out undefined fields. A null-prototype object, so that a field named
+ * `__proto__` is a field like any other.
+ */
+function serialize(
+  severity: Severity,
+  message: string,
+  base: LogFields,
+  fields: LogFields | undefined,
+  time: number,
+): string {
+  const entry: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  entry.severity = severity;
+  entry.message = message;
+  for (const key in base) if (hasOwn(base, key)) entry[key] = base[key];
+  for (const key in fields) if (hasOwn(fields, key)) entry[key] = fields[key];
+  entry.time = new Date(time).toISOString();
+  return JSON.stringify(entry);
+}
+
+/**
+ * What the default sink holds until its next write, flat: a line is `LINE, text`; an entry is
+ * `ENTRY, severity, message, the logger's fields, time, n, key1, value1, … keyN, valueN`. An
+ * entry is serialised when its batch is written, not when it is logged: a turn only copies its
+ * call's fields (their values, so a caller changing the object afterwards changes nothing) and
+ * a busy instance serialises its batch in one go. Measured with `npm run bench` on Node 22, the
+ * turn's line cost a warm welcome about 15 µs of CPU serialised in the turn (a twelfth of it).
+ */
+let queue: unknown[] = [];
+let queuedChars = 0;
+const LINE = 0;
+const ENTRY = 1;
+/** What an entry is counted as towards {@link MAX_PENDING_CHARS} before it is serialised. */
+const ENTRY_CHARS = 256;
 let flushScheduled = false;
 let exitHooked = false;
 /** When the last batch was written (`Date.now()`), to space the writes of a busy instance. */
@@ -80,9 +117,28 @@ const BATCH_SPACING_MS = 20;
 /** Writes what is pending to stdout in one write. */
 export function flushLogs(): void {
   flushScheduled = false;
-  if (pending === '') return;
-  const chunk = pending;
-  pending = '';
+  if (queue.length === 0) return;
+  const items = queue;
+  queue = [];
+  queuedChars = 0;
+  let chunk = '';
+  for (let i = 0; i < items.length;) {
+    if (items[i++] === LINE) {
+      chunk += `${items[i++] as string}\n`;
+      continue;
+    }
+    const severity = items[i++] as Severity;
+    const message = items[i++] as string;
+    const base = items[i++] as LogFields;
+    const time = items[i++] as number;
+    const n = items[i++] as number;
+    let fields: LogFields | undefined;
+    if (n > 0) {
+      fields = Object.create(null) as LogFields;
+      for (let f = 0; f < n; f++) fields[items[i++] as string] = items[i++] as LogFields[string];
+    }
+    chunk += `${serialize(severity, message, base, fields, time)}\n`;
+  }
   lastWrite = Date.now();
   process.stdout.write(chunk);
 }
@@ -96,8 +152,41 @@ export function flushLogs(): void {
  * (`process.exit`, a crash, the end of the event loop) and on SIGTERM/SIGINT, before Node stops.
  */
 export function stdoutSink(line: string): void {
-  pending += `${line}\n`;
-  if (pending.length >= MAX_PENDING_CHARS) {
+  queue.push(LINE, line);
+  queued(line.length + 1);
+}
+
+/** A logger's entry for {@link stdoutSink}, kept unserialised until its batch is written. */
+function queueEntry(
+  severity: Severity,
+  message: string,
+  base: LogFields,
+  fields: LogFields | undefined,
+): void {
+  const start = queue.length;
+  queue.push(ENTRY, severity, message, base, Date.now(), 0);
+  let n = 0;
+  for (const key in fields) {
+    if (!hasOwn(fields, key)) continue;
+    const value = fields[key];
+    if (typeof value === 'object' && value !== null) {
+      // Not a LogFields value, but one that JSON shows: serialised now, as it is now.
+      queue.length = start;
+      stdoutSink(serialize(severity, message, base, fields, Date.now()));
+      return;
+    }
+    queue.push(key, value);
+    n++;
+  }
+  queue[start + 5] = n;
+  queued(ENTRY_CHARS);
+}
+
+const hasOwn = (o: object, key: string) => Object.prototype.hasOwnProperty.call(o, key);
+
+function queued(chars: number): void {
+  queuedChars += chars;
+  if (queuedChars >= MAX_PENDING_CHARS) {
     flushLogs();
     return;
   }
