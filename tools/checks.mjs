@@ -6,6 +6,10 @@
  *                                  the build, then the API reports against the build
  *                                  (the first step of `npm test`)
  *   node tools/checks.mjs lint     ESLint, Prettier, depcruise, the API reports (`npm run lint`)
+ *   node tools/checks.mjs build    the build and the type check (`npm test`'s first step)
+ *   node tools/checks.mjs rest     the others: ESLint, Prettier, depcruise, the API reports
+ *                                  against a build already made (`npm test` runs them beside
+ *                                  the tests, at a low priority: tools/test.mjs)
  *
  * Each task's output is printed whole when it ends (no interleaving), with its time. Every task
  * runs to its end even when another fails, so one run names every failure; exit 1 if any failed.
@@ -48,12 +52,20 @@ const ALL = [
   ...LINT.filter((t) => t.name !== 'api:check'),
 ];
 
+const FIRST = ['build', 'typecheck'];
+const MODES = {
+  all: ALL,
+  lint: LINT,
+  build: ALL.filter((t) => FIRST.includes(t.name)),
+  rest: ALL.filter((t) => !FIRST.includes(t.name)).map((t) => ({ ...t, after: undefined })),
+};
+
 const mode = process.argv[2] ?? 'all';
-if (!['all', 'lint'].includes(mode)) {
-  console.error(`usage: node tools/checks.mjs [lint]  (got ${mode})`);
+if (!Object.hasOwn(MODES, mode)) {
+  console.error(`usage: node tools/checks.mjs [lint|build|rest]  (got ${mode})`);
   process.exit(2);
 }
-const tasks = mode === 'lint' ? LINT : ALL;
+const tasks = MODES[mode];
 const slots = Math.max(2, availableParallelism());
 
 /** @type {Set<import('node:child_process').ChildProcess>} */

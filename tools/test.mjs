@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+/**
+ * `npm test`: everything CI runs, packed onto the machine's cores.
+ *
+ *   1. the build and the type check, side by side (`tools/checks.mjs build`);
+ *   2. then, in the foreground, one after the other: the vitest projects that need the build
+ *      and the Firestore emulator (`integration`, then `quiet`), and the load-and-fault run
+ *      (`npm run test:load`);
+ *   3. beside 2, at the lowest CPU priority (nice 19), one after the other: the other checks
+ *      (ESLint, Prettier, depcruise, the API reports against 1's build: `tools/checks.mjs rest`)
+ *      and the `unit` project. They need no service and no deadline of their own; the foreground
+ *      is CPU-bound but for the load test's minute of traffic and the `quiet` files' waits, and 3
+ *      runs in that idle time. The scheduler gives the foreground the CPU whenever it wants it,
+ *      so the load test's latencies and the quiet files' budgets are measured as before.
+ *
+ * Each step's verdict is the same as run alone. 3's output is printed whole once it ends (no
+ * interleaving). A failed step of 1 or 2 skips the ones after it, as `a && b` would; 3 always
+ * runs to its end and is reported. Exit 1 if anything failed. SIGINT/SIGTERM stop every child
+ * (each runs in a process group of its own) before this exits.
+ */
+import { spawn } from 'node:child_process';
+import { setPriority } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const VITEST = join(ROOT, 'node_modules', '.bin', 'vitest');
+const LOW_PRIORITY = 19;
+
+/** @type {Set<import('node:child_process').ChildProcess>} */
+const running = new Set();
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    stopping = true;
+    for (const child of running) {
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // already gone
+      }
+    }
+    process.exitCode = 130;
+  });
+}
+
+/**
+ * Runs one command in a process group of its own. `quiet`: its output is kept and returned
+ * instead of passed through; `nice`: at the lowest CPU priority (its children inherit it).
+ * Resolves with its exit code (1 if it could not start or was stopped by a signal).
+ */
+function run(argv, { quiet = false, nice = false } = {}) {
+  return new Promise((resolve) => {
+    if (stopping) {
+      resolve({ code: 1, output: '' });
+      return;
+    }
+    const child = spawn(argv[0], argv.slice(1), {
+      cwd: ROOT,
+      stdio: ['ignore', quiet ? 'pipe' : 'inherit', quiet ? 'pipe' : 'inherit'],
+      detached: true,
+    });
+    running.add(child);
+    if (nice && child.pid !== undefined) {
+      try {
+        setPriority(child.pid, LOW_PRIORITY);
+      } catch {
+        // not permitted here: it runs at the normal priority
+      }
+    }
+    let output = '';
+    child.stdout?.on('data', (d) => (output += d));
+    child.stderr?.on('data', (d) => (output += d));
+    child.on('error', (error) => {
+      output += `${error.message}\n`;
+    });
+    child.on('close', (code, signal) => {
+      running.delete(child);
+      resolve({ code: code ?? (signal ? 1 : 0), output });
+    });
+  });
+}
+
+const started = Date.now();
+const seconds = (since) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
+/** @type {{ name: string, ok: boolean, time: string }[]} */
+const results = [];
+
+/** One named step; its verdict recorded. Resolves true if it passed. */
+async function step(name, argv, options = {}) {
+  const at = Date.now();
+  const { code, output } = await run(argv, options);
+  const ok = code === 0 && !stopping;
+  results.push({ name, ok, time: seconds(at) });
+  if (options.quiet) {
+    console.log(`\n── ${name}: ${ok ? 'passed' : 'FAILED'} in ${seconds(at)} (beside the tests)`);
+    if (output.trim()) console.log(output.trimEnd());
+  }
+  return ok;
+}
+
+const node = process.execPath;
+if (await step('build and type check', [node, 'tools/checks.mjs', 'build'])) {
+  const beside = (async () => {
+    await step('checks', [node, 'tools/checks.mjs', 'rest'], { quiet: true, nice: true });
+    await step('vitest unit', [VITEST, 'run', '--project', 'unit'], { quiet: true, nice: true });
+  })();
+  const front = (async () => {
+    const suites = [VITEST, 'run', '--project', 'integration', '--project', 'quiet'];
+    if (!(await step('vitest integration and quiet', suites))) return;
+    await step('load test', ['npm', 'run', '--silent', 'test:load']);
+  })();
+  await Promise.all([front, beside]);
+}
+
+const failed = results.filter((r) => !r.ok);
+console.log(
+  `\nnpm test: ${results.map((r) => `${r.name} ${r.ok ? 'passed' : 'FAILED'} (${r.time})`).join(', ')}`,
+);
+console.log(
+  failed.length > 0 || stopping
+    ? `FAILED: ${failed.map((r) => r.name).join(', ') || 'stopped'} (${seconds(started)} in all)`
+    : `everything passed in ${seconds(started)}`,
+);
+if (failed.length > 0 || stopping) process.exitCode = process.exitCode || 1;
