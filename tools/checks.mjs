@@ -17,9 +17,10 @@
  * node_modules/.cache/). SIGINT/SIGTERM stop the running tasks (by PID) before this exits.
  */
 import { spawn } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, getPriority } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lowerPriority } from './priority.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'node_modules', '.bin');
@@ -67,6 +68,7 @@ if (!Object.hasOwn(MODES, mode)) {
 }
 const tasks = MODES[mode];
 const slots = Math.max(2, availableParallelism());
+const niceness = getPriority();
 
 /** @type {Set<import('node:child_process').ChildProcess>} */
 const running = new Set();
@@ -96,6 +98,9 @@ function run(argv) {
       detached: true,
     });
     running.add(child);
+    // Started at a low priority (`npm test` runs the checks beside the tests): so are its tasks,
+    // each in a session of its own.
+    if (niceness > 0 && child.pid !== undefined) lowerPriority(child.pid, niceness);
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));

@@ -6,7 +6,8 @@
  *   2. then, in the foreground, one after the other: the vitest projects that need the build
  *      and the Firestore emulator (`integration`, then `quiet`), and the load-and-fault run
  *      (`npm run test:load`);
- *   3. beside 2, at the lowest CPU priority (nice 19), one after the other: the other checks
+ *   3. beside 2, at the lowest CPU priority (nice 19, and its session's group too: see
+ *      priority.mjs), one after the other: the other checks
  *      (ESLint, Prettier, depcruise, the API reports against 1's build: `tools/checks.mjs rest`)
  *      and the `unit` project. They need no service and no deadline of their own; the foreground
  *      is CPU-bound but for the load test's minute of traffic and the `quiet` files' waits, and 3
@@ -19,9 +20,9 @@
  * (each runs in a process group of its own) before this exits.
  */
 import { spawn } from 'node:child_process';
-import { setPriority } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lowerPriority } from './priority.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const VITEST = join(ROOT, 'node_modules', '.bin', 'vitest');
@@ -61,13 +62,7 @@ function run(argv, { quiet = false, nice = false } = {}) {
       detached: true,
     });
     running.add(child);
-    if (nice && child.pid !== undefined) {
-      try {
-        setPriority(child.pid, LOW_PRIORITY);
-      } catch {
-        // not permitted here: it runs at the normal priority
-      }
-    }
+    if (nice && child.pid !== undefined) lowerPriority(child.pid, LOW_PRIORITY);
     let output = '';
     child.stdout?.on('data', (d) => (output += d));
     child.stderr?.on('data', (d) => (output += d));
