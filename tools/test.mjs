@@ -3,20 +3,21 @@
  * `npm test`: everything CI runs, packed onto the machine's cores.
  *
  *   1. the build and the type check, side by side (`tools/checks.mjs build`);
- *   2. then, in the foreground, one after the other: the vitest projects that need the build
- *      and the Firestore emulator (`integration`, then `quiet`), and the load-and-fault run
- *      (`npm run test:load`);
- *   3. beside 2, at the lowest CPU priority (nice 19, and its session's group too: see
- *      priority.mjs), one after the other: the other checks
- *      (ESLint, Prettier, depcruise, the API reports against 1's build: `tools/checks.mjs rest`)
- *      and the `unit` project. They need no service and no deadline of their own; the foreground
- *      is CPU-bound but for the load test's minute of traffic and the `quiet` files' waits, and 3
- *      runs in that idle time. The scheduler gives the foreground the CPU whenever it wants it,
- *      so the load test's latencies and the quiet files' budgets are measured as before.
+ *   2. the vitest projects that need the build and the Firestore emulator (`integration`, then
+ *      `quiet`), alone: they keep both cores busy (with the steps of 3 beside them, even at a
+ *      low priority, they took 169 s instead of 138 on 2 cores);
+ *   3. the load-and-fault run (`npm run test:load`), and beside it, at the lowest CPU priority
+ *      (nice 19, and its session's group too: see priority.mjs), one after the other: the other
+ *      checks (ESLint, Prettier, depcruise, the API reports against 1's build:
+ *      `tools/checks.mjs rest`) and the `unit` project. The load test's minute of traffic leaves
+ *      about half a core idle; those steps need no service and no deadline of their own, and
+ *      they run in that idle time: the scheduler gives the load test the CPU whenever it wants
+ *      it, so its latencies are measured as before.
  *
- * Each step's verdict is the same as run alone. 3's output is printed whole once it ends (no
- * interleaving). A failed step of 1 or 2 skips the ones after it, as `a && b` would; 3 always
- * runs to its end and is reported. Exit 1 if anything failed. SIGINT/SIGTERM stop every child
+ * Each step's verdict is the same as run alone. The steps beside the load test print their
+ * output whole once they end (no interleaving). A failed step 1 skips the rest, a failed step 2
+ * the load test, as `a && b` would; the checks and the unit suites run and are reported whenever
+ * 1 passed. Exit 1 if anything failed. SIGINT/SIGTERM stop every child
  * (each runs in a process group of its own) before this exits.
  */
 import { spawn } from 'node:child_process';
@@ -96,16 +97,14 @@ async function step(name, argv, options = {}) {
 
 const node = process.execPath;
 if (await step('build and type check', [node, 'tools/checks.mjs', 'build'])) {
+  const suites = [VITEST, 'run', '--project', 'integration', '--project', 'quiet'];
+  const suitesPassed = await step('vitest integration and quiet', suites);
   const beside = (async () => {
     await step('checks', [node, 'tools/checks.mjs', 'rest'], { quiet: true, nice: true });
     await step('vitest unit', [VITEST, 'run', '--project', 'unit'], { quiet: true, nice: true });
   })();
-  const front = (async () => {
-    const suites = [VITEST, 'run', '--project', 'integration', '--project', 'quiet'];
-    if (!(await step('vitest integration and quiet', suites))) return;
-    await step('load test', ['npm', 'run', '--silent', 'test:load']);
-  })();
-  await Promise.all([front, beside]);
+  if (suitesPassed) await step('load test', ['npm', 'run', '--silent', 'test:load']);
+  await beside;
 }
 
 const failed = results.filter((r) => !r.ok);
