@@ -1,0 +1,66 @@
+import { http as frameworkHttp, type HttpFunction } from '@google-cloud/functions-framework';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+import { listenOnLoopback, type ServedFunction } from '@dialogflow-functions/testing/serve';
+import { http } from '../src/http/framework';
+
+/*
+ * functions-framework runs each call in a node:domain of its own; the functions registered
+ * through the core's `http` leave it as they start (framework.ts, `outsideDomain`), so what a
+ * call starts is not bound to a domain. The same probe registered with the framework's own
+ * `http` shows the domain: the check can tell the two apart.
+ */
+
+interface Seen {
+  /** A domain was active when the function started. */
+  atStart: boolean;
+  /** The timer the call started is bound to a domain (Node sets `timer.domain`). */
+  timerBound: boolean;
+  /** A domain was active in that timer's callback. */
+  inCallback: boolean;
+}
+
+type WithDomain = { domain?: unknown };
+const activeDomain = () => (process as WithDomain).domain != null;
+
+function probe(): HttpFunction {
+  return (_req, res) => {
+    const atStart = activeDomain();
+    const timer = setTimeout(() => {
+      const timerBound = (timer as unknown as WithDomain).domain != null;
+      const seen: Seen = { atStart, timerBound, inCallback: activeDomain() };
+      res.status(200).json(seen);
+    }, 1);
+  };
+}
+
+const served: ServedFunction[] = [];
+afterAll(() => Promise.all(served.map((s) => s.close())));
+
+async function call(register: (name: string, fn: HttpFunction) => void): Promise<Seen> {
+  const name = `domain-probe-${process.pid}-${served.length}`;
+  register(name, probe());
+  const server = await listenOnLoopback(getTestServer(name));
+  served.push(server);
+  const res = await fetch(server.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
+  expect(res.status).toBe(200);
+  return (await res.json()) as Seen;
+}
+
+describe("functions-framework's per-call domain", () => {
+  it('the framework runs a function it registers inside a domain that its timers inherit', async () => {
+    expect(await call(frameworkHttp)).toEqual({
+      atStart: true,
+      timerBound: true,
+      inCallback: true,
+    });
+  });
+
+  it("a function registered through the core's http runs outside it: nothing it starts is bound", async () => {
+    expect(await call(http)).toEqual({ atStart: false, timerBound: false, inCallback: false });
+  });
+});
