@@ -179,8 +179,8 @@ function configFor(dir, entry, reportFolder) {
 }
 
 let failed = false;
-for (const dir of PACKAGES) {
-  const { pkg, entries } = entryPoints(dir);
+const packages = PACKAGES.map((dir) => ({ dir, ...entryPoints(dir) }));
+for (const { pkg, entries } of packages) {
   const missing = entries.filter((e) => !existsSync(e.dts));
   if (missing.length > 0) {
     console.error(
@@ -188,14 +188,20 @@ for (const dir of PACKAGES) {
     );
     process.exit(2);
   }
+}
+/**
+ * One compiler program for every package's entry points (they share their compiler options,
+ * and the packages' declarations import each other): 4 programs cost 12.5 CPU-s, one about 7.
+ */
+let compilerState;
+for (const { dir, pkg, entries } of packages) {
   const tmp = mkdtempSync(join(tmpdir(), 'api-report-'));
-  let compilerState;
   const sections = [];
   try {
     for (const entry of entries) {
       const config = configFor(dir, entry, tmp);
       compilerState ??= CompilerState.create(config, {
-        additionalEntryPoints: entries.map((e) => e.dts),
+        additionalEntryPoints: packages.flatMap((p) => p.entries.map((e) => e.dts)),
       });
       const problems = [];
       const result = Extractor.invoke(config, {
