@@ -4,7 +4,6 @@
  *
  *   node tools/checks.mjs          typecheck, ESLint, Prettier, the import rules (depcruise),
  *                                  the build, then the API reports against the build
- *                                  (the first step of `npm test`)
  *   node tools/checks.mjs lint     ESLint, Prettier, depcruise, the API reports (`npm run lint`)
  *   node tools/checks.mjs build    the build and the type check (`npm test`'s first step)
  *   node tools/checks.mjs rest     the others: ESLint, Prettier, depcruise, the API reports
@@ -73,7 +72,7 @@ const niceness = getPriority();
 /** @type {Set<import('node:child_process').ChildProcess>} */
 const running = new Set();
 let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM']) {
+for (const signal of ['SIGHUP', 'SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     stopping = true;
     // Each task runs in a process group of its own (npm and sh do not pass signals on).

@@ -14,9 +14,15 @@ export function lowerPriority(pid, nice) {
   } catch {
     // not permitted
   }
-  try {
-    writeFileSync(`/proc/${pid}/autogroup`, String(nice));
-  } catch {
-    // not Linux, no autogroups, or not permitted
+  // Without CAP_SYS_ADMIN, Linux takes one autogroup change per 100 ms and answers EAGAIN to
+  // the others (sched(7)): those wait their turn, a few times at most.
+  for (let attempt = 0; attempt < 4; attempt++) {
+    try {
+      writeFileSync(`/proc/${pid}/autogroup`, String(nice));
+      return;
+    } catch (err) {
+      if (err?.code !== 'EAGAIN') return; // not Linux, no autogroups, not permitted, or gone
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 110);
+    }
   }
 }

@@ -15,10 +15,10 @@
  *      it, so its latencies are measured as before.
  *
  * Each step's verdict is the same as run alone. The steps beside the load test print their
- * output whole once they end (no interleaving). A failed step 1 skips the rest, a failed step 2
- * the load test, as `a && b` would; the checks and the unit suites run and are reported whenever
- * 1 passed. Exit 1 if anything failed. SIGINT/SIGTERM stop every child
- * (each runs in a process group of its own) before this exits.
+ * output whole once it has ended (no interleaving). A failed step 1 skips the rest, a failed
+ * step 2 the load test, as `a && b` would; the checks and the unit suites run and are reported
+ * whenever 1 passed. Exit 1 if anything failed. SIGHUP, SIGINT and SIGTERM stop every child
+ * (each runs in a process group of its own) before this exits (129, 130, 143).
  */
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -32,7 +32,9 @@ const LOW_PRIORITY = 19;
 /** @type {Set<import('node:child_process').ChildProcess>} */
 const running = new Set();
 let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM']) {
+/** The shell's exit status for a run stopped by each signal (128 + its number). */
+const STOPPED = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+for (const signal of Object.keys(STOPPED)) {
   process.on(signal, () => {
     stopping = true;
     for (const child of running) {
@@ -42,7 +44,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
         // already gone
       }
     }
-    process.exitCode = 130;
+    process.exitCode = STOPPED[signal];
   });
 }
 
@@ -79,44 +81,55 @@ function run(argv, { quiet = false, nice = false } = {}) {
 
 const started = Date.now();
 const seconds = (since) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
-/** @type {{ name: string, ok: boolean, time: string }[]} */
+/** @type {{ name: string, verdict: 'passed' | 'FAILED' | 'not run', time?: string }[]} */
 const results = [];
 
-/** One named step; its verdict recorded. Resolves true if it passed. */
+/**
+ * One named step; its verdict recorded (`not run` once the run is being stopped). Resolves
+ * with whether it passed and, for a quiet step, its output.
+ */
 async function step(name, argv, options = {}) {
+  if (stopping) {
+    results.push({ name, verdict: 'not run' });
+    return { ok: false, output: '' };
+  }
   const at = Date.now();
   const { code, output } = await run(argv, options);
   const ok = code === 0 && !stopping;
-  results.push({ name, ok, time: seconds(at) });
-  if (options.quiet) {
-    console.log(`\n── ${name}: ${ok ? 'passed' : 'FAILED'} in ${seconds(at)} (beside the tests)`);
-    if (output.trim()) console.log(output.trimEnd());
-  }
-  return ok;
+  results.push({ name, verdict: ok ? 'passed' : 'FAILED', time: seconds(at) });
+  return {
+    ok,
+    output: `\n── ${name}: ${ok ? 'passed' : 'FAILED'} in ${seconds(at)} (beside the load test)\n${output.trimEnd()}`,
+  };
 }
 
 const node = process.execPath;
-if (await step('build and type check', [node, 'tools/checks.mjs', 'build'])) {
+if ((await step('build and type check', [node, 'tools/checks.mjs', 'build'])).ok) {
   const suites = [VITEST, 'run', '--project', 'integration', '--project', 'quiet'];
-  const suitesPassed = await step('vitest integration and quiet', suites);
+  const suitesPassed = (await step('vitest integration and quiet', suites)).ok;
   const beside = (async () => {
-    await step('checks', [node, 'tools/checks.mjs', 'rest'], { quiet: true, nice: true });
+    const checks = [node, 'tools/checks.mjs', 'rest'];
     // Two workers: each loads the suites' modules once, and a third cost more CPU (34 against 30
     // CPU-s) than it saved time on 2 cores.
     const unit = [VITEST, 'run', '--project', 'unit', '--maxWorkers=2'];
-    await step('vitest unit', unit, { quiet: true, nice: true });
+    return [
+      await step('checks', checks, { quiet: true, nice: true }),
+      await step('vitest unit', unit, { quiet: true, nice: true }),
+    ];
   })();
   if (suitesPassed) await step('load test', ['npm', 'run', '--silent', 'test:load']);
-  await beside;
+  else results.push({ name: 'load test', verdict: 'not run' });
+  // Printed once the load test has printed its own: whole, not in the middle of its lines.
+  for (const { output } of await beside) if (output.trim()) console.log(output);
 }
 
-const failed = results.filter((r) => !r.ok);
+const failed = results.filter((r) => r.verdict !== 'passed');
 console.log(
-  `\nnpm test: ${results.map((r) => `${r.name} ${r.ok ? 'passed' : 'FAILED'} (${r.time})`).join(', ')}`,
+  `\nnpm test: ${results.map((r) => `${r.name} ${r.verdict}${r.time ? ` (${r.time})` : ''}`).join(', ')}`,
 );
 console.log(
   failed.length > 0 || stopping
-    ? `FAILED: ${failed.map((r) => r.name).join(', ') || 'stopped'} (${seconds(started)} in all)`
+    ? `FAILED: ${failed.map((r) => `${r.name} ${r.verdict}`).join(', ') || 'stopped'} (${seconds(started)} in all)`
     : `everything passed in ${seconds(started)}`,
 );
 if (failed.length > 0 || stopping) process.exitCode = process.exitCode || 1;

@@ -37,16 +37,22 @@ function probe(): HttpFunction {
 const served: ServedFunction[] = [];
 afterAll(() => Promise.all(served.map((s) => s.close())));
 
-async function call(register: (name: string, fn: HttpFunction) => void): Promise<Seen> {
+async function serve(
+  register: (name: string, fn: HttpFunction) => void,
+  fn: HttpFunction,
+): Promise<ServedFunction> {
   const name = `domain-probe-${process.pid}-${served.length}`;
-  register(name, probe());
+  register(name, fn);
   const server = await listenOnLoopback(getTestServer(name));
   served.push(server);
-  const res = await fetch(server.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: '{}',
-  });
+  return server;
+}
+
+const post = (url: string) =>
+  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+
+async function call(register: (name: string, fn: HttpFunction) => void): Promise<Seen> {
+  const res = await post((await serve(register, probe())).url);
   expect(res.status).toBe(200);
   return (await res.json()) as Seen;
 }
@@ -62,5 +68,16 @@ describe("functions-framework's per-call domain", () => {
 
   it("a function registered through the core's http runs outside it: nothing it starts is bound", async () => {
     expect(await call(http)).toEqual({ atStart: false, timerBound: false, inCallback: false });
+  });
+
+  it('a function that throws as it runs still gets its own 500, and the process serves on', async () => {
+    let calls = 0;
+    const server = await serve(http, () => {
+      calls++;
+      throw new Error('a bug in the handler');
+    });
+    expect((await post(server.url)).status).toBe(500);
+    expect((await post(server.url)).status).toBe(500);
+    expect(calls).toBe(2);
   });
 });

@@ -70,6 +70,35 @@ describe('logger', () => {
     expect(first.time).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
 
+  it('stdout: a value JSON cannot show throws at the call, as before, and spoils no later line', () => {
+    const lines = run(
+      `const nested = { k: 'before' };
+       const log = createLogger({ fields: { nested } });
+       let threw = 0;
+       try { log.info('big', { n: 10n }); } catch { threw++; }
+       try { log.info('getter', { get g() { throw new Error('no'); } }); } catch { threw++; }
+       log.info('after', { threw });
+       nested.k = 'after';`,
+    );
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({ message: 'after', threw: 2, nested: { k: 'before' } }),
+    ]);
+  });
+
+  it('stdout: lines waiting to be serialised are written once they reach 64 KiB', () => {
+    const lines = run(
+      `const sizes = [];
+       const write = process.stdout.write.bind(process.stdout);
+       process.stdout.write = (chunk, ...rest) => { sizes.push(chunk.length); return write(chunk, ...rest); };
+       const log = createLogger();
+       for (let i = 0; i < 12; i++) log.info('x'.repeat(70000), { i });
+       write(JSON.stringify({ writesDuringTheBurst: sizes.length }) + String.fromCharCode(10));`,
+    );
+    const counts = lines.filter((l) => l.includes('writesDuringTheBurst'));
+    expect(JSON.parse(counts[0]!)).toEqual({ writesDuringTheBurst: 12 });
+    expect(lines.filter((l) => l.includes('"message":"xxx'))).toHaveLength(12);
+  });
+
   it('stdout: a burst over the batch size and later lines all arrive, once each', () => {
     const lines = run(
       `const log = createLogger();

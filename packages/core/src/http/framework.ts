@@ -54,18 +54,23 @@ export function http(name: string, handler: HttpFunction): void {
  * (Node 22), that bookkeeping was a third of a warm check_order's CPU (1,005 → 656 µs a request,
  * 1.5× the requests/s without it) and about a quarter of the worker's in the load test.
  *
- * So the function leaves the domain as it starts. What changes is only what happens when a
- * callback that is not a promise's throws during a call (a bug): the framework's process handler
- * logs it, answers 500 to the latest request and restarts the instance (exit 16), as it already
- * does for an unhandled promise rejection, instead of answering that one call 500 and carrying
- * on in a process whose state the exception may have left broken (Node's own advice: do not
- * resume after an uncaught exception). The functions answer through promises, whose rejections
- * the framework catches as before.
+ * So the function leaves the domain as it starts. A throw from the function itself is still
+ * that call's 500: it becomes a rejected promise, which the framework answers as before. What
+ * changes is a throw from a callback that is not a promise's during a call, or an `'error'`
+ * event nobody listens to (a bug): the framework's process handler logs it, answers 500 to the
+ * latest request (not necessarily the one at fault) and restarts the instance (exit 16), which
+ * fails the requests in flight on it, as it already did for an unhandled promise rejection;
+ * before, the domain answered that one call 500 and the process carried on in a state the
+ * exception may have broken (Node's own advice: do not resume after an uncaught exception).
  */
 export function outsideDomain(handler: HttpFunction): HttpFunction {
   return (req, res) => {
     (process as { domain?: { exit(): void } | null }).domain?.exit();
-    return handler(req, res);
+    try {
+      return handler(req, res);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   };
 }
 

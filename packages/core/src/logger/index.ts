@@ -33,11 +33,25 @@ export function createLogger(
 }
 
 class JsonLogger implements Logger {
+  /** Its own fields are all plain values: its lines may wait to be serialised. */
+  private readonly deferrable: boolean;
+  /** About how many characters its own fields add to a line. */
+  private readonly fieldChars: number = 0;
+
   constructor(
     private readonly sink: LogSink,
     private readonly fields: LogFields,
     private readonly min: number,
-  ) {}
+  ) {
+    let deferrable = sink === stdoutSink;
+    for (const key in fields) {
+      if (!deferrable) break;
+      const value = fields[key];
+      deferrable = isPlain(value);
+      this.fieldChars += key.length + (typeof value === 'string' ? value.length : 8);
+    }
+    this.deferrable = deferrable;
+  }
 
   debug(message: string, fields?: LogFields): void {
     this.write('DEBUG', message, fields);
@@ -57,8 +71,7 @@ class JsonLogger implements Logger {
 
   private write(severity: Severity, message: string, fields: LogFields | undefined): void {
     if (RANK[severity] < this.min) return;
-    if (this.sink === stdoutSink) {
-      queueEntry(severity, message, this.fields, fields);
+    if (this.deferrable && queueEntry(severity, message, this.fields, this.fieldChars, fields)) {
       return;
     }
     this.sink(serialize(severity, message, this.fields, fields, Date.now()));
@@ -99,8 +112,11 @@ let queue: unknown[] = [];
 let queuedChars = 0;
 const LINE = 0;
 const ENTRY = 1;
-/** What an entry is counted as towards {@link MAX_PENDING_CHARS} before it is serialised. */
-const ENTRY_CHARS = 256;
+/**
+ * Towards {@link MAX_PENDING_CHARS}, an entry not yet serialised counts as this (its severity,
+ * time and punctuation) plus the lengths of its message, keys and string values.
+ */
+const ENTRY_CHARS = 64;
 let flushScheduled = false;
 let exitHooked = false;
 /** When the last batch was written (`Date.now()`), to space the writes of a busy instance. */
@@ -156,30 +172,52 @@ export function stdoutSink(line: string): void {
   queued(line.length + 1);
 }
 
-/** A logger's entry for {@link stdoutSink}, kept unserialised until its batch is written. */
+/**
+ * A logger's entry for {@link stdoutSink}, kept unserialised until its batch is written; false
+ * (nothing queued) when a field's value is not a plain one (an object, a bigint, a getter's
+ * throw): the caller serialises it now, as it is now, and any error is the caller's.
+ */
 function queueEntry(
   severity: Severity,
   message: string,
   base: LogFields,
+  baseChars: number,
   fields: LogFields | undefined,
-): void {
+): boolean {
   const start = queue.length;
   queue.push(ENTRY, severity, message, base, Date.now(), 0);
   let n = 0;
-  for (const key in fields) {
-    if (!hasOwn(fields, key)) continue;
-    const value = fields[key];
-    if (typeof value === 'object' && value !== null) {
-      // Not a LogFields value, but one that JSON shows: serialised now, as it is now.
-      queue.length = start;
-      stdoutSink(serialize(severity, message, base, fields, Date.now()));
-      return;
+  let chars = ENTRY_CHARS + message.length + baseChars;
+  try {
+    for (const key in fields) {
+      if (!hasOwn(fields, key)) continue;
+      const value = fields[key];
+      if (!isPlain(value)) {
+        queue.length = start;
+        return false;
+      }
+      queue.push(key, value);
+      n++;
+      chars += key.length + (typeof value === 'string' ? value.length : 8);
     }
-    queue.push(key, value);
-    n++;
+  } catch {
+    queue.length = start;
+    return false;
   }
   queue[start + 5] = n;
-  queued(ENTRY_CHARS);
+  queued(chars);
+  return true;
+}
+
+/** What JSON shows as it is and no later change can alter: what a line may keep unserialised. */
+function isPlain(value: unknown): boolean {
+  return (
+    value === null ||
+    value === undefined ||
+    typeof value === 'string' ||
+    typeof value === 'boolean' ||
+    typeof value === 'number'
+  );
 }
 
 const hasOwn = (o: object, key: string) => Object.prototype.hasOwnProperty.call(o, key);
