@@ -19,7 +19,7 @@ import { spawn } from 'node:child_process';
 import { availableParallelism, getPriority } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { lowerPriority } from './priority.mjs';
+import { lowerPriority, stopChildrenOnSignals } from './children.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'node_modules', '.bin');
@@ -72,20 +72,7 @@ const niceness = getPriority();
 /** @type {Set<import('node:child_process').ChildProcess>} */
 const running = new Set();
 let stopping = false;
-for (const signal of ['SIGHUP', 'SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    stopping = true;
-    // Each task runs in a process group of its own (npm and sh do not pass signals on).
-    for (const child of running) {
-      try {
-        process.kill(-child.pid, signal);
-      } catch {
-        // already gone
-      }
-    }
-    process.exitCode = 130;
-  });
-}
+stopChildrenOnSignals(running, () => (stopping = true));
 
 /** Runs one command; resolves with its exit code and its output (stdout and stderr in order). */
 function run(argv) {

@@ -7,7 +7,7 @@
  *      `quiet`), alone: they keep both cores busy (with the steps of 3 beside them, even at a
  *      low priority, they took 169 s instead of 138 on 2 cores);
  *   3. the load-and-fault run (`npm run test:load`), and beside it, at the lowest CPU priority
- *      (nice 19, and its session's group too: see priority.mjs), one after the other: the other
+ *      (nice 19, and its session's group too: see children.mjs), one after the other: the other
  *      checks (ESLint, Prettier, depcruise, the API reports against 1's build:
  *      `tools/checks.mjs rest`) and the `unit` project. The load test's minute of traffic leaves
  *      about half a core idle; those steps need no service and no deadline of their own, and
@@ -23,7 +23,7 @@
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { lowerPriority } from './priority.mjs';
+import { lowerPriority, stopChildrenOnSignals } from './children.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const VITEST = join(ROOT, 'node_modules', '.bin', 'vitest');
@@ -32,21 +32,7 @@ const LOW_PRIORITY = 19;
 /** @type {Set<import('node:child_process').ChildProcess>} */
 const running = new Set();
 let stopping = false;
-/** The shell's exit status for a run stopped by each signal (128 + its number). */
-const STOPPED = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
-for (const signal of Object.keys(STOPPED)) {
-  process.on(signal, () => {
-    stopping = true;
-    for (const child of running) {
-      try {
-        process.kill(-child.pid, signal);
-      } catch {
-        // already gone
-      }
-    }
-    process.exitCode = STOPPED[signal];
-  });
-}
+stopChildrenOnSignals(running, () => (stopping = true));
 
 /**
  * Runs one command in a process group of its own. `quiet`: its output is kept and returned

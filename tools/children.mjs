@@ -1,3 +1,35 @@
+/*
+ * What the tools that run steps as children share (tools/checks.mjs, tools/test.mjs): each child
+ * runs in a process group (and session) of its own, since npm and sh do not pass signals on.
+ */
+import { writeFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
+
+/** The shell's exit status for a run stopped by each signal (128 + its number). */
+const STOPPED = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * On SIGHUP, SIGINT or SIGTERM: `onStop()`, then the same signal to the process group of every
+ * child in `running`, and the exit status the shell would give.
+ * @param {Set<import('node:child_process').ChildProcess>} running
+ * @param {() => void} onStop
+ */
+export function stopChildrenOnSignals(running, onStop) {
+  for (const [signal, status] of Object.entries(STOPPED)) {
+    process.on(signal, () => {
+      onStop();
+      for (const child of running) {
+        try {
+          process.kill(-child.pid, signal);
+        } catch {
+          // already gone
+        }
+      }
+      process.exitCode = status;
+    });
+  }
+}
+
 /**
  * Lowers a running process to `nice` (1–19): its own priority and, on Linux with autogroups
  * (`/proc/sys/kernel/sched_autogroup_enabled`), its session's group. A process started in a
@@ -5,9 +37,6 @@
  * every other session's, whatever its own priority (sched(7), "The autogroup feature"); the
  * group's nice value is what makes it give way. Does nothing where it is not permitted.
  */
-import { writeFileSync } from 'node:fs';
-import { setPriority } from 'node:os';
-
 export function lowerPriority(pid, nice) {
   try {
     setPriority(pid, nice);
