@@ -13,13 +13,13 @@
  * Each task's output is printed whole when it ends (no interleaving), with its time. Every task
  * runs to its end even when another fails, so one run names every failure; exit 1 if any failed.
  * The tasks are the package.json scripts (ESLint and Prettier with their caches in .cache/ and
- * node_modules/.cache/). SIGINT/SIGTERM stop the running tasks (by PID) before this exits.
+ * node_modules/.cache/). SIGHUP, SIGINT and SIGTERM stop the running tasks (by process group)
+ * before this exits.
  */
-import { spawn } from 'node:child_process';
 import { availableParallelism, getPriority } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { lowerPriority, stopChildrenOnSignals } from './children.mjs';
+import { runChild, stopChildrenOnSignals } from './children.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'node_modules', '.bin');
@@ -76,27 +76,13 @@ stopChildrenOnSignals(running, () => (stopping = true));
 
 /** Runs one command; resolves with its exit code and its output (stdout and stderr in order). */
 function run(argv) {
-  return new Promise((resolve) => {
-    const child = spawn(argv[0], argv.slice(1), {
-      cwd: ROOT,
-      env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    running.add(child);
+  return runChild(argv, {
+    cwd: ROOT,
+    running,
+    env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '0' },
     // Started at a low priority (`npm test` runs the checks beside the tests): so are its tasks,
     // each in a session of its own.
-    if (niceness > 0 && child.pid !== undefined) lowerPriority(child.pid, niceness);
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    child.on('error', (error) => {
-      output += `${error.message}\n`;
-    });
-    child.on('close', (code, signal) => {
-      running.delete(child);
-      resolve({ code: code ?? (signal ? 1 : 0), output });
-    });
+    nice: niceness,
   });
 }
 

@@ -2,6 +2,7 @@
  * What the tools that run steps as children share (tools/checks.mjs, tools/test.mjs): each child
  * runs in a process group (and session) of its own, since npm and sh do not pass signals on.
  */
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 
@@ -54,4 +55,37 @@ export function lowerPriority(pid, nice) {
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 110);
     }
   }
+}
+
+/**
+ * Runs `argv` in a process group of its own, in `running` while it runs. `quiet`: its output
+ * (stdout and stderr in order) is kept and returned instead of passed through; `nice` (1–19): at
+ * that priority ({@link lowerPriority}; its children inherit it). Resolves with its exit code (1
+ * if it could not start or a signal stopped it) and the kept output.
+ * @param {string[]} argv
+ * @param {{ cwd: string, running: Set<import('node:child_process').ChildProcess>,
+ *   quiet?: boolean, nice?: number, env?: NodeJS.ProcessEnv }} options
+ * @returns {Promise<{ code: number, output: string }>}
+ */
+export function runChild(argv, { cwd, running, quiet = true, nice = 0, env = process.env }) {
+  return new Promise((resolve) => {
+    const child = spawn(argv[0], argv.slice(1), {
+      cwd,
+      env,
+      stdio: ['ignore', quiet ? 'pipe' : 'inherit', quiet ? 'pipe' : 'inherit'],
+      detached: true,
+    });
+    running.add(child);
+    if (nice > 0 && child.pid !== undefined) lowerPriority(child.pid, nice);
+    let output = '';
+    child.stdout?.on('data', (d) => (output += d));
+    child.stderr?.on('data', (d) => (output += d));
+    child.on('error', (error) => {
+      output += `${error.message}\n`;
+    });
+    child.on('close', (code, signal) => {
+      running.delete(child);
+      resolve({ code: code ?? (signal ? 1 : 0), output });
+    });
+  });
 }

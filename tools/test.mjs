@@ -20,10 +20,9 @@
  * whenever 1 passed. Exit 1 if anything failed. SIGHUP, SIGINT and SIGTERM stop every child
  * (each runs in a process group of its own) before this exits (129, 130, 143).
  */
-import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { lowerPriority, stopChildrenOnSignals } from './children.mjs';
+import { runChild, stopChildrenOnSignals } from './children.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const VITEST = join(ROOT, 'node_modules', '.bin', 'vitest');
@@ -34,45 +33,15 @@ const running = new Set();
 let stopping = false;
 stopChildrenOnSignals(running, () => (stopping = true));
 
-/**
- * Runs one command in a process group of its own. `quiet`: its output is kept and returned
- * instead of passed through; `nice`: at the lowest CPU priority (its children inherit it).
- * Resolves with its exit code (1 if it could not start or was stopped by a signal).
- */
-function run(argv, { quiet = false, nice = false } = {}) {
-  return new Promise((resolve) => {
-    if (stopping) {
-      resolve({ code: 1, output: '' });
-      return;
-    }
-    const child = spawn(argv[0], argv.slice(1), {
-      cwd: ROOT,
-      stdio: ['ignore', quiet ? 'pipe' : 'inherit', quiet ? 'pipe' : 'inherit'],
-      detached: true,
-    });
-    running.add(child);
-    if (nice && child.pid !== undefined) lowerPriority(child.pid, LOW_PRIORITY);
-    let output = '';
-    child.stdout?.on('data', (d) => (output += d));
-    child.stderr?.on('data', (d) => (output += d));
-    child.on('error', (error) => {
-      output += `${error.message}\n`;
-    });
-    child.on('close', (code, signal) => {
-      running.delete(child);
-      resolve({ code: code ?? (signal ? 1 : 0), output });
-    });
-  });
-}
-
 const started = Date.now();
 const seconds = (since) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 /** @type {{ name: string, verdict: 'passed' | 'FAILED' | 'not run', time?: string }[]} */
 const results = [];
 
 /**
- * One named step; its verdict recorded (`not run` once the run is being stopped). Resolves
- * with whether it passed and, for a quiet step, its output.
+ * One named step; its verdict recorded (`not run` once the run is being stopped). `quiet`: its
+ * output is kept and returned rather than passed through; `nice`: at the lowest CPU priority.
+ * Resolves with whether it passed and, for a quiet step, its output.
  */
 async function step(name, argv, options = {}) {
   if (stopping) {
@@ -80,7 +49,13 @@ async function step(name, argv, options = {}) {
     return { ok: false, output: '' };
   }
   const at = Date.now();
-  const { code, output } = await run(argv, options);
+  const { quiet = false, nice = false } = options;
+  const { code, output } = await runChild(argv, {
+    cwd: ROOT,
+    running,
+    quiet,
+    nice: nice ? LOW_PRIORITY : 0,
+  });
   const ok = code === 0 && !stopping;
   results.push({ name, verdict: ok ? 'passed' : 'FAILED', time: seconds(at) });
   return {

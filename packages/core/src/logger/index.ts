@@ -48,7 +48,7 @@ class JsonLogger implements Logger {
       if (!deferrable) break;
       const value = fields[key];
       deferrable = isPlain(value);
-      this.fieldChars += key.length + (typeof value === 'string' ? value.length : 8);
+      this.fieldChars += charsOf(key, value);
     }
     this.deferrable = deferrable;
   }
@@ -198,7 +198,7 @@ function queueEntry(
       }
       queue.push(key, value);
       n++;
-      chars += key.length + (typeof value === 'string' ? value.length : 8);
+      chars += charsOf(key, value);
     }
   } catch {
     queue.length = start;
@@ -207,6 +207,11 @@ function queueEntry(
   queue[start + 5] = n;
   queued(chars);
   return true;
+}
+
+/** About how many characters a plain field adds to a line (a string's length, 8 for others). */
+function charsOf(key: string, value: unknown): number {
+  return key.length + (typeof value === 'string' ? value.length : 8);
 }
 
 /** What JSON shows as it is and no later change can alter: what a line may keep unserialised. */
