@@ -127,12 +127,15 @@ function emitDeclarations(dir, sources) {
     ...options,
     declaration: true,
     emitDeclarationOnly: true,
+    // Declarations only, without checking the program (TypeScript's `noCheck`): the same
+    // declarations, 6 instead of 8 CPU-s.
+    noCheck: true,
     sourceMap: false,
     noEmit: false,
     rootDir: join(ROOT, dir),
     outDir,
   });
-  // Type errors are the typecheck's to report (`npm run typecheck`); the declarations are emitted.
+  // Type errors are the typecheck's to report (`npm run typecheck`).
   program.emit();
 }
 
