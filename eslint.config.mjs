@@ -39,8 +39,8 @@ export default tseslint.config(
     rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
-    // Repository tooling run by node: the API report, the dependency rules.
-    files: ['tools/**/*.mjs', '.dependency-cruiser.cjs'],
+    // Repository tooling run by node: the API report, the dependency rules, core's ES build.
+    files: ['tools/**/*.mjs', '.dependency-cruiser.cjs', 'packages/core/scripts/*.mjs'],
     languageOptions: {
       globals: { process: 'readonly', console: 'readonly', module: 'writable' },
     },
