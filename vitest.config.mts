@@ -48,21 +48,6 @@ const UNIT = [
 ];
 
 /**
- * The unit files that count timers (fake timers and `vi.getTimerCount()`): a client another file
- * left in the same worker adds its own, so they keep a worker of their own.
- */
-const OWN_WORKER = ['packages/core/test/lag.test.ts', 'packages/core/test/deadline.test.ts'];
-
-/**
- * `npm test` (tools/test.mjs) sets DFF_UNIT_WITH_INTEGRATION=1: the unit files then run inside
- * the `integration` project, in its workers' module graphs (the kit, core and the Google clients
- * already loaded there), all but OWN_WORKER, which the `unit` project keeps. Measured on 2 cores:
- * the unit files cost about 16 CPU-s there against 30 in workers of their own. Without it
- * (`vitest run`, `npm run test:unit`), `unit` is every UNIT file and `integration` none.
- */
-const unitWithIntegration = process.env.DFF_UNIT_WITH_INTEGRATION === '1';
-
-/**
  * Suites whose verdicts hang on a real deadline of a second or two (the webhook's budget under
  * a slow or frozen backend, tries racing their deadline) or that need a core to themselves:
  * they run last, with nothing else running, at most two at a time (one per core: these files
@@ -151,10 +136,7 @@ export default defineConfig({
     projects: [
       // The unit files share their workers' module graphs (no per-file isolation): they hold no
       // process-wide state between files, and a fresh graph per file cost ~20 % of their CPU.
-      {
-        extends: true,
-        test: { name: 'unit', include: unitWithIntegration ? OWN_WORKER : UNIT, isolate: false },
-      },
+      { extends: true, test: { name: 'unit', include: UNIT, isolate: false } },
       {
         extends: true,
         test: {
@@ -166,7 +148,7 @@ export default defineConfig({
           // env they change they put back). 48 files: 160 s -> 140 s, 300 -> 263 CPU-s.
           isolate: false,
           include: ALL,
-          exclude: [...(unitWithIntegration ? OWN_WORKER : UNIT), ...QUIET, '**/node_modules/**'],
+          exclude: [...UNIT, ...QUIET, '**/node_modules/**'],
           ...firestore,
         },
       },

@@ -27,12 +27,6 @@ import { runChild, stopChildrenOnSignals } from './children.mjs';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const VITEST = join(ROOT, 'node_modules', '.bin', 'vitest');
 const LOW_PRIORITY = 19;
-/**
- * The unit files inside the integration run, but those that count timers (vitest.config.mts:
- * DFF_UNIT_WITH_INTEGRATION): they share its workers' loaded modules (about 16 against 30 CPU-s),
- * and what is left of `unit` beside the load test is two small files.
- */
-const UNIT_INSIDE = { ...process.env, DFF_UNIT_WITH_INTEGRATION: '1' };
 
 /** @type {Set<import('node:child_process').ChildProcess>} */
 const running = new Set();
@@ -55,13 +49,12 @@ async function step(name, argv, options = {}) {
     return { ok: false, output: '' };
   }
   const at = Date.now();
-  const { quiet = false, nice = false, env = process.env } = options;
+  const { quiet = false, nice = false } = options;
   const { code, output } = await runChild(argv, {
     cwd: ROOT,
     running,
     quiet,
     nice: nice ? LOW_PRIORITY : 0,
-    env,
   });
   const ok = code === 0 && !stopping;
   results.push({ name, verdict: ok ? 'passed' : 'FAILED', time: seconds(at) });
@@ -74,8 +67,7 @@ async function step(name, argv, options = {}) {
 const node = process.execPath;
 if ((await step('build and type check', [node, 'tools/checks.mjs', 'build'])).ok) {
   const suites = [VITEST, 'run', '--project', 'integration', '--project', 'quiet'];
-  const suitesPassed = (await step('vitest integration and quiet', suites, { env: UNIT_INSIDE }))
-    .ok;
+  const suitesPassed = (await step('vitest integration and quiet', suites)).ok;
   const beside = (async () => {
     const checks = [node, 'tools/checks.mjs', 'rest'];
     // Two workers: each loads the suites' modules once, and a third cost more CPU (34 against 30
@@ -83,7 +75,7 @@ if ((await step('build and type check', [node, 'tools/checks.mjs', 'build'])).ok
     const unit = [VITEST, 'run', '--project', 'unit', '--maxWorkers=2'];
     return [
       await step('checks', checks, { quiet: true, nice: true }),
-      await step('vitest unit', unit, { quiet: true, nice: true, env: UNIT_INSIDE }),
+      await step('vitest unit', unit, { quiet: true, nice: true }),
     ];
   })();
   if (suitesPassed) await step('load test', ['npm', 'run', '--silent', 'test:load']);
