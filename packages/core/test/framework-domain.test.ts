@@ -1,3 +1,4 @@
+import domain from 'node:domain';
 import { http as frameworkHttp, type HttpFunction } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -6,8 +7,8 @@ import { http } from '../src/http/framework';
 
 /*
  * functions-framework runs each call in a node:domain of its own; the functions registered
- * through the core's `http` leave it as they start (framework.ts, `outsideDomain`), so what a
- * call starts is not bound to a domain. The same probe registered with the framework's own
+ * through the core's `http` are served without one (framework.ts, `serveOursWithoutDomain`, and
+ * `outsideDomain` where that cannot be installed), so what a call starts is not bound to a domain. The same probe registered with the framework's own
  * `http` shows the domain: the check can tell the two apart.
  */
 
@@ -79,5 +80,35 @@ describe("functions-framework's per-call domain", () => {
     expect((await post(server.url)).status).toBe(500);
     expect((await post(server.url)).status).toBe(500);
     expect(calls).toBe(2);
+  });
+
+  it("a rejected promise gets the framework's crash response", async () => {
+    const server = await serve(http, async () => {
+      await Promise.resolve();
+      throw new Error('a bug in the handler');
+    });
+    const res = await post(server.url);
+    expect(res.status).toBe(500);
+    // The framework's own crash response (sendCrashResponse), as its wrapper answers.
+    expect(res.headers.get('x-google-status')).toBe('crash');
+  });
+
+  it('no domain is created for a call of ours; the framework creates one for each of its own', async () => {
+    // node:domain's module object, the one the framework calls `create` on.
+    const domains = domain as unknown as { create: (...args: unknown[]) => unknown };
+    const create = domains.create;
+    let created = 0;
+    domains.create = function (this: unknown, ...args: unknown[]) {
+      created++;
+      return create.apply(this, args);
+    };
+    try {
+      await call(http);
+      expect(created).toBe(0);
+      await call(frameworkHttp);
+      expect(created).toBe(1);
+    } finally {
+      domains.create = create;
+    }
   });
 });
