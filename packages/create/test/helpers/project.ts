@@ -167,7 +167,22 @@ export function copyInstalled(from: string, to: string, onlyDependencies = false
   }
 }
 
-/** The environment a user's shell would give npm: this run's settings left out. */
+/**
+ * Where the scaffolded projects' stand-in keeps its trained classifiers in a test run: the
+ * repository's own model cache (packages/dev/src/dialogflow-stand-in/model-cache.ts), which the
+ * run's other suites fill with the same agents' models. A model is keyed by its exact corpus, the
+ * classifier's settings and the nlp.js and framework versions, so a project gets a cached model
+ * only where training would make the same one, and trains (and caches) anything else: the
+ * restaurant template's `npm test` reads what the example's suites trained (5.5 of its 38 CPU-s),
+ * and the minimal project trains once for its two `npm test`s and `npm start`. Training itself
+ * is the model-cache and stand-in suites' to check.
+ */
+const RUN_MODEL_CACHE = join(REPO, 'node_modules', '.cache', 'dialogflow-functions', 'nlu');
+
+/**
+ * The environment a user's shell would give npm: this run's settings left out, but the run's
+ * model cache ({@link RUN_MODEL_CACHE}).
+ */
 export function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
@@ -180,7 +195,7 @@ export function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     env[key] = value;
   }
   delete env.FORCE_COLOR;
-  return { ...env, NO_COLOR: '1', ...extra };
+  return { ...env, NO_COLOR: '1', DFF_NLU_CACHE_DIR: RUN_MODEL_CACHE, ...extra };
 }
 
 /** A package.json of the project or of an installed package (`node_modules/<name>`). */
