@@ -8,8 +8,9 @@ import { http } from '../src/http/framework';
 /*
  * functions-framework runs each call in a node:domain of its own; the functions registered
  * through the core's `http` are served without one (framework.ts, `serveOursWithoutDomain`, and
- * `outsideDomain` where that cannot be installed), so what a call starts is not bound to a domain. The same probe registered with the framework's own
- * `http` shows the domain: the check can tell the two apart.
+ * `outsideDomain` where that cannot be installed), so what a call starts is not bound to a
+ * domain. The same probe registered with the framework's own `http` shows the domain: the check
+ * can tell the two apart.
  */
 
 interface Seen {
@@ -91,6 +92,29 @@ describe("functions-framework's per-call domain", () => {
     expect(res.status).toBe(500);
     // The framework's own crash response (sendCrashResponse), as its wrapper answers.
     expect(res.headers.get('x-google-status')).toBe('crash');
+  });
+
+  it('a rejection after the answer is only logged: the call keeps its answer, the process serves on', async () => {
+    const errors: unknown[] = [];
+    const consoleError = console.error;
+    console.error = (...args: unknown[]) => void errors.push(args.join(' '));
+    try {
+      let calls = 0;
+      const server = await serve(http, async (_req, res) => {
+        calls++;
+        res.status(200).json({ ok: true });
+        await new Promise((resolve) => res.once('finish', resolve));
+        throw new Error('late bug');
+      });
+      const first = await post(server.url);
+      expect(first.status).toBe(200);
+      expect(await first.json()).toEqual({ ok: true });
+      await expect.poll(() => errors.join('\n')).toContain('Exception from a finished function');
+      expect((await post(server.url)).status).toBe(200);
+      expect(calls).toBe(2);
+    } finally {
+      console.error = consoleError;
+    }
   });
 
   it('no domain is created for a call of ours; the framework creates one for each of its own', async () => {

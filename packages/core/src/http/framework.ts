@@ -81,30 +81,33 @@ interface FrameworkLogger {
  *
  * The framework looks its wrapper up through its module's exports each time it builds a server
  * (`server.js`: `(0, function_wrappers_1.wrapUserFunction)(…)`), so replacing that export before
- * the server is built is enough. Where the framework's files are not laid out as in version 5
- * (another version), nothing is replaced and its wrapper, with its domain, serves our functions
- * as before.
+ * the server is built is enough. Only with functions-framework 5 (its package.json read beside
+ * its files): with another major version, or files laid out otherwise, nothing is replaced and
+ * its wrapper, with its domain, serves our functions as before ({@link outsideDomain} still
+ * leaves it).
  */
 function serveOursWithoutDomain(): void {
   if (wrapperInstalled) return;
   wrapperInstalled = true;
-  let wrappers: FrameworkWrappers;
-  let frameworkLogger: FrameworkLogger;
   try {
     // Beside its index.js (relative paths are not subject to the package's `exports`).
     const fromFramework = createRequire(require.resolve('@google-cloud/functions-framework'));
-    wrappers = fromFramework('./function_wrappers.js') as FrameworkWrappers;
-    frameworkLogger = fromFramework('./logger.js') as FrameworkLogger;
+    // The wrapper it stands in for is version 5's: another major version keeps its own.
+    const { version } = fromFramework('../../package.json') as { version?: string };
+    if (!version?.startsWith('5.')) return;
+    const wrappers = fromFramework('./function_wrappers.js') as FrameworkWrappers;
+    const frameworkLogger = fromFramework('./logger.js') as FrameworkLogger;
+    const wrap = wrappers.wrapUserFunction;
+    const crash = frameworkLogger.sendCrashResponse;
+    if (typeof wrap !== 'function' || typeof crash !== 'function') return;
+    // (Inside the try: an export that cannot be replaced leaves the framework's wrapper.)
+    wrappers.wrapUserFunction = (fn, signatureType) =>
+      signatureType === 'http' && ours.has(fn as HttpFunction)
+        ? callWithoutDomain(fn as HttpFunction, crash)
+        : wrap(fn, signatureType);
   } catch {
-    return;
+    // Files laid out otherwise: the framework's wrapper, with its domain, as before.
   }
-  const wrap = wrappers.wrapUserFunction;
-  const crash = frameworkLogger.sendCrashResponse;
-  if (typeof wrap !== 'function' || typeof crash !== 'function') return;
-  wrappers.wrapUserFunction = (fn, signatureType) =>
-    signatureType === 'http' && ours.has(fn as HttpFunction)
-      ? callWithoutDomain(fn as HttpFunction, crash)
-      : wrap(fn, signatureType);
 }
 
 /** The framework's HTTP wrapper without its domain (see {@link serveOursWithoutDomain}). */
