@@ -56,19 +56,16 @@ const UNIT = [
  * project).
  */
 const QUIET = [
-  // In this order (the sequencer's), two at a time: each file that mostly waits on a deadline
-  // beside one that keeps a core busy (the chat's and the dev console's stacks), rather than the
-  // two busy ones together and then the two waiting ones: 10 s instead of 13.
-  // The chat function's and the webhook's deadlines in a chain of real services: starved of CPU
-  // by the parallel files on a busy 2-core machine (seen in two runs).
-  'examples/restaurant/test/dev-console.test.ts',
   // Real sub-second budgets against a backend that is down or hangs (Firestore, the weather API,
   // MySQL stopped or its pool exhausted): a starved CPU would decide them instead.
   'examples/restaurant/test/backends-faults.test.ts',
-  'examples/restaurant/test/chat.test.ts',
   'examples/restaurant/test/inventory-faults.test.ts',
   // Freezes Firestore (SIGSTOP) and races the webhook's first write against it.
   'examples/restaurant/test/frozen-firestore.test.ts',
+  // Starved of CPU by the parallel files on a busy 2-core machine (seen in two runs): the
+  // chat function's and the webhook's deadlines in a chain of real services.
+  'examples/restaurant/test/chat.test.ts',
+  'examples/restaurant/test/dev-console.test.ts',
 ];
 
 /**
@@ -87,10 +84,7 @@ const LONGEST_FIRST = [
   'packages/dev/test/add.test.ts',
 ];
 
-/**
- * Vitest's own order, then the files of LONGEST_FIRST moved to the front of their project, and
- * the `quiet` files in QUIET's order.
- */
+/** Vitest's own order, then the files of LONGEST_FIRST moved to the front of their project. */
 class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const groups = new Map<string, TestSpecification[]>();
@@ -99,11 +93,8 @@ class LongestFirst extends BaseSequencer {
       groups.set(key, [...(groups.get(key) ?? []), spec]);
     }
     const rank = (spec: TestSpecification) => {
-      const file = relative(__dirname, spec.moduleId);
-      const at = LONGEST_FIRST.indexOf(file);
-      if (at !== -1) return at;
-      const quiet = QUIET.indexOf(file);
-      return LONGEST_FIRST.length + (quiet === -1 ? QUIET.length : quiet);
+      const at = LONGEST_FIRST.indexOf(relative(__dirname, spec.moduleId));
+      return at === -1 ? LONGEST_FIRST.length : at;
     };
     // Array.prototype.sort is stable: unlisted files keep vitest's order.
     return [...groups.values()].flatMap((group) => group.sort((a, b) => rank(a) - rank(b)));
