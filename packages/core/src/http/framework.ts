@@ -90,13 +90,11 @@ function serveOursWithoutDomain(): void {
   if (wrapperInstalled) return;
   wrapperInstalled = true;
   try {
-    // Beside its index.js (relative paths are not subject to the package's `exports`).
-    const fromFramework = createRequire(require.resolve('@google-cloud/functions-framework'));
     // The wrapper it stands in for is version 5's: another major version keeps its own.
-    const { version } = fromFramework('../../package.json') as { version?: string };
+    const { version } = requireFromFramework('../../package.json') as { version?: string };
     if (!version?.startsWith('5.')) return;
-    const wrappers = fromFramework('./function_wrappers.js') as FrameworkWrappers;
-    const frameworkLogger = fromFramework('./logger.js') as FrameworkLogger;
+    const wrappers = requireFromFramework('./function_wrappers.js') as FrameworkWrappers;
+    const frameworkLogger = requireFromFramework('./logger.js') as FrameworkLogger;
     const wrap = wrappers.wrapUserFunction;
     const crash = frameworkLogger.sendCrashResponse;
     if (typeof wrap !== 'function' || typeof crash !== 'function') return;
@@ -121,13 +119,8 @@ function callWithoutDomain(fn: HttpFunction, crash: FrameworkLogger['sendCrashRe
       res.locals.functionExecutionFinished = true;
       crash({ err, res });
     };
-    let result: unknown;
-    try {
-      result = fn(req, res);
-    } catch (err) {
-      fail(err);
-      return;
-    }
+    // `fn` is an {@link outsideDomain} function: a synchronous throw comes back as a rejection.
+    const result: unknown = fn(req, res);
     if (result instanceof Promise) result.catch(fail);
   };
 }
@@ -160,12 +153,20 @@ export function outsideDomain(handler: HttpFunction): HttpFunction {
   };
 }
 
+/**
+ * `require` from functions-framework's own entry (build/src/index.js): its copy of Express, its
+ * files beside it (relative paths are not subject to the package's `exports`), its package.json.
+ */
+function requireFromFramework(id: string): unknown {
+  return createRequire(require.resolve('@google-cloud/functions-framework'))(id);
+}
+
 /** Installs the final handler (once per process); see the comment at the top. */
 export function answerFrameworkErrorsAsJson(logger: Logger = createLogger()): void {
   if (installed) return;
   installed = true;
-  const fromFramework = createRequire(require.resolve('@google-cloud/functions-framework'));
-  const application = (fromFramework('express') as { application: ExpressApplication }).application;
+  const application = (requireFromFramework('express') as { application: ExpressApplication })
+    .application;
   const handle = application.handle;
   application.handle = function (this: ExpressApplication, req, res, callback) {
     handle.call(
