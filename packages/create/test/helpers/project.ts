@@ -1,3 +1,4 @@
+import { modelCacheDir } from '@dialogflow-functions/dev/dialogflow-stand-in/model-cache';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -169,15 +170,15 @@ export function copyInstalled(from: string, to: string, onlyDependencies = false
 
 /**
  * Where the scaffolded projects' stand-in keeps its trained classifiers in a test run: the
- * repository's own model cache (packages/dev/src/dialogflow-stand-in/model-cache.ts), which the
- * run's other suites fill with the same agents' models. A model is keyed by its exact corpus, the
- * classifier's settings and the nlp.js and framework versions, so a project gets a cached model
- * only where training would make the same one, and trains (and caches) anything else: the
- * restaurant template's `npm test` reads what the example's suites trained (5.5 of its 38 CPU-s),
- * and the minimal project trains once for its two `npm test`s and `npm start`. Training itself
- * is the model-cache and stand-in suites' to check.
+ * repository's own model cache, where this run's other suites keep theirs (`modelCacheDir()`:
+ * node_modules/.cache of the workspace, or the run's DFF_NLU_CACHE_DIR, `off` included). A model
+ * is keyed by its exact corpus, the classifier's settings and the nlp.js and framework versions,
+ * so a project gets a cached model only where training would make the same one, and trains (and
+ * caches) anything else: the restaurant template's `npm test` reads what the example's suites
+ * trained (5.5 of its 38 CPU-s), and the minimal project trains once for its two `npm test`s and
+ * `npm start`. Training itself is the model-cache and stand-in suites' to check.
  */
-const RUN_MODEL_CACHE = join(REPO, 'node_modules', '.cache', 'dialogflow-functions', 'nlu');
+const RUN_MODEL_CACHE = modelCacheDir() ?? 'off';
 
 /**
  * The environment a user's shell would give npm: this run's settings left out, but the run's
