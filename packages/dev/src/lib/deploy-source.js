@@ -98,27 +98,50 @@ function copyProject(from, to) {
   }
 }
 
-/** The tarball of a workspace package, packed again only when its files changed. */
-function pack(name, dir, packs) {
-  const pkg = readJson(path.join(dir, 'package.json'));
-  const file = path.join(packs, `${name.replace(/^@/, '').replace('/', '-')}-${pkg.version}.tgz`);
-  if (fs.existsSync(file) && fs.statSync(file).mtimeMs >= newest(dir)) return file;
-  if (!fs.existsSync(path.join(dir, 'dist')) && pkg.main && pkg.main.includes('dist')) {
-    throw new Error(`${name} is not built: run npm run build first`);
+/**
+ * The tarballs of the workspace packages (name -> dir), by name; a package is packed again only
+ * when its files changed since its tarball, all of those by one npm (its start-up is most of a
+ * package's packing time).
+ */
+function packAll(workspace, packs) {
+  const tarballs = new Map();
+  const stale = [];
+  for (const [name, dir] of workspace) {
+    const pkg = readJson(path.join(dir, 'package.json'));
+    const file = path.join(packs, `${name.replace(/^@/, '').replace('/', '-')}-${pkg.version}.tgz`);
+    tarballs.set(name, file);
+    if (fs.existsSync(file) && fs.statSync(file).mtimeMs >= newest(dir)) continue;
+    if (!fs.existsSync(path.join(dir, 'dist')) && pkg.main && pkg.main.includes('dist')) {
+      throw new Error(`${name} is not built: run npm run build first`);
+    }
+    stale.push({ name, dir, file });
   }
-  // Packed into a folder of this process's own, then renamed into place whole: another deploy
-  // (a test beside this one) may be packing or copying the same tarball at the same time.
+  if (stale.length === 0) return tarballs;
+  // Packed into a folder of this process's own, then each renamed into place whole: another
+  // deploy (a test beside this one) may be packing or copying the same tarball at the same time.
   const tmp = fs.mkdtempSync(path.join(packs, '.pack-'));
   try {
-    const out = execFileSync(...npm(['pack', '--silent', '--pack-destination', tmp]), {
-      cwd: dir,
-      encoding: 'utf8',
-    });
-    fs.renameSync(path.join(tmp, out.trim().split('\n').pop()), file);
+    const out = execFileSync(
+      ...npm([
+        'pack',
+        '--json',
+        '--workspaces=false',
+        '--pack-destination',
+        tmp,
+        ...stale.map((s) => s.dir),
+      ]),
+      { cwd: packs, encoding: 'utf8' },
+    );
+    const results = JSON.parse(out);
+    for (const [i, { name, file }] of stale.entries()) {
+      if (results[i]?.name !== name)
+        throw new Error(`npm pack reported ${results[i]?.name} for ${name}`);
+      fs.renameSync(path.join(tmp, results[i].filename), file);
+    }
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  return file;
+  return tarballs;
 }
 
 /** Puts the folder `fresh` in the place of `dir`, whole (another deploy may stage it at once). */
@@ -192,7 +215,7 @@ function main() {
   }
   const packs = path.join(project, DATA, 'deploy-packs');
   fs.mkdirSync(packs, { recursive: true });
-  const tarballs = new Map([...workspace].map(([name, dir]) => [name, pack(name, dir, packs)]));
+  const tarballs = packAll(workspace, packs);
   // Staged beside its place, then moved there whole (another deploy may stage it at once).
   const stage = `${path.join(project, STAGE)}.tmp-${process.pid}`;
   try {
