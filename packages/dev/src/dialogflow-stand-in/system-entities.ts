@@ -241,8 +241,38 @@ const refOf = (now: ZonedNow) => new Date(now.year, now.month - 1, now.day, 12, 
 
 const numberValue = (r: RawResult) => Number(r.resolution?.value);
 
+/**
+ * What findSystemEntities found, by its arguments: it is a pure function of them (`now` is a
+ * calendar day), and the recognizers are most of the stand-in's CPU: every training phrase is
+ * read with them (twice when the ES and CX exports of one agent are trained, once per fold in
+ * `agent evaluate`, again in each stand-in a process starts), and so is every turn. The oldest
+ * entries go first past MAX_REMEMBERED.
+ */
+const remembered = new Map<string, EntitySpan[]>();
+const MAX_REMEMBERED = 20_000;
+
 /** Spans of the system entities `types` (e.g. `sys.number`) in `text`. */
 export function findSystemEntities(
+  text: string,
+  language: string,
+  now: ZonedNow,
+  types: ReadonlySet<string>,
+): EntitySpan[] {
+  const key = [language, now.year, now.month, now.day, now.offset, [...types].sort().join(' '), text].join('\u0000'); // prettier-ignore
+  let spans = remembered.get(key);
+  if (!spans) {
+    spans = recognizeSystemEntities(text, language, now, types);
+    remembered.set(key, spans);
+    for (const oldest of remembered.keys()) {
+      if (remembered.size <= MAX_REMEMBERED) break;
+      remembered.delete(oldest);
+    }
+  }
+  // A copy: callers add to the list, and the values are theirs to change.
+  return structuredClone(spans);
+}
+
+function recognizeSystemEntities(
   text: string,
   language: string,
   now: ZonedNow,
