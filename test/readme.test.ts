@@ -210,8 +210,7 @@ describe.each(pages)('%s', (page) => {
     for (const [, target] of prose(text).matchAll(/\]\(([^)\s]+)\)/g)) {
       let ref = target!;
       if (ref.startsWith(REPOSITORY)) ref = join(ROOT, ref.slice(REPOSITORY.length));
-      else if (/^[a-z]+:/i.test(ref))
-        continue; // another site
+      else if (/^[a-z]+:/i.test(ref)) continue; // another site
       else ref = ref.startsWith('#') ? join(ROOT, page) + ref : join(dir, ref);
       const [file, anchor] = ref.split('#') as [string, string | undefined];
       if (!existsSync(file)) {

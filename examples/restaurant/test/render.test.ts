@@ -130,7 +130,8 @@ describe.each(PLATFORMS)('ES for %s', (platform) => {
         const visuals = own.filter((m) => m.basicCard || m.listSelect || m.carouselSelect);
         expect(visuals.length).toBeLessThanOrEqual(1);
         const chips = own.find((m) => m.suggestions)?.suggestions as
-          { suggestions: { title: string }[] } | undefined;
+          | { suggestions: { title: string }[] }
+          | undefined;
         expect(chips?.suggestions.length ?? 0).toBeLessThanOrEqual(8);
         for (const c of chips?.suggestions ?? []) expect(c.title.length).toBeLessThanOrEqual(25);
         // Everything not on screen is spoken.

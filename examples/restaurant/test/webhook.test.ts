@@ -66,7 +66,8 @@ describe('webhook', () => {
       }
       if (platform && platform !== 'ACTIONS_ON_GOOGLE' && platform !== 'LINE') {
         const qr = messages.find((m) => m.platform === platform && m.quickReplies) as
-          { quickReplies: { quickReplies: string[] } } | undefined;
+          | { quickReplies: { quickReplies: string[] } }
+          | undefined;
         expect(qr?.quickReplies.quickReplies).toEqual(t.welcomeSuggestions);
       }
       if (platform === 'LINE') {

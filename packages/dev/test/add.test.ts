@@ -136,46 +136,38 @@ describe('dff add', () => {
 
   // The type check and the conversation test read what the cases above wrote, and run at once
   // (each in its own processes).
-  it.concurrent(
-    'what it wrote typechecks with the project',
-    async () => {
-      const tsc = await new Promise<{ status: number | null; output: string }>((resolve) => {
-        execFile(
-          process.execPath,
-          [
-            join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'),
-            '-p',
-            join(project, 'tsconfig.json'),
-          ],
-          { encoding: 'utf8' },
-          (err, stdout, stderr) =>
-            resolve({
-              status: err ? ((err as { code?: number }).code ?? null) : 0,
-              output: stdout + stderr,
-            }),
-        );
-      });
-      expect(tsc.output).toBe('');
-      expect(tsc.status).toBe(0);
-    },
-    180_000,
-  );
-
-  it.concurrent(
-    'the new conversation test passes through the stand-in and the webhook (ES and CX)',
-    async () => {
-      const r = await dffAsync(
-        'converse',
-        join(project, 'conversations', 'opening-hours.yaml'),
-        join(project, 'conversations', 'greetings.yaml'),
+  it.concurrent('what it wrote typechecks with the project', async () => {
+    const tsc = await new Promise<{ status: number | null; output: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [
+          join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'),
+          '-p',
+          join(project, 'tsconfig.json'),
+        ],
+        { encoding: 'utf8' },
+        (err, stdout, stderr) =>
+          resolve({
+            status: err ? ((err as { code?: number }).code ?? null) : 0,
+            output: stdout + stderr,
+          }),
       );
-      expect(r.status, r.stdout + r.stderr).toBe(0);
-      expect(r.stdout).toContain('✓ ES opening-hours.yaml › opening hours');
-      expect(r.stdout).toContain('✓ CX opening-hours.yaml › opening hours');
-      expect(r.stdout).toContain('4 passed, 0 failed');
-    },
-    180_000,
-  );
+    });
+    expect(tsc.output).toBe('');
+    expect(tsc.status).toBe(0);
+  }, 180_000);
+
+  it.concurrent('the new conversation test passes through the stand-in and the webhook (ES and CX)', async () => {
+    const r = await dffAsync(
+      'converse',
+      join(project, 'conversations', 'opening-hours.yaml'),
+      join(project, 'conversations', 'greetings.yaml'),
+    );
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('✓ ES opening-hours.yaml › opening hours');
+    expect(r.stdout).toContain('✓ CX opening-hours.yaml › opening hours');
+    expect(r.stdout).toContain('4 passed, 0 failed');
+  }, 180_000);
 });
 
 describe('registering in the project’s files', () => {

@@ -58,26 +58,18 @@ describe('dff detect when nothing answers', () => {
     await new Promise<void>((r) => silent.close(() => r()));
   });
 
-  it.concurrent(
-    'says so when nothing listens',
-    async () => {
-      const result = await detect(`127.0.0.1:${await freePort()}`);
-      expect(result.status).toBe(1);
-      expect(result.stderr).toMatch(
-        /Nothing answers: the stand-in at 127\.0\.0\.1:\d+ .* no answer within 0\.5 s/,
-      );
-    },
-    45_000,
-  );
+  it.concurrent('says so when nothing listens', async () => {
+    const result = await detect(`127.0.0.1:${await freePort()}`);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(
+      /Nothing answers: the stand-in at 127\.0\.0\.1:\d+ .* no answer within 0\.5 s/,
+    );
+  }, 45_000);
 
-  it.concurrent(
-    'says so when the server accepts and never answers',
-    async () => {
-      const port = (silent.address() as { port: number }).port;
-      const result = await detect(`127.0.0.1:${port}`);
-      expect(result.status).toBe(1);
-      expect(result.stderr).toMatch(/Nothing answers: .* no answer within 0\.5 s/);
-    },
-    45_000,
-  );
+  it.concurrent('says so when the server accepts and never answers', async () => {
+    const port = (silent.address() as { port: number }).port;
+    const result = await detect(`127.0.0.1:${port}`);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/Nothing answers: .* no answer within 0\.5 s/);
+  }, 45_000);
 });

@@ -7,7 +7,13 @@ import { randomUUID } from 'node:crypto';
 
 /** Where a request comes from: the console, an integration, or LINE as older agents name it. */
 export type RequestSource =
-  'console' | 'line' | 'line-legacy' | 'slack' | 'telegram' | 'facebook' | 'google';
+  | 'console'
+  | 'line'
+  | 'line-legacy'
+  | 'slack'
+  | 'telegram'
+  | 'facebook'
+  | 'google';
 
 export const REQUEST_SOURCES: RequestSource[] = [
   'console',

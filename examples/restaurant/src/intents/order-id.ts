@@ -2,7 +2,9 @@ import type { TurnContext } from '@dialogflow-functions/core/conversation';
 import { isSafeDocumentId } from '@dialogflow-functions/core/firestore';
 
 export type OrderIdParam =
-  { kind: 'missing' } | { kind: 'invalid' } | { kind: 'ok'; value: string };
+  | { kind: 'missing' }
+  | { kind: 'invalid' }
+  | { kind: 'ok'; value: string };
 
 /** The `order_id` parameter: missing (ask for it), malformed (say so) or an id to look up. */
 export function orderIdParam(ctx: TurnContext, name = 'order_id'): OrderIdParam {

@@ -7,7 +7,8 @@ export type IntentHandler = (ctx: TurnContext) => Reply | Promise<Reply>;
 
 /** Intent display names (ES) and tags (CX) to handlers: a `Map` or a plain object. */
 export type IntentMap =
-  ReadonlyMap<string, IntentHandler> | Readonly<Record<string, IntentHandler>>;
+  | ReadonlyMap<string, IntentHandler>
+  | Readonly<Record<string, IntentHandler>>;
 
 export type TurnOutcome = 'handled' | 'fallback' | 'timeout' | 'error';
 

@@ -11,5 +11,10 @@ export const lenientParameters = Parameters.optional().catch(undefined);
 
 /** JSON values allowed in a google.protobuf.Struct we send. */
 export type JsonValue =
-  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+  | string
+  | number
+  | boolean
+  | null
+  | JsonValue[]
+  | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };

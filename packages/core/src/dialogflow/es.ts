@@ -94,7 +94,8 @@ export interface EsSelectItemInfo {
 
 /** google.cloud.dialogflow.v2.Intent.Message.SimpleResponse: textToSpeech or ssml. */
 export type EsSimpleResponse = { displayText?: string } & (
-  { textToSpeech: string } | { ssml: string }
+  | { textToSpeech: string }
+  | { ssml: string }
 );
 
 /** One google.cloud.dialogflow.v2.Intent.Message: exactly one of the `message` oneof. */

@@ -5,7 +5,8 @@ import { EsWebhookRequest } from './es';
 import { isRecord } from '../is-record';
 
 export type ParsedRequest =
-  { edition: 'es'; request: EsWebhookRequest } | { edition: 'cx'; request: CxWebhookRequest };
+  | { edition: 'es'; request: EsWebhookRequest }
+  | { edition: 'cx'; request: CxWebhookRequest };
 
 /**
  * Tells ES from CX and parses leniently. Throws `invalid-argument` only when the body cannot be

@@ -80,7 +80,8 @@ const value = (r: PromiseSettledResult<number>) => (r.status === 'fulfilled' ? r
 async function connect(client: object): Promise<void> {
   type Stub = { waitForReady?: (deadline: Date, callback: (err?: Error) => void) => void };
   const stub = (await (client as { cloudTasksStub?: Promise<Stub> }).cloudTasksStub) as
-    Stub | undefined;
+    | Stub
+    | undefined;
   const waitForReady = stub?.waitForReady;
   if (typeof waitForReady !== 'function') return;
   await new Promise<void>((resolve) => {

@@ -191,7 +191,8 @@ export async function runTurn(
 ): Promise<TurnRecord> {
   const now = deps.now ?? Date.now;
   const platform = platformOf(input.source === 'console' ? undefined : input.source) as
-    DisplayPlatform | undefined;
+    | DisplayPlatform
+    | undefined;
   const base = {
     id: ++session.turnCount,
     at: now(),

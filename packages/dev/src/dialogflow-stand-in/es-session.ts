@@ -284,7 +284,8 @@ export class EsAgentSessions {
       };
       if (hooked.body) {
         const followup = hooked.body.followupEventInput as
-          { name?: string; parameters?: JsonObject; languageCode?: string } | undefined;
+          | { name?: string; parameters?: JsonObject; languageCode?: string }
+          | undefined;
         if (followup?.name && depth < 3) {
           // The webhook hands the turn to the intent of an event; what it says is the answer.
           return this.detectIntent(

@@ -180,10 +180,8 @@ export async function startDialogflowStandIn(options: StandInOptions): Promise<R
   );
   const host = options.host ?? '127.0.0.1';
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(
-      `${host}:${options.port ?? 0}`,
-      ServerCredentials.createInsecure(),
-      (err, p) => (err ? reject(err) : resolve(p)),
+    server.bindAsync(`${host}:${options.port ?? 0}`, ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
     );
   });
   return {

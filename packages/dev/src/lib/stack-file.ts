@@ -55,7 +55,8 @@ export function runningStacks(): { webhookPort: number; info: StackInfo }[] {
 
 /** Where a command's Firestore data is: an emulator and the project id in it. */
 export type StackFirestore =
-  { host: string; projectId: string; from: string } | { host: undefined; why: string };
+  | { host: string; projectId: string; from: string }
+  | { host: undefined; why: string };
 
 /**
  * The Firestore emulator (and project) of the running stack, found the same way by every
