@@ -1,6 +1,5 @@
 import js from '@eslint/js';
 import vitest from '@vitest/eslint-plugin';
-import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -26,17 +25,6 @@ export default tseslint.config(
       ],
       'no-console': 'off',
     },
-  },
-  {
-    // Dependencies point one way: any import cycle is an error (type-only imports included).
-    files: ['**/*.ts'],
-    plugins: { 'import-x': importX },
-    settings: {
-      'import-x/extensions': ['.ts', '.js'],
-      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
-      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json'] })],
-    },
-    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
     // Repository tooling run by node: the API report, the dependency rules, core's ES build.
