@@ -35,7 +35,8 @@ export default tseslint.config(
   },
   {
     // An expect without a matcher checks nothing, and a test must assert something.
-    files: ['**/*.test.ts'],
+    // (The browser suites are modules that browser.test.ts runs.)
+    files: ['**/*.test.ts', 'examples/restaurant/test/browser/*.ts'],
     plugins: { vitest },
     rules: {
       // vitest's expect takes a message as its second argument.

@@ -81,6 +81,7 @@ const LONGEST_FIRST = [
   'examples/restaurant/test/deploy-upload.test.ts',
   'packages/create/test/scaffold-restaurant.test.ts',
   'packages/create/test/start-stop.test.ts',
+  'examples/restaurant/test/browser.test.ts',
   'packages/dev/test/add.test.ts',
 ];
 

@@ -1,18 +1,16 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { messagesFor } from '../src/messages';
-import { freeStackPort, spawnService, type Service } from '@dialogflow-functions/testing/processes';
-import { DFF, PROJECT, REPO } from './helpers/paths';
-import { findChromium } from './helpers/browser';
-import { firestoreHost, testWorkerEnv } from '@dialogflow-functions/testing/firestore';
-import { until } from '@dialogflow-functions/testing/wait';
+import type { Browser, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { messagesFor } from '../../src/messages';
+import { browserStack } from '../helpers/browser-stack';
+import { REPO } from '../helpers/paths';
 
 /*
  * The dev console in a real browser (Debian's chromium driven by playwright-core) against the
- * whole local stack exactly as `npm start` runs it, on free ports: the printed console URL,
+ * whole local stack exactly as `npm start` runs it, on free ports (the browser suites' one
+ * stack: ../helpers/browser-stack.ts; run by ../browser.test.ts): the printed console URL,
  * a greeting, a reservation from LINE, the job moving to succeeded, the LINE push arriving in
  * the conversation, in English and in Traditional Chinese. With UPDATE_SCREENSHOTS=1 the
  * screenshots go to docs/ (the README shows them); otherwise to a temporary folder.
@@ -27,98 +25,13 @@ const screenshots =
     : mkdtempSync(join(tmpdir(), 'dev-console-'));
 
 describe('the dev console in a browser, on the stack npm start runs', () => {
-  let stack: Service;
   let consoleUrl: string;
   let browser: Browser;
-  const output: string[] = [];
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    const [webhook, worker, devConsole, standIn, tasks, chat, chatPage] = await Promise.all(
-      Array.from({ length: 7 }, () => freeStackPort()),
-    );
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: 'development',
-      FIRESTORE_EMULATOR_HOST: firestoreHost(),
-      ...testWorkerEnv(),
-      WEBHOOK_PORT: String(webhook),
-      WORKER_PORT: String(worker),
-      DEV_CONSOLE_PORT: String(devConsole),
-      DIALOGFLOW_STAND_IN_PORT: String(standIn),
-      CLOUD_TASKS_EMULATOR_PORT: String(tasks),
-      CHAT_PORT: String(chat),
-      CHAT_PAGE_PORT: String(chatPage),
-    };
-    stack = spawnService({
-      name: 'npm start',
-      command: process.execPath,
-      args: [...DFF, '-C', PROJECT, 'start'],
-      env,
-      onLine: (line) => output.push(line),
-    });
-    const deadline = Date.now() + 90_000;
-    for (;;) {
-      const printed = output.map(
-        (l) => l.match(/^\s+console\s+(http:\/\/127\.0\.0\.1:\d+\/)/)?.[1],
-      );
-      const url = printed.find(Boolean);
-      if (url) {
-        consoleUrl = url;
-        break;
-      }
-      if (stack.child.exitCode !== null || Date.now() > deadline) {
-        throw new Error(`npm start did not print the console URL:\n${output.join('\n')}`);
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(consoleUrl).toBe(`http://127.0.0.1:${devConsole}/`);
-    // Warm the functions as a first user would (their Firestore and Cloud Tasks clients load on
-    // first use, seconds on this shared machine): one reservation in a conversation of its own.
-    const warm = await fetch(new URL('/api/sessions/warm-up/turns', consoleUrl), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        edition: 'es',
-        languageCode: 'en',
-        source: 'console',
-        intent: 'make_reservation',
-        parameters: [
-          {
-            name: 'date',
-            kind: 'date',
-            value: new Date(Date.now() + 9 * 86_400_000).toISOString().slice(0, 10),
-          },
-          { name: 'time', kind: 'time', value: '12:00' },
-          { name: 'party_size', kind: 'number', value: '2' },
-          { name: 'name', kind: 'person', value: 'Warm' },
-        ],
-      }),
-    });
-    expect(warm.status).toBe(200);
-    browser = await chromium.launch({
-      executablePath: findChromium(),
-      args: ['--no-sandbox', '--disable-dev-shm-usage'],
-    });
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    // Let queued work finish (no task left in the emulator) before stopping the stack, so no
-    // worker is stopped inside a Firestore transaction the next test file would trip over.
-    if (consoleUrl) {
-      await until(
-        async () => {
-          const res = await fetch(new URL('/api/tasks', consoleUrl));
-          return ((await res.json()) as { tasks: unknown[] }).tasks.length === 0;
-        },
-        20_000,
-        'the queue drained',
-      ).catch(() => undefined);
-    }
-    await stack?.stop(15_000);
-  });
+    ({ consoleUrl, browser } = await browserStack());
+  }, 240_000);
 
   /** Opens the console with a fresh conversation in `ui`, the bot in `language`, from LINE. */
   async function open(ui: string, language: string): Promise<Page> {

@@ -2,24 +2,17 @@ import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  chromium,
-  type Browser,
-  type BrowserContext,
-  type Locator,
-  type Page,
-} from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { messagesFor } from '../src/messages';
-import { firestoreHost, testWorkerEnv } from '@dialogflow-functions/testing/firestore';
-import { freeStackPort, spawnService, type Service } from '@dialogflow-functions/testing/processes';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { messagesFor } from '../../src/messages';
 import { until } from '@dialogflow-functions/testing/wait';
-import { DFF, PROJECT, REPO } from './helpers/paths';
-import { findChromium } from './helpers/browser';
+import { browserStack } from '../helpers/browser-stack';
+import { REPO } from '../helpers/paths';
 
 /*
  * The <dialogflow-chat> widget in a real browser (Debian's chromium driven by playwright-core)
- * on the sample page of the stack exactly as `npm start` runs it, on free ports: page → chat
+ * on the sample page of the stack exactly as `npm start` runs it, on free ports (the browser
+ * suites' one stack: ../helpers/browser-stack.ts; run by ../browser.test.ts): page → chat
  * function → Dialogflow stand-in → webhook → Cloud Tasks → worker → notification. A chip, the
  * order card, a whole reservation typed with the keyboard (the job succeeds and its notification
  * reaches the dev console), the conversation kept across a reload, offline and back, zh-TW and
@@ -44,93 +37,14 @@ interface AxeViolation {
 }
 
 describe('the chat widget on the sample page npm start serves', () => {
-  let stack: Service;
   let pageUrl: string;
   let consoleUrl: string;
   let browser: Browser;
-  const output: string[] = [];
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    const ports: number[] = [];
-    for (let i = 0; i < 7; i++) ports.push(await freeStackPort());
-    const [webhook, worker, devConsole, standIn, tasks, chat, chatPage] = ports.map(String);
-    stack = spawnService({
-      name: 'npm start',
-      command: process.execPath,
-      args: [...DFF, '-C', PROJECT, 'start'],
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        NODE_ENV: 'development',
-        FIRESTORE_EMULATOR_HOST: firestoreHost(),
-        ...testWorkerEnv(),
-        WEBHOOK_PORT: webhook,
-        WORKER_PORT: worker,
-        DEV_CONSOLE_PORT: devConsole,
-        DIALOGFLOW_STAND_IN_PORT: standIn,
-        CLOUD_TASKS_EMULATOR_PORT: tasks,
-        CHAT_PORT: chat,
-        CHAT_PAGE_PORT: chatPage,
-      },
-      onLine: (line) => output.push(line),
-    });
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      const printed = (name: string) =>
-        output
-          .map((l) => l.match(new RegExp(`^\\s+${name}\\s+(http://127\\.0\\.0\\.1:\\d+/)`))?.[1])
-          .find(Boolean);
-      const page = printed('page');
-      const devConsoleUrl = printed('console');
-      if (page && devConsoleUrl) {
-        pageUrl = page;
-        consoleUrl = devConsoleUrl;
-        break;
-      }
-      if (stack.child.exitCode !== null || Date.now() > deadline) {
-        throw new Error(`npm start did not print the page URL:\n${output.join('\n')}`);
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(pageUrl).toBe(`http://127.0.0.1:${chatPage}/`);
-    // Warm the chat function as a first visitor would (its Dialogflow client, the webhook's
-    // Firestore client: seconds on this shared machine); a cold turn over the deadline gets
-    // the polite apology, which is what the page would show then.
-    const chatUrl = `http://127.0.0.1:${chat}/`;
-    await until(
-      async () => {
-        const res = await fetch(chatUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ text: 'where is my order 1001' }),
-        });
-        const body = (await res.json()) as { intent?: string };
-        return res.status === 200 && body.intent === 'check_order';
-      },
-      60_000,
-      'the chat function answered',
-    );
-    browser = await chromium.launch({
-      executablePath: findChromium(),
-      args: ['--no-sandbox', '--disable-dev-shm-usage'],
-    });
-  }, 150_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    if (consoleUrl) {
-      await until(
-        async () => {
-          const res = await fetch(new URL('/api/tasks', consoleUrl));
-          return ((await res.json()) as { tasks: unknown[] }).tasks.length === 0;
-        },
-        20_000,
-        'the queue drained',
-      ).catch(() => undefined);
-    }
-    await stack?.stop(15_000);
-  });
+    ({ pageUrl, consoleUrl, browser } = await browserStack());
+  }, 240_000);
 
   /** A fresh tab (its own sessionStorage) on the page in `lang`. */
   async function open(
