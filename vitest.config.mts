@@ -83,6 +83,10 @@ const LONGEST_FIRST = [
   'packages/create/test/start-stop.test.ts',
   'examples/restaurant/test/browser.test.ts',
   'packages/dev/test/add.test.ts',
+  // Long for their CPU (training processes, an emulator's start and stop): last, they left a
+  // core idle at the end of the run.
+  'packages/dev/test/stand-in-model-cache.test.ts',
+  'packages/testing/test/firestore-emulator.test.ts',
 ];
 
 /** Vitest's own order, then the files of LONGEST_FIRST moved to the front of their project. */
