@@ -221,16 +221,25 @@ describe('the MySQL pool', () => {
       // the other four were abandoned at the bound their budget gave the wait they were in (the
       // holders' query; for the queued ones the connection, or the query on a fresh connection
       // that came just before their deadline), each within the budget less the 100 ms
-      // kept to answer.
+      // kept to answer; a fresh connection that came inside those last 100 ms has no time left
+      // for its query (the same bound, decided before the query starts: seen on a busy machine).
       const reasons = warnings.map((w) => String(w.error));
       expect(reasons.filter((r) => r === 'Error: Queue limit reached.')).toHaveLength(2);
       const bounds = reasons.flatMap((r) => {
-        const m = /^FulfillmentError: mysql (query|connection): took longer than (\d+) ms$/.exec(r);
-        return m ? [{ wait: m[1], ms: Number(m[2]) }] : [];
+        const m =
+          /^FulfillmentError: mysql (query|connection): (?:took longer than (\d+) ms|no time left)$/.exec(
+            r,
+          );
+        return m ? [{ wait: m[1], ms: m[2] === undefined ? undefined : Number(m[2]) }] : [];
       });
-      expect(bounds).toHaveLength(4);
+      expect(bounds, reasons.join('\n')).toHaveLength(4);
       expect(bounds.filter((b) => b.wait === 'query').length).toBeGreaterThanOrEqual(2);
-      for (const b of bounds) expect(b.ms).toBeLessThanOrEqual(POOL_DEADLINE_MS - 100);
+      // The two holders' queries always run into their bound (the lock never lifts).
+      expect(
+        bounds.filter((b) => b.wait === 'query' && b.ms !== undefined).length,
+      ).toBeGreaterThanOrEqual(2);
+      for (const b of bounds)
+        if (b.ms !== undefined) expect(b.ms).toBeLessThanOrEqual(POOL_DEADLINE_MS - 100);
       expect(
         webhook.logs.filter((l) => l.message === 'turn answered').map((l) => l.outcome),
       ).toEqual(Array(7).fill('handled'));
