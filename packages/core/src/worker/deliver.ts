@@ -25,8 +25,10 @@ export interface DeliverDeps {
 /**
  * Delivers a finished job's notification on each channel that fits it: enabled by the
  * configuration, listed by the job type, and with a recipient where the channel needs one.
- * Each channel is claimed in a transaction before sending and marked sent after, so concurrent
- * deliveries send once; a crash mid-send resends after the claim expires, with the same key.
+ * Every channel still owed is claimed in one transaction before sending (the job read once,
+ * each claim for CHANNEL_CLAIM_MS), so concurrent deliveries send once; the claimed channels are
+ * then sent at the same time (each within its own timeout, inside the claim) and each is marked
+ * sent as soon as it is; a crash mid-send resends after the claim expires, with the same key.
  */
 export async function deliverNotifications(
   deps: DeliverDeps,
@@ -37,60 +39,86 @@ export async function deliverNotifications(
   // Imported here, not at the top: FieldValue is needed only once a job has finished.
   const { FieldValue } = firestoreModule();
   const jobRef = db.collection(JOBS).doc(jobId);
-  const job = parseJob(deps.jobs, await jobRef.get());
-  if (!job) return { kind: 'ignored', reason: 'job vanished' };
-  if (job.notQueued || (job.status !== 'succeeded' && job.status !== 'failed')) {
-    return { kind: 'done', reason: 'nothing to notify' };
-  }
-  const definition = deps.jobs.get(job.type);
-  const listed = (name: string) =>
-    definition?.notifies === 'all' || (definition?.notifies ?? []).some((n) => n === name);
-  const fitting = deps.channels.filter(
-    ({ channel }) =>
-      listed(channel.name) && (!channel.needsRecipient || job.notify[channel.name]?.to),
-  );
+  type Job = NonNullable<ReturnType<typeof parseJob<typeof deps.jobs>>>;
+  type Fitting = (typeof deps.channels)[number];
+  const outcome = await db.runTransaction(async (tx) => {
+    const job: Job | undefined = parseJob(deps.jobs, await tx.get(jobRef));
+    if (!job) return { kind: 'vanished' as const };
+    if (job.notQueued || (job.status !== 'succeeded' && job.status !== 'failed')) {
+      return { kind: 'nothing' as const };
+    }
+    const definition = deps.jobs.get(job.type);
+    const listed = (name: string) =>
+      definition?.notifies === 'all' || (definition?.notifies ?? []).some((n) => n === name);
+    const fitting = deps.channels.filter(
+      ({ channel }) =>
+        listed(channel.name) && (!channel.needsRecipient || job.notify[channel.name]?.to),
+    );
+    const claimed: Fitting[] = [];
+    let sent = 0;
+    let busy = false;
+    const claims: Record<string, unknown> = {};
+    const claimedUntil = new Date(now().getTime() + CHANNEL_CLAIM_MS);
+    for (const fit of fitting) {
+      const name = fit.channel.name;
+      const state = job.notify[name];
+      if (state?.sentAt) sent++;
+      else if (state?.failedAt) continue;
+      else if (state?.claimedUntil && state.claimedUntil.getTime() > now().getTime()) busy = true;
+      else {
+        claims[`notify.${name}.claimedUntil`] = claimedUntil;
+        claims[`notify.${name}.attempts`] = (state?.attempts ?? 0) + 1;
+        claimed.push(fit);
+      }
+    }
+    if (claimed.length > 0) tx.update(jobRef, claims);
+    return { kind: 'claimed' as const, job, status: job.status, claimed, sent, busy };
+  });
+  if (outcome.kind === 'vanished') return { kind: 'ignored', reason: 'job vanished' };
+  if (outcome.kind === 'nothing') return { kind: 'done', reason: 'nothing to notify' };
+
+  const { job, status, claimed } = outcome;
   const t = deps.messages(job.language);
   const text = describeJob(deps.jobs, jobId, job, t);
-  let pending = false;
-  let delivered = 0;
-
-  for (const { channel, send } of fitting) {
-    const field = `notify.${channel.name}`;
-    const claim = await db.runTransaction(async (tx) => {
-      const current = parseJob(deps.jobs, await tx.get(jobRef));
-      const state = current?.notify[channel.name];
-      if (state?.sentAt) return 'sent' as const;
-      if (state?.failedAt) return 'failed' as const;
-      if (state?.claimedUntil && state.claimedUntil.getTime() > now().getTime())
-        return 'busy' as const;
-      tx.update(jobRef, {
-        [`${field}.claimedUntil`]: new Date(now().getTime() + CHANNEL_CLAIM_MS),
-        [`${field}.attempts`]: (state?.attempts ?? 0) + 1,
-      });
-      return 'claimed' as const;
-    });
-    if (claim === 'sent') {
-      delivered++;
-      continue;
-    }
-    if (claim === 'failed') continue;
-    if (claim === 'busy') {
-      pending = true;
-      continue;
-    }
-    try {
-      await send({
-        jobId,
-        type: job.type,
-        status: job.status,
-        result: job.result ?? null,
-        session: job.session,
-        language: job.language,
-        text,
-        subject: t.jobNotifySubject({ jobId }),
-        to: job.notify[channel.name]?.to,
-        key: notificationKey(jobId, channel.name),
-      });
+  let pending = outcome.busy;
+  let delivered = outcome.sent;
+  await Promise.all(
+    claimed.map(async ({ channel, send }) => {
+      const field = `notify.${channel.name}`;
+      try {
+        await send({
+          jobId,
+          type: job.type,
+          status,
+          result: job.result ?? null,
+          session: job.session,
+          language: job.language,
+          text,
+          subject: t.jobNotifySubject({ jobId }),
+          to: job.notify[channel.name]?.to,
+          key: notificationKey(jobId, channel.name),
+        });
+      } catch (err) {
+        const permanent = err instanceof PermanentDeliveryError;
+        await jobRef.update({
+          [`${field}.claimedUntil`]: FieldValue.delete(),
+          [`${field}.lastError`]: errorMessage(err).slice(0, 300),
+          ...(permanent ? { [`${field}.failedAt`]: now() } : {}),
+        });
+        if (permanent) {
+          log.error('notification refused for good: not retried', {
+            channel: channel.name,
+            error: errorMessage(err),
+          });
+        } else {
+          pending = true;
+          log.warn('notification failed: will retry', {
+            channel: channel.name,
+            error: errorMessage(err),
+          });
+        }
+        return;
+      }
       await jobRef.update({
         [`${field}.sentAt`]: now(),
         [`${field}.claimedUntil`]: FieldValue.delete(),
@@ -98,28 +126,9 @@ export async function deliverNotifications(
       });
       delivered++;
       log.info('notification sent', { channel: channel.name });
-    } catch (err) {
-      const permanent = err instanceof PermanentDeliveryError;
-      await jobRef.update({
-        [`${field}.claimedUntil`]: FieldValue.delete(),
-        [`${field}.lastError`]: errorMessage(err).slice(0, 300),
-        ...(permanent ? { [`${field}.failedAt`]: now() } : {}),
-      });
-      if (permanent) {
-        log.error('notification refused for good: not retried', {
-          channel: channel.name,
-          error: errorMessage(err),
-        });
-      } else {
-        pending = true;
-        log.warn('notification failed: will retry', {
-          channel: channel.name,
-          error: errorMessage(err),
-        });
-      }
-    }
-  }
+    }),
+  );
   if (pending) return { kind: 'retry', reason: 'notifications pending' };
   if (delivered > 0 && !job.notifiedAt) await jobRef.update({ notifiedAt: now() });
-  return { kind: 'done', reason: job.status };
+  return { kind: 'done', reason: status };
 }
