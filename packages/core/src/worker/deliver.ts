@@ -82,7 +82,9 @@ export async function deliverNotifications(
   const text = describeJob(deps.jobs, jobId, job, t);
   let pending = outcome.busy;
   let delivered = outcome.sent;
-  await Promise.all(
+  // Every channel settles (its send and its record) before this answers: a record that could
+  // not be written fails the delivery (Cloud Tasks retries it) only once none is still in flight.
+  const settled = await Promise.allSettled(
     claimed.map(async ({ channel, send }) => {
       const field = `notify.${channel.name}`;
       try {
@@ -128,6 +130,8 @@ export async function deliverNotifications(
       log.info('notification sent', { channel: channel.name });
     }),
   );
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
   if (pending) return { kind: 'retry', reason: 'notifications pending' };
   if (delivered > 0 && !job.notifiedAt) await jobRef.update({ notifiedAt: now() });
   return { kind: 'done', reason: status };
