@@ -66,7 +66,7 @@ describe('MySQL stopped and restarted mid-run', () => {
   it('slow (SIGSTOP): the query is abandoned at the budget, the reply polite; SIGCONT recovers', async () => {
     expect((await ask(webhook)).text).toBe(LATTE); // a pooled connection now exists
     const from = webhook.logs.length;
-    mariadb.signal('SIGSTOP');
+    await mariadb.signal('SIGSTOP');
     try {
       // The pooled connection's query hangs; a new connection's handshake hangs too.
       const first = await ask(webhook, 'cx', 'zh-TW');
@@ -74,7 +74,7 @@ describe('MySQL stopped and restarted mid-run', () => {
       const second = await ask(webhook);
       expect(second.text).toBe(en.backendSlow);
     } finally {
-      mariadb.signal('SIGCONT');
+      await mariadb.signal('SIGCONT');
     }
     const warnings = warningsSince(webhook, from);
     expect(warnings.map((w) => [w.message, w.backend])).toEqual([
@@ -98,7 +98,7 @@ describe('MySQL stopped and restarted mid-run', () => {
   it('down (SIGKILL): "can\'t look that up" at once; after a restart the pool recovers', async () => {
     expect((await ask(webhook)).text).toBe(LATTE);
     const from = webhook.logs.length;
-    mariadb.signal('SIGKILL');
+    await mariadb.signal('SIGKILL');
     await new Promise((r) => setTimeout(r, 100));
     for (const edition of ['es', 'cx'] as const) {
       // Refused at once ("can't look that up"), not waited for until the budget ran out.

@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { MysqlSettings } from '../../src/env';
 import { migrateMysql, seedProducts } from '../../src/inventory/migrate';
 import { startMariadb, type LocalMariadb } from '../../local/mariadb';
+import { until } from '@dialogflow-functions/testing/wait';
 
 /**
  * A real MariaDB for the suites that need one (Debian's mariadbd, started with its own
@@ -16,8 +17,12 @@ export interface TestMariadb {
   /** MYSQL_URL for these settings plus `params` (e.g. `connectionLimit=2`). */
   url(params?: Record<string, string | number>): string;
   pid(): number;
-  /** Sends a signal to mariadbd by its PID (SIGSTOP: slow; SIGCONT; SIGKILL: down). */
-  signal(signal: NodeJS.Signals): void;
+  /**
+   * Sends a signal to mariadbd by its PID (SIGSTOP: slow; SIGCONT; SIGKILL: down); after SIGSTOP
+   * and SIGCONT, resolves once every thread of it is stopped, or none is (/proc), so what a test
+   * asks next meets the server in that state.
+   */
+  signal(signal: NodeJS.Signals): Promise<void>;
   /** Starts mariadbd again on the same port and data directory (after SIGKILL or stop). */
   restart(): Promise<void>;
   /** Runs SQL as root on the inventory database (checks and fault injection). */
@@ -61,9 +66,12 @@ export async function startTestMariadb(): Promise<TestMariadb> {
       return `mysql://${encodeURIComponent(settings.user)}:${encodeURIComponent(settings.password)}@${settings.host}:${settings.port}/${settings.database}${query ? `?${query}` : ''}`;
     },
     pid: () => server.service.child.pid ?? 0,
-    signal(signal) {
+    async signal(signal) {
       const pid = server.service.child.pid;
-      if (pid !== undefined) process.kill(pid, signal);
+      if (pid === undefined) return;
+      process.kill(pid, signal);
+      if (signal === 'SIGSTOP') await until(() => threadStates(pid).every((st) => st === 'T'), 5000, 'mariadbd stopped'); // prettier-ignore
+      if (signal === 'SIGCONT') await until(() => !threadStates(pid).includes('T'), 5000, 'mariadbd running again'); // prettier-ignore
     },
     async restart() {
       await server.service.exited;
@@ -90,4 +98,13 @@ export async function startTestMariadb(): Promise<TestMariadb> {
       }
     },
   };
+}
+
+/** The state letter of each of a process's threads (`T`: stopped), from /proc. */
+function threadStates(pid: number): string[] {
+  return readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const text = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    // `tid (comm) state …`; comm may hold spaces and parentheses.
+    return text.slice(text.lastIndexOf(')') + 2).split(' ')[0] ?? '';
+  });
 }
