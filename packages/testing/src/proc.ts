@@ -11,15 +11,30 @@ interface Stat {
   state: string;
 }
 
-function stat(pid: number): Stat | undefined {
+/** A `stat` file of /proc: a process's (`/proc/PID/stat`) or one of its threads'. */
+function stat(pid: number, file = `/proc/${pid}/stat`): Stat | undefined {
   try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const text = readFileSync(file, 'utf8');
     // `pid (comm) state ppid …`; comm may hold spaces and parentheses.
     const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
     return { pid, state: rest[0] ?? '', ppid: Number(rest[1]) };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The state letter of each of `pid`'s threads (`T`: stopped, as after SIGSTOP), from
+ * /proc/PID/task; none when it is gone. A signal stops or continues a process thread by thread.
+ */
+export function threadStates(pid: number): string[] {
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  return tids.flatMap((tid) => stat(pid, `/proc/${pid}/task/${tid}/stat`)?.state ?? []);
 }
 
 function allStats(): Stat[] {

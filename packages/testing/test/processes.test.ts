@@ -8,7 +8,7 @@ const ROOT = join(__dirname, '..', '..', '..');
 /** A project to serve: the example bot (built by `npm run build`). */
 const PROJECT = join(ROOT, 'examples', 'restaurant');
 import { freePort } from '../src/ports';
-import { commandLine, descendantsOf, isAlive, listeningSockets } from '../src/proc';
+import { commandLine, descendantsOf, isAlive, listeningSockets, threadStates } from '../src/proc';
 import { until } from '../src/wait';
 
 /*
@@ -16,6 +16,27 @@ import { until } from '../src/wait';
  * group that stop() empties, and none outlives the process that started it, even a kill -9.
  */
 describe.skipIf(process.platform !== 'linux')('children we start', () => {
+  it('threadStates reads every thread stopped after SIGSTOP, none after SIGCONT', async () => {
+    // node: several threads (its workers), each stopped by the signal.
+    const service = spawnService({
+      name: 'node',
+      command: process.execPath,
+      args: ['-e', 'setInterval(() => {}, 1000)'],
+    });
+    try {
+      const pid = service.child.pid!;
+      await until(() => threadStates(pid).length > 1, 5000, 'node threads');
+      expect(threadStates(pid)).not.toContain('T');
+      process.kill(pid, 'SIGSTOP');
+      await until(() => threadStates(pid).every((st) => st === 'T'), 5000, 'every thread stopped');
+      process.kill(pid, 'SIGCONT');
+      await until(() => !threadStates(pid).includes('T'), 5000, 'none stopped');
+    } finally {
+      await service.stop(2000);
+    }
+    expect(threadStates(service.child.pid!)).toEqual([]);
+  });
+
   it('stop() ends the whole process group, grandchildren too', async () => {
     const service = spawnService({
       name: 'shell',

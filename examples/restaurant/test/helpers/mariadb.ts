@@ -1,10 +1,11 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { MysqlSettings } from '../../src/env';
 import { migrateMysql, seedProducts } from '../../src/inventory/migrate';
 import { startMariadb, type LocalMariadb } from '../../local/mariadb';
+import { threadStates } from '@dialogflow-functions/testing/proc';
 import { until } from '@dialogflow-functions/testing/wait';
 
 /**
@@ -98,13 +99,4 @@ export async function startTestMariadb(): Promise<TestMariadb> {
       }
     },
   };
-}
-
-/** The state letter of each of a process's threads (`T`: stopped), from /proc. */
-function threadStates(pid: number): string[] {
-  return readdirSync(`/proc/${pid}/task`).map((tid) => {
-    const text = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-    // `tid (comm) state …`; comm may hold spaces and parentheses.
-    return text.slice(text.lastIndexOf(')') + 2).split(' ')[0] ?? '';
-  });
 }
