@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { Firestore } from '@google-cloud/firestore';
 import { startTasksEmulator, type RunningEmulator } from 'cloud-tasks-emulator/server';
 import { firestoreHost } from '@dialogflow-functions/testing/firestore';
@@ -9,8 +8,6 @@ import { createLogger } from '../src/logger';
 import { createTasksClient, lazyTasksClient, type CloudTasksClient } from '../src/tasks';
 import {
   createDeferrer,
-  createJobRegistry,
-  defineJob,
   jobIdFor,
   jobTaskName,
   queuePath,
@@ -18,6 +15,7 @@ import {
   type JobOrigin,
   type JobRequest,
 } from '../src/jobs';
+import { echoJobs as jobs } from './helpers/echo-job';
 
 /*
  * createDeferrer on the Firestore emulator (a project of this file's own, so no other file's
@@ -25,18 +23,6 @@ import {
  * tells, and how the tries of one turn agree. Budgets run on a clock that stands still, so the
  * time each step may take is the same on a busy machine.
  */
-
-const echo = defineJob({
-  type: 'echo',
-  request: z.object({ text: z.string().min(1) }),
-  result: z.object({ said: z.string() }),
-  validate: () => undefined,
-  explain: (r) => r.code,
-  run: async ({ request }) => ({ result: { said: request.text } }),
-  describe: (view) => view.status,
-  notifies: 'all',
-});
-const jobs = createJobRegistry([echo]);
 
 const config = {
   projectId: 'demo-defer',
@@ -110,7 +96,7 @@ function recordingNow(): { now: () => Date; said: Date[] } {
 }
 
 const noTasks: DeferDeps['tasks'] = () => Promise.reject(new Error('no tasks service'));
-// `echo` is this file's own type, not one of the registered (example) jobs.
+// `echo` is these tests' own type (helpers/echo-job.ts), not one of the registered (example) jobs.
 const request = { type: 'echo', request: { text: 'hello' } } as unknown as JobRequest;
 const messages = () => logs.map((l) => l.message);
 

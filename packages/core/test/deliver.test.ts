@@ -1,32 +1,20 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { Firestore, Timestamp } from '@google-cloud/firestore';
 import { firestoreHost } from '@dialogflow-functions/testing/firestore';
 import { emulatorSettings } from '../src/firestore';
-import { createJobRegistry, defineJob, parseJob } from '../src/jobs';
+import { parseJob } from '../src/jobs';
 import { createLogger } from '../src/logger';
 import { createMessages } from '../src/messages';
 import { defineChannel, notificationKey, type EnabledChannel } from '../src/notify';
 import type { Notification } from '../src/notify/channel';
 import { CHANNEL_CLAIM_MS, deliverNotifications, type DeliverDeps } from '../src/worker/deliver';
+import { echoJobs as jobs } from './helpers/echo-job';
 
 /*
  * A finished job's notifications (worker/deliver.ts) on the Firestore emulator: every channel
  * still owed claimed in one transaction, then sent at the same time, each recorded as it
  * settles; the delivery answers only once none is still in flight. A project of this file's own.
  */
-
-const echo = defineJob({
-  type: 'echo',
-  request: z.object({ text: z.string().min(1) }),
-  result: z.object({ said: z.string() }),
-  validate: () => undefined,
-  explain: (r) => r.code,
-  run: async ({ request }) => ({ result: { said: request.text } }),
-  describe: (view) => `${view.jobId} ${view.status}`,
-  notifies: 'all',
-});
-const jobs = createJobRegistry([echo]);
 
 /** A channel whose sends this test decides (no recipient needed). */
 function channel(name: string, send: (n: Notification) => Promise<void>): EnabledChannel {
