@@ -1,5 +1,14 @@
-import { describe, expect, it } from 'vitest';
-import { sessionsClientOptions } from '../src/chat/detect';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { v2, type protos as esProtos } from '@google-cloud/dialogflow';
+import { v3, type protos as cxProtos } from '@google-cloud/dialogflow-cx';
+import {
+  createSessionsClient,
+  sessionsClientOptions,
+  type CxQueryInput,
+  type CxSessionsClient,
+  type EsQueryInput,
+  type EsSessionsClient,
+} from '../src/chat/detect';
 
 /*
  * The Dialogflow SessionsClient options the chat function and `dff detect`/`converse` share: a
@@ -40,6 +49,47 @@ describe('sessionsClientOptions', () => {
       await expect(sessionsClientOptions({ emulatorHost: host }, undefined)).rejects.toThrow(
         `DIALOGFLOW_EMULATOR_HOST must be host:port, got ${host}`,
       );
+    },
+  );
+});
+
+describe('createSessionsClient', () => {
+  // The types core writes out for the clients (so that its programs need not parse the clients'
+  // declarations) hold for the official ones: checked by `npm run typecheck`, which type-checks
+  // this file against the packages' own declarations.
+  type EsRequest = esProtos.google.cloud.dialogflow.v2.IDetectIntentRequest;
+  type CxRequest = cxProtos.google.cloud.dialogflow.cx.v3.IDetectIntentRequest;
+  expectTypeOf<InstanceType<typeof v2.SessionsClient>>().toExtend<EsSessionsClient>();
+  expectTypeOf<InstanceType<typeof v3.SessionsClient>>().toExtend<CxSessionsClient>();
+  expectTypeOf<{ session: string; queryInput: EsQueryInput }>().toExtend<EsRequest>();
+  expectTypeOf<{ session: string; queryInput: CxQueryInput }>().toExtend<CxRequest>();
+  expectTypeOf<Required<EsQueryInput>>().toExtend<
+    Pick<esProtos.google.cloud.dialogflow.v2.IQueryInput, 'text' | 'event'>
+  >();
+  expectTypeOf<Required<CxQueryInput>>().toExtend<
+    Pick<cxProtos.google.cloud.dialogflow.cx.v3.IQueryInput, 'text' | 'event' | 'languageCode'>
+  >();
+
+  it.each([
+    ['es', v2.SessionsClient],
+    ['cx', v3.SessionsClient],
+  ] as const)(
+    '%s: the official SessionsClient, with the options given',
+    async (edition, official) => {
+      const options = await sessionsClientOptions({ emulatorHost: '127.0.0.1:9' }, undefined);
+      const client = await createSessionsClient(edition, options);
+      try {
+        expect(client).toBeInstanceOf(official);
+        // Its options are the ones given (the emulator's host, not Google's endpoint).
+        const opts = (client as unknown as { _opts: { servicePath?: string; port?: number } })
+          ._opts;
+        expect({ servicePath: opts.servicePath, port: opts.port }).toEqual({
+          servicePath: '127.0.0.1',
+          port: 9,
+        });
+      } finally {
+        await client.close();
+      }
     },
   );
 });

@@ -48,20 +48,25 @@ export function confirmationCode(jobId: string): string {
 
 const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
+/**
+ * The restaurant's calendar and clock. Made once: a DateTimeFormat is costly to build (its time
+ * zone and locale data), and every reservation check reads the clock.
+ */
+let restaurantClock: Intl.DateTimeFormat | undefined;
+
 /** Today's date and the time of day in the restaurant's time zone. */
 export function restaurantNow(now: Date): { date: string; time: string } {
+  restaurantClock ??= new Intl.DateTimeFormat('en-CA', {
+    timeZone: RESTAURANT_TIME_ZONE,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', {
-      timeZone: RESTAURANT_TIME_ZONE,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(now)
-      .map((p) => [p.type, p.value]),
+    restaurantClock.formatToParts(now).map((p) => [p.type, p.value]),
   );
   return {
     date: `${parts.year}-${parts.month}-${parts.day}`,

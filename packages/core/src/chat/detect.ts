@@ -103,29 +103,78 @@ export async function sessionsClientOptions(
     : {};
 }
 
-type EsModule = typeof import('@google-cloud/dialogflow', {
-  with: { 'resolution-mode': 'import' },
-});
-type CxModule = typeof import('@google-cloud/dialogflow-cx', {
-  with: { 'resolution-mode': 'import' },
-});
-type EsSessions = InstanceType<EsModule['v2']['SessionsClient']>;
-type CxSessions = InstanceType<CxModule['v3']['SessionsClient']>;
+/** The text or event of one DetectIntent, as the v2 API takes it (`queryInput`). */
+export interface EsQueryInput {
+  text?: { text: string; languageCode: string };
+  event?: { name: string; languageCode: string };
+}
+
+/** The text or event of one DetectIntent, as the v3 API takes it (`queryInput`). */
+export interface CxQueryInput {
+  text?: { text: string };
+  event?: { event: string };
+  languageCode: string;
+}
+
+/**
+ * What the chat function and `dff detect` use of the official SessionsClient of an edition
+ * (@google-cloud/dialogflow v2, @google-cloud/dialogflow-cx v3): one DetectIntent, and close.
+ * Written out here rather than taken from the packages' declarations, which hold every message
+ * of their APIs (13 MB of protos.d.ts in all) that every program over core's sources would then
+ * parse; test/sessions-client-types.test.ts checks the official clients and their request types
+ * against these.
+ */
+export interface SessionsClient<QueryInput> {
+  detectIntent(
+    request: { session: string; queryInput: QueryInput; queryParams?: { payload?: object } },
+    options: { timeout: number; maxRetries?: number },
+  ): Promise<[unknown, ...unknown[]]>;
+  close(): Promise<void>;
+}
+
+export type EsSessionsClient = SessionsClient<EsQueryInput>;
+export type CxSessionsClient = SessionsClient<CxQueryInput>;
+
+/** The packages of the official clients, by edition. */
+const CLIENT_PACKAGES = { es: '@google-cloud/dialogflow', cx: '@google-cloud/dialogflow-cx' };
+
+/**
+ * An official SessionsClient for `edition` with these options, its package imported now (not
+ * before: it costs a cold start hundreds of ms). (The specifier is a variable so that TypeScript
+ * does not load the package's declarations: see SessionsClient.)
+ */
+export async function createSessionsClient(
+  edition: 'es',
+  options: ClientOptions,
+): Promise<EsSessionsClient>;
+export async function createSessionsClient(
+  edition: 'cx',
+  options: ClientOptions,
+): Promise<CxSessionsClient>;
+export async function createSessionsClient(
+  edition: Edition,
+  options: ClientOptions,
+): Promise<EsSessionsClient | CxSessionsClient>;
+export async function createSessionsClient(
+  edition: Edition,
+  options: ClientOptions,
+): Promise<EsSessionsClient | CxSessionsClient> {
+  const specifier: string = CLIENT_PACKAGES[edition];
+  const version = edition === 'es' ? 'v2' : 'v3';
+  const library = (await import(specifier)) as Record<
+    string,
+    { SessionsClient: new (options: ClientOptions) => EsSessionsClient | CxSessionsClient }
+  >;
+  return new library[version]!.SessionsClient(options);
+}
 
 /** A DetectIntent for `edition` on `target` (the client is created on the first turn). */
 export function createDetectIntent(edition: Edition, target: DetectTarget): DetectIntent {
   const { agentPath, location } = agentPathOf(edition, target);
-  let client: Promise<EsSessions | CxSessions> | undefined;
+  let client: Promise<EsSessionsClient | CxSessionsClient> | undefined;
   const sessions = () => {
-    client ??= (async () => {
-      const options = await sessionsClientOptions(target, location);
-      if (edition === 'es') {
-        const { v2 } = await import('@google-cloud/dialogflow');
-        return new v2.SessionsClient(options);
-      }
-      const { v3 } = await import('@google-cloud/dialogflow-cx');
-      return new v3.SessionsClient(options);
-    })();
+    client ??= (async () =>
+      createSessionsClient(edition, await sessionsClientOptions(target, location)))();
     // A failed creation is tried again on the next turn.
     client.catch(() => (client = undefined));
     return client;
@@ -143,7 +192,7 @@ export function createDetectIntent(edition: Edition, target: DetectTarget): Dete
           query.text !== undefined
             ? { text: { text: query.text, languageCode: query.languageCode } }
             : { event: { name: query.event ?? '', languageCode: query.languageCode } };
-        const [response] = await (c as EsSessions).detectIntent(
+        const [response] = await (c as EsSessionsClient).detectIntent(
           { session, queryInput },
           callOptions,
         );
@@ -153,7 +202,10 @@ export function createDetectIntent(edition: Edition, target: DetectTarget): Dete
         query.text !== undefined
           ? { text: { text: query.text }, languageCode: query.languageCode }
           : { event: { event: query.event ?? '' }, languageCode: query.languageCode };
-      const [response] = await (c as CxSessions).detectIntent({ session, queryInput }, callOptions);
+      const [response] = await (c as CxSessionsClient).detectIntent(
+        { session, queryInput },
+        callOptions,
+      );
       return turnFromCx(response);
     },
     async warm() {

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { sessionsClientOptions } from '@dialogflow-functions/core/chat';
+import {
+  createSessionsClient,
+  sessionsClientOptions,
+  type CxSessionsClient,
+  type EsSessionsClient,
+} from '@dialogflow-functions/core/chat';
 import { messageToJson, protoRoot } from '../dialogflow-stand-in/proto-json';
 import type { Json, JsonObject } from '../dialogflow-stand-in/values';
 import { DETECT_TIMEOUT_MS } from './detect-timeout';
@@ -160,15 +165,6 @@ export function resolveAgent(
   return { agentPath: agent, location: agent.match(CX_AGENT)?.[1] };
 }
 
-type EsModule = typeof import('@google-cloud/dialogflow', {
-  with: { 'resolution-mode': 'import' },
-});
-type CxModule = typeof import('@google-cloud/dialogflow-cx', {
-  with: { 'resolution-mode': 'import' },
-});
-type EsSessions = InstanceType<EsModule['v2']['SessionsClient']>;
-type CxSessions = InstanceType<CxModule['v3']['SessionsClient']>;
-
 /** The client's options (core's, shared with the chat function); a malformed host is a setup error. */
 async function clientOptions(target: DetectTarget, location: string | undefined) {
   try {
@@ -196,7 +192,7 @@ function textsOf(messages: JsonObject[], edition: Edition): string[] {
 
 /** A DetectIntent client for one edition and target; `close()` when done. */
 export class DetectIntentClient {
-  private client: Promise<EsSessions | CxSessions> | undefined;
+  private client: Promise<EsSessionsClient | CxSessionsClient> | undefined;
   private readonly agentPath: string;
   private readonly location: string | undefined;
 
@@ -212,16 +208,9 @@ export class DetectIntentClient {
     return `${this.agentPath}/sessions/${sessionId}`;
   }
 
-  private sessions(): Promise<EsSessions | CxSessions> {
-    this.client ??= (async () => {
-      const options = await clientOptions(this.target, this.location);
-      if (this.edition === 'es') {
-        const { v2 } = await import('@google-cloud/dialogflow');
-        return new v2.SessionsClient(options);
-      }
-      const { v3 } = await import('@google-cloud/dialogflow-cx');
-      return new v3.SessionsClient(options);
-    })();
+  private sessions(): Promise<EsSessionsClient | CxSessionsClient> {
+    this.client ??= (async () =>
+      createSessionsClient(this.edition, await clientOptions(this.target, this.location)))();
     return this.client;
   }
 
@@ -234,7 +223,7 @@ export class DetectIntentClient {
     let raw: unknown;
     try {
       if (this.edition === 'es') {
-        [raw] = await (client as EsSessions).detectIntent(
+        [raw] = await (client as EsSessionsClient).detectIntent(
           {
             session,
             queryInput: { text: { text: query.text, languageCode } },
@@ -243,7 +232,7 @@ export class DetectIntentClient {
           callOptions,
         );
       } else {
-        [raw] = await (client as CxSessions).detectIntent(
+        [raw] = await (client as CxSessionsClient).detectIntent(
           {
             session,
             queryInput: { text: { text: query.text }, languageCode },
