@@ -44,6 +44,7 @@ const UNIT = [
   'packages/dev/test/agent-evaluate.test.ts',
   'packages/dev/test/agent-exports.test.ts',
   'packages/dev/test/detect-unanswered.test.ts',
+  'packages/dev/test/zh-dictionary.test.ts',
   'packages/create/test/create.test.ts',
 ];
 

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { containerBootstrap, type Container } from '@nlpjs/core';
 import { LangEn } from '@nlpjs/lang-en';
 import { LangJa } from '@nlpjs/lang-ja';
@@ -5,6 +6,7 @@ import { LangZh } from '@nlpjs/lang-zh';
 import { NluNeural } from '@nlpjs/nlu';
 import type { AgentModel, EntityTypeDef, IntentDef, TrainingPhrase } from '../lib/agent/model';
 import { modelKey, readModel, writeModel } from './model-cache';
+import { useLazyZhDictionary, type ZhDictionary } from './zh-dictionary';
 import {
   isComposite,
   recognizerFor,
@@ -305,6 +307,9 @@ const LANGUAGE_PLUGINS: Record<string, unknown> = { LangEn, LangZh, LangJa };
 let containerPromise: Promise<Container> | undefined;
 function container(): Promise<Container> {
   containerPromise ??= (async () => {
+    // nlp.js's Chinese dictionary, indexed on first use instead of built whole (zh-dictionary.ts).
+    const langZh = createRequire(require.resolve('@nlpjs/lang-zh'));
+    useLazyZhDictionary(langZh('./dictionary') as ZhDictionary, () => langZh('./cedict_ts.u8'));
     const c = await containerBootstrap();
     for (const plugin of Object.values(LANGUAGE_PLUGINS)) c.use(plugin);
     return c;
