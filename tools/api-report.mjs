@@ -11,7 +11,7 @@
  * A check that passed records a digest of everything it read (.cache/api-report.digest: the
  * declarations and sources of the packages, their manifests, the reports, the compiler options,
  * the lockfile and what npm installed, and this script); the next check with the same digest
- * passes without running api-extractor again, as ESLint's cache skips unchanged
+ * passes without running api-extractor again, as a linter's cache skips unchanged
  * files. A fresh clone (CI) has no digest and always checks.
  */
 import { createHash } from 'node:crypto';

@@ -8,7 +8,7 @@
  *      low priority, they took 169 s instead of 138 on 2 cores);
  *   3. the load-and-fault run (`npm run test:load`), and beside it, at the lowest CPU priority
  *      (nice 19, and its session's group too: see children.mjs), one after the other: the other
- *      checks (ESLint, oxfmt, depcruise, the API reports against 1's build:
+ *      checks (oxlint, oxfmt, depcruise, the API reports against 1's build:
  *      `tools/checks.mjs rest`) and the `unit` project. The load test's minute of traffic leaves
  *      about half a core idle; those steps need no service and no deadline of their own, and
  *      they run in that idle time: the scheduler gives the load test the CPU whenever it wants

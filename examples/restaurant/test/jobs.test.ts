@@ -140,7 +140,7 @@ describe('slow work end to end', () => {
     );
     await jobSettled(jobId, stack.sink);
     const line = stack.sink.delivered.find((d) => d.channel === 'line');
-    expect((line?.body as { messages: { text: string }[] }).messages[0]!.text).toMatch(
+    expect((line!.body as { messages: { text: string }[] }).messages[0]!.text).toMatch(
       /已確認 2026-12-31 18:30，2 位，王 的訂位/,
     );
   });

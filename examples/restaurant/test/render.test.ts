@@ -382,13 +382,13 @@ describe('Actions on Google', () => {
         simpleResponses: [{ ssml: '<speak>Pick one</speak>', displayText: 'Pick one' }],
       },
     });
-    expect((l.find((m) => m.listSelect)?.listSelect as Json).items).toContainEqual({
+    expect((l.find((m) => m.listSelect)!.listSelect as Json).items).toContainEqual({
       info: { key: 'matcha', synonyms: ['Matcha'] },
       title: 'Matcha',
       description: 'Green tea latte',
     });
     const c = aog(show(carousel));
-    expect((c.find((m) => m.carouselSelect)?.carouselSelect as Json).items).toHaveLength(3);
+    expect((c.find((m) => m.carouselSelect)!.carouselSelect as Json).items).toHaveLength(3);
   });
 
   it('more than two texts: two simple responses, the rest joined into the second', () => {
