@@ -4,9 +4,10 @@
  *
  *   node tools/checks.mjs          typecheck, oxlint, oxfmt (formatting), the import rules (depcruise),
  *                                  the build, then the API reports against the build
- *   node tools/checks.mjs lint     oxlint, oxfmt, depcruise, the API reports (`npm run lint`)
+ *   node tools/checks.mjs lint     oxlint, oxfmt, depcruise, the API reports, the client types
+ *                                  (`npm run lint`)
  *   node tools/checks.mjs build    the build and the type check (`npm test`'s first step)
- *   node tools/checks.mjs rest     the others: oxlint, oxfmt, depcruise, the API reports
+ *   node tools/checks.mjs rest     the others: oxlint, oxfmt, depcruise, the client types, the API reports
  *                                  against a build already made (`npm test` runs them beside
  *                                  the tests, at a low priority: tools/test.mjs)
  *
@@ -40,6 +41,9 @@ const LINT = [
   // repository in 0.2 CPU-s, where ESLint took 9 on a fresh clone.
   { name: 'oxlint', steps: [[bin('oxlint')]] },
   { name: 'deps', steps: [npm('deps')] },
+  // Core's written-out SessionsClient types against the official clients' declarations, which
+  // the type check's program does without (packages/core/test/types).
+  { name: 'client types', steps: [npm('typecheck:clients')] },
 ];
 
 /** @type {Task[]} */

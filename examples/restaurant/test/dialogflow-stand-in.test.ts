@@ -9,6 +9,7 @@ import {
   type RunningStandIn,
 } from '@dialogflow-functions/dev/dialogflow-stand-in/server';
 import { DetectIntentClient } from '@dialogflow-functions/dev/lib/dialogflow-client';
+import { createSessionsClient, sessionsClientOptions } from '@dialogflow-functions/core/chat';
 import { listen, type Running } from './helpers/servers';
 import { protoErrors } from '@dialogflow-functions/testing/proto-check';
 
@@ -361,21 +362,17 @@ describe('the stand-in calls the webhook as Dialogflow does', () => {
   });
 
   it('refuses a malformed session name with INVALID_ARGUMENT', async () => {
-    const { v2 } = await import('@google-cloud/dialogflow');
-    const { grpc } = await import('google-gax');
-    const [host, port] = standIn.host.split(':');
-    const client = new v2.SessionsClient({
-      servicePath: host,
-      port: Number(port),
-      sslCreds: grpc.credentials.createInsecure(),
-      universeDomain: 'googleapis.com',
-    } as never);
+    // The official v2 client, made as the chat function makes it (core's createSessionsClient).
+    const client = await createSessionsClient(
+      'es',
+      await sessionsClientOptions({ emulatorHost: standIn.host }, undefined),
+    );
     try {
       await expect(
-        client.detectIntent({
-          session: 'not/a/session',
-          queryInput: { text: { text: 'hi', languageCode: 'en' } },
-        }),
+        client.detectIntent(
+          { session: 'not/a/session', queryInput: { text: { text: 'hi', languageCode: 'en' } } },
+          { timeout: 10_000 },
+        ),
       ).rejects.toMatchObject({ code: 3 });
     } finally {
       await client.close();
