@@ -3,7 +3,7 @@
  * runs in a process group (and session) of its own, since npm and sh do not pass signals on.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 
 /** The shell's exit status for a run stopped by each signal (128 + its number). */
@@ -58,27 +58,16 @@ export function lowerPriority(pid, nice) {
 }
 
 /**
- * util-linux's `chrt`, where there is one: it starts a command under the SCHED_IDLE policy, which
- * runs it only on a core nothing else wants (its children inherit the policy).
- */
-const CHRT = ['/usr/bin/chrt', '/bin/chrt'].find((path) => existsSync(path));
-
-/**
  * Runs `argv` in a process group of its own, in `running` while it runs. `quiet`: its output
  * (stdout and stderr in order) is kept and returned instead of passed through; `nice` (1–19): at
- * that priority ({@link lowerPriority}; its children inherit it); `idle`: also under SCHED_IDLE
- * (where `chrt` is installed; else at `nice` only). Resolves with its exit code (1 if it could
- * not start or a signal stopped it) and the kept output.
+ * that priority ({@link lowerPriority}; its children inherit it). Resolves with its exit code (1
+ * if it could not start or a signal stopped it) and the kept output.
  * @param {string[]} argv
  * @param {{ cwd: string, running: Set<import('node:child_process').ChildProcess>,
- *   quiet?: boolean, nice?: number, idle?: boolean, env?: NodeJS.ProcessEnv }} options
+ *   quiet?: boolean, nice?: number, env?: NodeJS.ProcessEnv }} options
  * @returns {Promise<{ code: number, output: string }>}
  */
-export function runChild(
-  argv,
-  { cwd, running, quiet = true, nice = 0, idle = false, env = process.env },
-) {
-  if (idle && CHRT) argv = [CHRT, '--idle', '0', ...argv];
+export function runChild(argv, { cwd, running, quiet = true, nice = 0, env = process.env }) {
   return new Promise((resolve) => {
     const child = spawn(argv[0], argv.slice(1), {
       cwd,

@@ -2,22 +2,23 @@
 /**
  * `npm test`: everything CI runs, packed onto the machine's cores.
  *
- *   1. the build and the type check, side by side (`tools/checks.mjs build`);
+ *   1. the build, and beside it, on the other core, the type check (tsgo: seconds), then oxlint,
+ *      oxfmt, depcruise and the client types in the time the build leaves that core
+ *      (`tools/checks.mjs build`);
  *   2. the vitest projects that need the build and the Firestore emulator (`integration`, then
- *      `quiet`): they keep both cores busy but for the `quiet` files' waits on frozen or hanging
- *      backends. Beside them, under SCHED_IDLE (chrt; and nice 19, its session's group too: see
- *      children.mjs), the other checks (oxlint, oxfmt, depcruise, the API reports against 1's
- *      build: `tools/checks.mjs rest`): the kernel runs them only on a core the suites leave
- *      idle, and takes it back as soon as a suite's process wants it;
+ *      `quiet`), alone: they keep both cores busy (with the steps of 3 beside them, even at a
+ *      low priority, they took 169 s instead of 138 on 2 cores; the checks beside them under
+ *      SCHED_IDLE cost them 5-10 s);
  *   3. the load-and-fault run (`npm run test:load`), and beside it, at the lowest CPU priority
- *      (nice 19), the `unit` project (and what is left of the checks). The load test's minute
- *      of traffic leaves about half a core idle; the unit suites need no service and no deadline
- *      of their own, and they run in that idle time: the scheduler gives the load test the CPU
- *      whenever it wants it, so its latencies are measured as before.
-
+ *      (nice 19, and its session's group too: see children.mjs), the API reports against 1's
+ *      build (`tools/checks.mjs rest`) and the `unit` project. The load test's minute of traffic
+ *      leaves about half a core idle; those steps need no service and no deadline of their own,
+ *      and they run in that idle time: the scheduler gives the load test the CPU whenever it
+ *      wants it, so its latencies are measured as before.
+ *
  * Each step's verdict is the same as run alone. The steps beside the load test print their
  * output whole once it has ended (no interleaving). A failed step 1 skips the rest, a failed
- * step 2 the load test, as `a && b` would; the checks and the unit suites run and are reported
+ * step 2 the load test, as `a && b` would; the API reports and the unit suites run and are reported
  * whenever 1 passed. Exit 1 if anything failed. SIGHUP, SIGINT and SIGTERM stop every child
  * (each runs in a process group of its own) before this exits (129, 130, 143).
  */
@@ -41,8 +42,7 @@ const results = [];
 
 /**
  * One named step; its verdict recorded (`not run` once the run is being stopped). `quiet`: its
- * output is kept and returned rather than passed through (`beside`: what it ran beside, for its
- * heading); `nice`: at the lowest CPU priority; `idle`: that and SCHED_IDLE (children.mjs).
+ * output is kept and returned rather than passed through; `nice`: at the lowest CPU priority.
  * Resolves with whether it passed and, for a quiet step, its output.
  */
 async function step(name, argv, options = {}) {
@@ -51,41 +51,34 @@ async function step(name, argv, options = {}) {
     return { ok: false, output: '' };
   }
   const at = Date.now();
-  const { quiet = false, nice = false, idle = false } = options;
+  const { quiet = false, nice = false } = options;
   const { code, output } = await runChild(argv, {
     cwd: ROOT,
     running,
     quiet,
-    nice: nice || idle ? LOW_PRIORITY : 0,
-    idle,
+    nice: nice ? LOW_PRIORITY : 0,
   });
   const ok = code === 0 && !stopping;
   results.push({ name, verdict: ok ? 'passed' : 'FAILED', time: seconds(at) });
   return {
     ok,
-    output: `\n── ${name}: ${ok ? 'passed' : 'FAILED'} in ${seconds(at)} (beside the ${options.beside})\n${output.trimEnd()}`,
+    output: `\n── ${name}: ${ok ? 'passed' : 'FAILED'} in ${seconds(at)} (beside the load test)\n${output.trimEnd()}`,
   };
 }
 
 const node = process.execPath;
-if ((await step('build and type check', [node, 'tools/checks.mjs', 'build'])).ok) {
+if ((await step('build, type check and lint', [node, 'tools/checks.mjs', 'build'])).ok) {
   const suites = [VITEST, 'run', '--project', 'integration', '--project', 'quiet'];
-  const checks = step('checks', [node, 'tools/checks.mjs', 'rest'], {
-    quiet: true,
-    idle: true,
-    beside: 'suites and the load test',
-  });
   const suitesPassed = (await step('vitest integration and quiet', suites)).ok;
   // Two workers: each loads the suites' modules once, and a third cost more CPU (34 against 30
   // CPU-s) than it saved time on 2 cores.
-  const unit = step('vitest unit', [VITEST, 'run', '--project', 'unit', '--maxWorkers=2'], {
-    quiet: true,
-    nice: true,
-    beside: 'load test',
-  });
+  const unit = [VITEST, 'run', '--project', 'unit', '--maxWorkers=2'];
+  const beside = Promise.all([
+    step('API reports', [node, 'tools/checks.mjs', 'rest'], { quiet: true, nice: true }),
+    step('vitest unit', unit, { quiet: true, nice: true }),
+  ]);
   if (suitesPassed) await step('load test', ['npm', 'run', '--silent', 'test:load']);
   else results.push({ name: 'load test', verdict: 'not run' });
-  const beside = Promise.all([checks, unit]);
   // Printed once the load test has printed its own: whole, not in the middle of its lines.
   for (const { output } of await beside) if (output.trim()) console.log(output);
 }

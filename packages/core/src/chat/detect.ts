@@ -121,14 +121,16 @@ export interface CxQueryInput {
  * (@google-cloud/dialogflow v2, @google-cloud/dialogflow-cx v3): one DetectIntent, and close.
  * Written out here rather than taken from the packages' declarations, which hold every message
  * of their APIs (13 MB of protos.d.ts in all) that every program over core's sources would then
- * parse; test/sessions-client-types.test.ts checks the official clients and their request types
+ * parse; test/types/sessions-client.ts checks the official clients and their request types
  * against these.
  */
 export interface SessionsClient<QueryInput> {
-  detectIntent(
+  // A property, not a method: its parameters are then checked strictly (not both ways) against
+  // the official clients' (test/types/sessions-client.ts).
+  detectIntent: (
     request: { session: string; queryInput: QueryInput; queryParams?: { payload?: object } },
     options: { timeout: number; maxRetries?: number },
-  ): Promise<[unknown, ...unknown[]]>;
+  ) => Promise<[unknown, ...unknown[]]>;
   close(): Promise<void>;
 }
 
