@@ -175,8 +175,9 @@ export function createDetectIntent(edition: Edition, target: DetectTarget): Dete
   const { agentPath, location } = agentPathOf(edition, target);
   let client: Promise<EsSessionsClient | CxSessionsClient> | undefined;
   const sessions = () => {
-    client ??= (async () =>
-      createSessionsClient(edition, await sessionsClientOptions(target, location)))();
+    client ??= sessionsClientOptions(target, location).then((options) =>
+      createSessionsClient(edition, options),
+    );
     // A failed creation is tried again on the next turn.
     client.catch(() => (client = undefined));
     return client;

@@ -43,42 +43,37 @@ function entryOf(line: string): ZhEntry {
 }
 
 /**
- * A lookup over the dictionary's text: `search(word)` gives the entries whose simplified form is
+ * A lookup over the dictionary's text, indexed now (call it when the first word is looked up:
+ * useLazyZhDictionary does): `search(word)` gives the entries whose simplified form is
  * `word`, else those whose traditional form is, in the dictionary's order (undefined when none).
  */
 export function lazyZhSearch(cedict: string): (word: string) => ZhEntry[] | undefined {
-  let lines: string[] | undefined;
+  const lines = cedict.split(/\r?\n/);
   /** Line numbers by simplified and by traditional form. */
   const simplified = new Map<string, number[]>();
   const traditional = new Map<string, number[]>();
+  const add = (map: Map<string, number[]>, word: string, at: number) => {
+    const list = map.get(word);
+    if (list) list.push(at);
+    else map.set(word, [at]);
+  };
+  for (let at = 0; at < lines.length; at++) {
+    const line = lines[at]!;
+    if (line.startsWith('#')) continue;
+    const first = line.indexOf(' ');
+    const second = first < 0 ? -1 : line.indexOf(' ', first + 1);
+    // As split(' ') reads them (a line without a second field has `undefined` there).
+    const trad = first < 0 ? line : line.slice(0, first);
+    const simp = first < 0 ? 'undefined' : line.slice(first + 1, second < 0 ? undefined : second);
+    add(simplified, simp, at);
+    add(traditional, trad, at);
+  }
   /** The words found, each with its list (the same list at each lookup, as the original's). */
   const found = new Map<string, ZhEntry[]>();
-
-  const index = () => {
-    lines = cedict.split(/\r?\n/);
-    const add = (map: Map<string, number[]>, word: string, at: number) => {
-      const list = map.get(word);
-      if (list) list.push(at);
-      else map.set(word, [at]);
-    };
-    for (let at = 0; at < lines.length; at++) {
-      const line = lines[at]!;
-      if (line.startsWith('#')) continue;
-      const first = line.indexOf(' ');
-      const second = first < 0 ? -1 : line.indexOf(' ', first + 1);
-      // As split(' ') reads them (a line without a second field has `undefined` there).
-      const trad = first < 0 ? line : line.slice(0, first);
-      const simp = first < 0 ? 'undefined' : line.slice(first + 1, second < 0 ? undefined : second);
-      add(simplified, simp, at);
-      add(traditional, trad, at);
-    }
-  };
-  const entry = (at: number) => entryOf(lines![at]!);
 
   return (word) => {
     const known = found.get(word);
     if (known) return known;
-    if (!lines) index();
     const at = simplified.get(word) ?? traditional.get(word);
     if (!at) {
       // The original's tables are plain objects: a word named like one of Object.prototype's
@@ -86,7 +81,7 @@ export function lazyZhSearch(cedict: string): (word: string) => ZhEntry[] | unde
       // the prototype: never an entry list a caller could use).
       return EMPTY[word] as ZhEntry[] | undefined;
     }
-    const list = at.map(entry);
+    const list = at.map((n) => entryOf(lines[n]!));
     found.set(word, list);
     return list;
   };

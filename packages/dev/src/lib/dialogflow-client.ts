@@ -209,8 +209,9 @@ export class DetectIntentClient {
   }
 
   private sessions(): Promise<EsSessionsClient | CxSessionsClient> {
-    this.client ??= (async () =>
-      createSessionsClient(this.edition, await clientOptions(this.target, this.location)))();
+    this.client ??= clientOptions(this.target, this.location).then((options) =>
+      createSessionsClient(this.edition, options),
+    );
     return this.client;
   }
 
