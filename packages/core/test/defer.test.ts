@@ -12,9 +12,13 @@ import {
   jobTaskName,
   queuePath,
   type DeferDeps,
+  readVerdict,
+  VERDICT_GRACE_MS,
+  verdictOf,
   type JobOrigin,
   type JobRequest,
 } from '../src/jobs';
+import type { DocumentSnapshot } from '@google-cloud/firestore';
 import { echoJobs as jobs } from './helpers/echo-job';
 
 /*
@@ -384,5 +388,56 @@ describe('createDeferrer', () => {
       reason: 'not queued by another try',
     });
     expect(messages()).toContain('another try of this turn gave up on the job first: not queued');
+  });
+});
+
+/** A stored record judged at `at` (verdict.ts), as every reader of it judges it. */
+function judge(snap: DocumentSnapshot, at: Date) {
+  const date = (field: string) => (snap.get(field) as { toDate(): Date } | undefined)?.toDate();
+  return verdictOf(
+    {
+      status: String(snap.get('status')),
+      notQueued: snap.get('notQueued') === true,
+      acceptBy: date('acceptBy'),
+      confirmRequired: snap.get('confirmRequired') === true,
+      confirmedAt: date('confirmedAt'),
+      attempts: Number(snap.get('attempts')),
+      wakeups: Number(snap.get('wakeups')),
+    },
+    at,
+    snap.createTime?.toDate(),
+  );
+}
+
+describe('readVerdict', () => {
+  it('judges a record by the clock before its read: an answer handled late does not expire a pending job', async () => {
+    const ref = db.collection('jobs').doc(jobIdFor(responseId, 'echo'));
+    const acceptBy = new Date(Date.now() + 60_000);
+    await ref.set(echoRecord({ acceptBy, confirmRequired: true }));
+    // A clock just before acceptBy when the read is sent; the answer is handled once it is past
+    // acceptBy and the grace (a stalled event loop), as the try's own clock would say then.
+    let clock = acceptBy.getTime() - 1_000;
+    const now = () => new Date(clock);
+    const late = async () => {
+      const snap = await ref.get();
+      clock = acceptBy.getTime() + VERDICT_GRACE_MS + 5_000;
+      return snap;
+    };
+    const first = await readVerdict(now, late, judge);
+    expect(first.verdict).toBe('pending');
+    expect(first.snap.get('acceptBy').toMillis()).toBe(acceptBy.getTime());
+    // Judged by the clock after the answer, the same snapshot says "not queued"...
+    expect(judge(first.snap, now())).toBe('not-queued');
+    // ... though the sibling try that confirms it lands in time: the job is queued, and runs.
+    await ref.update({ confirmedAt: new Date(acceptBy.getTime() - 500) });
+    expect((await readVerdict(now, () => ref.get(), judge)).verdict).toBe('queued');
+  });
+
+  it('a record read past acceptBy and the grace without a confirmation is not queued', async () => {
+    const ref = db.collection('jobs').doc(jobIdFor(responseId, 'echo'));
+    const acceptBy = new Date(Date.now() + 60_000);
+    await ref.set(echoRecord({ acceptBy, confirmRequired: true }));
+    const now = () => new Date(acceptBy.getTime() + VERDICT_GRACE_MS + 1);
+    expect((await readVerdict(now, () => ref.get(), judge)).verdict).toBe('not-queued');
   });
 });

@@ -33,11 +33,13 @@ export function taskStatus(
     try {
       const jobId = asked ?? pendingJobId(ctx) ?? (await lastJobOfSession(db, ctx));
       if (!jobId) return say(ctx.t.noJobs);
+      // The clock before the read (readVerdict): a late answer must not expire a pending job.
+      const readAt = now();
       const snap = await getSnapshot(db, JOBS, jobId, ctx.budget);
       const job = parseJob(jobs, snap);
       if (!job || !askedBySameUser(ctx, job)) return say(ctx.t.jobNotFound({ jobId }));
       const text =
-        verdictOf(job, now(), snap.createTime?.toDate()) === 'not-queued'
+        verdictOf(job, readAt, snap.createTime?.toDate()) === 'not-queued'
           ? ctx.t.jobNotQueued({ jobId })
           : describeJob(jobs, jobId, job, ctx.t);
       const done = job.status === 'succeeded' || job.status === 'failed';

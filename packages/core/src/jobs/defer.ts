@@ -17,7 +17,7 @@ import { jobIdFor } from './ids';
 import { JOB_SCHEMA_VERSION, type JobRegistry, type JobRequest } from './registry';
 import { JOBS, SESSIONS } from './store';
 import { createJobTask } from './tasks';
-import { dateOf, verdictOf, type Verdict } from './verdict';
+import { dateOf, readVerdict, verdictOf, type Verdict } from './verdict';
 
 /** Where a deferred job comes from: what the worker needs to run it and tell the user. */
 export interface JobOrigin {
@@ -182,8 +182,11 @@ function pointSessionAt(
   );
 }
 
-/** The verdict a stored record carries (see verdict.ts): by its own `acceptBy`. */
-function verdictIn(snap: DocumentSnapshot, now: () => Date): Verdict {
+/**
+ * The verdict a stored record carries (see verdict.ts): by its own `acceptBy`, at `at`, a moment
+ * no later than the read (readVerdict).
+ */
+function verdictIn(snap: DocumentSnapshot, at: Date): Verdict {
   return snap.exists
     ? verdictOf(
         {
@@ -195,7 +198,7 @@ function verdictIn(snap: DocumentSnapshot, now: () => Date): Verdict {
           attempts: Number(snap.get('attempts') ?? 0),
           wakeups: Number(snap.get('wakeups') ?? 0),
         },
-        now(),
+        at,
         // Stryker disable next-line OptionalChaining: a snapshot that exists has a createTime
         snap.createTime?.toDate(),
       )
@@ -230,8 +233,11 @@ async function recordJob(t: DeferTry): Promise<Recorded | DeferOutcome> {
       return failedTry(t, 'job not recorded', 'not recorded in time');
     }
     log.info('Dialogflow retried a deferred request: same job');
-    const found = await budget.bound(jobRef.get(), 'read job', RESERVE_MS).catch(() => undefined);
-    const verdict = found ? verdictIn(found, t.now) : 'pending';
+    const { snap: found, verdict } = await readVerdict(
+      t.now,
+      () => budget.bound(jobRef.get(), 'read job', RESERVE_MS).catch(() => undefined),
+      (snap, at) => (snap ? verdictIn(snap, at) : 'pending'),
+    );
     if (verdict === 'queued') return { ok: true, jobId, existing: true };
     if (verdict === 'not-queued') {
       // Stryker disable next-line OptionalChaining: a not-queued verdict comes from a record read
@@ -298,8 +304,7 @@ async function confirm(t: DeferTry, seen: Timestamp, acceptBy: Date): Promise<Ve
       return written.writeTime.toMillis() <= acceptBy.getTime() ? 'queued' : 'not-queued';
     } catch (err) {
       if ((err as { code?: number }).code !== 9 /* FAILED_PRECONDITION */) throw err;
-      const snap = await t.jobRef.get();
-      const verdict = verdictIn(snap, t.now);
+      const { snap, verdict } = await readVerdict(t.now, () => t.jobRef.get(), verdictIn);
       if (verdict !== 'pending' || !snap.updateTime) return verdict;
       lastUpdateTime = snap.updateTime;
     }
@@ -328,8 +333,7 @@ function giveUp(t: DeferTry, reason: string): Promise<Verdict | 'unknown'> {
   const { jobRef, now } = t;
   return withDeadline(
     t.db.runTransaction(async (tx) => {
-      const snap = await tx.get(jobRef);
-      const verdict = verdictIn(snap, now);
+      const { snap, verdict } = await readVerdict(now, () => tx.get(jobRef), verdictIn);
       if (verdict === 'queued') return verdict;
       if (snap.get('notQueued') === true) return 'not-queued' as const;
       const failed = { status: 'failed', notQueued: true, error: reason, updatedAt: now() };

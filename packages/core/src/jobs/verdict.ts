@@ -5,6 +5,9 @@
  * record `notQueued` when it can. Every try of one Dialogflow turn, the worker, the sweep and
  * task_status read the same fields with the same rule, so they agree: a job never runs unless
  * some try could have said "queued", and a try never says "queued" unless the job will run.
+ *
+ * The `now` a record is judged by is the clock read *before* the record was read, never after
+ * its answer came: see {@link readVerdict}.
  */
 
 /** How long after `acceptBy` a record without a verdict is taken as not queued (clock skew). */
@@ -40,6 +43,25 @@ export function verdictOf(job: VerdictFields, now: Date, createTime?: Date | und
   if (!job.confirmRequired || acceptBy === undefined) return 'queued';
   if (job.confirmedAt) return job.confirmedAt.getTime() <= acceptBy ? 'queued' : 'not-queued';
   return now.getTime() > acceptBy + VERDICT_GRACE_MS ? 'not-queued' : 'pending';
+}
+
+/**
+ * Reads a record and judges it, the clock read before the read is sent. A record that shows no
+ * confirmation proves "not queued" only if it was read past `acceptBy` (and the grace): a
+ * confirmation landing by `acceptBy` would have been in it. The answer may be handled seconds
+ * after the server read it (a busy event loop, a process stopped for a while); the clock read
+ * then would take as expired a record whose confirmation was still to land in time, and say
+ * "not queued" of a job a sibling try confirms and the worker runs (seen once in the load test,
+ * under the Firestore freeze). The clock read before the read is never later than the read.
+ */
+export async function readVerdict<S>(
+  now: () => Date,
+  read: () => Promise<S>,
+  judge: (snap: S, at: Date) => Verdict,
+): Promise<{ snap: S; verdict: Verdict }> {
+  const at = now();
+  const snap = await read();
+  return { snap, verdict: judge(snap, at) };
 }
 
 /** A Firestore Timestamp (or Date) as a Date; anything else as undefined. */

@@ -59,13 +59,14 @@ export async function processJob(deps: RunDeps, body: TaskBody): Promise<Process
   let claim: Claim;
   try {
     await awaitVerdict(deps, jobRef);
-    claim = await db.runTransaction((tx) =>
-      tx.get(jobRef).then((snap): Claim => {
+    claim = await db.runTransaction((tx) => {
+      const readAt = now(); // before the read (readVerdict)
+      return tx.get(jobRef).then((snap): Claim => {
         const job = parseJob(deps.jobs, snap);
         if (!job) return { kind: 'ignore', reason: 'no such job' };
         if (job.type !== body.type) return { kind: 'ignore', reason: 'job type mismatch' };
         if (job.notQueued) return { kind: 'ignore', reason: 'job was reported not queued' };
-        const verdict = verdictOf(job, now(), snap.createTime?.toDate());
+        const verdict = verdictOf(job, readAt, snap.createTime?.toDate());
         if (verdict === 'pending') {
           return { kind: 'retry', reason: 'the webhook has not confirmed the job yet' };
         }
@@ -98,8 +99,8 @@ export async function processJob(deps: RunDeps, body: TaskBody): Promise<Process
         }
         setStatus(tx, jobRef, now, 'running', { attempts, runningSince: now() });
         return { kind: 'run', job: { ...job, attempts, status: 'running' } };
-      }),
-    );
+      });
+    });
   } catch (err) {
     if (err instanceof JobShapeError) {
       log.error('job record of the wrong shape: acknowledged', { error: err.message });
@@ -134,9 +135,10 @@ const VERDICT_WAIT_MS = 8_000;
 async function awaitVerdict(deps: RunDeps, jobRef: DocumentReference): Promise<void> {
   const until = deps.now().getTime() + VERDICT_WAIT_MS;
   for (let pause = 25; ; pause = Math.min(pause * 2, 400)) {
+    const readAt = deps.now(); // before the read (readVerdict)
     const snap = await jobRef.get();
     const job = parseJob(deps.jobs, snap);
-    if (!job || verdictOf(job, deps.now(), snap.createTime?.toDate()) !== 'pending') return;
+    if (!job || verdictOf(job, readAt, snap.createTime?.toDate()) !== 'pending') return;
     if (deps.now().getTime() + pause > until) return;
     await new Promise((resolve) => setTimeout(resolve, pause));
   }

@@ -39,6 +39,7 @@ export async function sweepJobs(deps: SweepDeps): Promise<SweepReport> {
   const { db, now } = deps;
   const report: SweepReport = { checked: 0, requeued: 0, abandoned: 0 };
   for (const status of ['queued', 'running'] as const) {
+    const readAt = now(); // the clock before the read (readVerdict)
     const snaps = await db.collection(JOBS).where('status', '==', status).limit(BATCH).get();
     for (const snap of snaps.docs) {
       report.checked++;
@@ -54,16 +55,17 @@ export async function sweepJobs(deps: SweepDeps): Promise<SweepReport> {
       }
       if (!job || job.notQueued) continue;
       const log = deps.log.child({ jobId: snap.id, jobType: job.type });
-      const verdict = verdictOf(job, now(), snap.createTime?.toDate());
+      const verdict = verdictOf(job, readAt, snap.createTime?.toDate());
       if (verdict === 'pending') continue;
       if (verdict === 'not-queued') {
         // Never confirmed to the user (recorded after its webhook gave up, or left without a
         // confirmation): recorded as not queued, so it never runs.
         // Decided again on a fresh read: the webhook may have confirmed it since the query.
         const abandoned = await db.runTransaction(async (tx) => {
+          const freshAt = now();
           const current = await tx.get(snap.ref);
           const fresh = parseJob(deps.jobs, current);
-          if (!fresh || verdictOf(fresh, now(), current.createTime?.toDate()) !== 'not-queued') {
+          if (!fresh || verdictOf(fresh, freshAt, current.createTime?.toDate()) !== 'not-queued') {
             return false;
           }
           if (fresh.notQueued) return false;
