@@ -68,20 +68,24 @@ async function step(name, argv, options = {}) {
 
 const node = process.execPath;
 if ((await step('build, type check and lint', [node, 'tools/checks.mjs', 'build'])).ok) {
-  const suites = [VITEST, 'run', '--project', 'integration', '--project', 'quiet'];
-  const suitesPassed = (await step('vitest integration and quiet', suites)).ok;
+  const integrationPassed = (
+    await step('vitest integration', [VITEST, 'run', '--project', 'integration'])
+  ).ok;
   // Two workers: each loads the suites' modules once, and a third cost more CPU (34 against 30
   // CPU-s) than it saved time on 2 cores. At nice 19 beside the load test a suite gets only the
   // CPU the load test leaves: two `dff` CLI runs of agent-format.test took 35 s once (0.8 s each
   // alone), so the time limit is 2 minutes there (a limit, never a verdict: none of these
   // suites decides anything by the wall clock).
   const unit = [VITEST, 'run', '--project', 'unit', '--maxWorkers=2', '--testTimeout=120000'];
+  // From here on, at the lowest priority, in the CPU the quiet suites and the load test leave.
   const beside = Promise.all([
-    step('API reports', [node, 'tools/checks.mjs', 'rest'], { quiet: true, nice: true }),
     step('vitest unit', unit, { quiet: true, nice: true }),
+    step('API reports', [node, 'tools/checks.mjs', 'rest'], { quiet: true, nice: true }),
   ]);
-  if (suitesPassed) await step('load test', ['npm', 'run', '--silent', 'test:load']);
-  else results.push({ name: 'load test', verdict: 'not run' });
+  const quietPassed = (await step('vitest quiet', [VITEST, 'run', '--project', 'quiet'])).ok;
+  if (integrationPassed && quietPassed) {
+    await step('load test', ['npm', 'run', '--silent', 'test:load']);
+  } else results.push({ name: 'load test', verdict: 'not run' });
   // Printed once the load test has printed its own: whole, not in the middle of its lines.
   for (const { output } of await beside) if (output.trim()) console.log(output);
 }
