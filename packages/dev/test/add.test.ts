@@ -137,14 +137,12 @@ describe('dff add', () => {
   // The type check and the conversation test read what the cases above wrote, and run at once
   // (each in its own processes).
   it.concurrent('what it wrote typechecks with the project', async () => {
+    // tsgo, the repository's own type checker (`npm run typecheck`): the same errors as
+    // TypeScript 5.9's tsc for this project, in a fifth of the CPU (0.5 against 2.9 CPU-s).
     const tsc = await new Promise<{ status: number | null; output: string }>((resolve) => {
       execFile(
-        process.execPath,
-        [
-          join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'),
-          '-p',
-          join(project, 'tsconfig.json'),
-        ],
+        join(REPO, 'node_modules', '.bin', 'tsgo'),
+        ['-p', join(project, 'tsconfig.json')],
         { encoding: 'utf8' },
         (err, stdout, stderr) =>
           resolve({
