@@ -2,24 +2,25 @@
 /**
  * `npm test`: everything CI runs, packed onto the machine's cores.
  *
- *   1. the build, and beside it, on the other core, the type check (tsgo: seconds), then oxlint,
- *      oxfmt, depcruise and the client types in the time the build leaves that core
- *      (`tools/checks.mjs build`);
- *   2. the vitest projects that need the build and the Firestore emulator (`integration`, then
- *      `quiet`), alone: they keep both cores busy (with the steps of 3 beside them, even at a
- *      low priority, they took 169 s instead of 138 on 2 cores; the checks beside them under
- *      SCHED_IDLE cost them 5-10 s);
- *   3. the load-and-fault run (`npm run test:load`), and beside it, at the lowest CPU priority
- *      (nice 19, and its session's group too: see children.mjs), the API reports against 1's
- *      build (`tools/checks.mjs rest`) and the `unit` project. The load test's minute of traffic
- *      leaves about half a core idle; those steps need no service and no deadline of their own,
- *      and they run in that idle time: the scheduler gives the load test the CPU whenever it
- *      wants it, so its latencies are measured as before.
+ *   1. the build, and beside it, on the other core, the type check (tsgo: seconds), then oxlint
+ *      and oxfmt in the time the build leaves that core (`tools/checks.mjs build`);
+ *   2. the vitest `integration` project (the suites that need the build and the Firestore
+ *      emulator), alone: its files keep both cores busy (with other steps beside them, even at a
+ *      low priority, they took 169 s instead of 138 on 2 cores; under SCHED_IDLE 5-10 s more);
+ *   3. the `quiet` project (the suites that race real deadlines, two files at a time), then the
+ *      load-and-fault run (`npm run test:load`); and from the start of 3, beside them at the
+ *      lowest CPU priority (nice 19, and its session's group too: see children.mjs), the `unit`
+ *      project and `tools/checks.mjs rest` (the API reports against 1's build, depcruise, the
+ *      client types). The quiet files mostly wait on frozen or hanging backends (they left a
+ *      core idle for their 20 s) and the load test's minute of traffic leaves about half a core
+ *      idle; the steps beside them need no service and no deadline of their own, and run in that
+ *      idle time: the scheduler gives the suites and the load test the CPU whenever they want
+ *      it, so their deadlines and latencies are measured as before.
  *
  * Each step's verdict is the same as run alone. The steps beside the load test print their
  * output whole once it has ended (no interleaving). A failed step 1 skips the rest, a failed
- * step 2 the load test, as `a && b` would; the API reports and the unit suites run and are reported
- * whenever 1 passed. Exit 1 if anything failed. SIGHUP, SIGINT and SIGTERM stop every child
+ * `integration` or `quiet` the load test, as `a && b` would; the steps beside them run and are
+ * reported whenever 1 passed. Exit 1 if anything failed. SIGHUP, SIGINT and SIGTERM stop every child
  * (each runs in a process group of its own) before this exits (129, 130, 143).
  */
 import { dirname, join } from 'node:path';
@@ -80,7 +81,10 @@ if ((await step('build, type check and lint', [node, 'tools/checks.mjs', 'build'
   // From here on, at the lowest priority, in the CPU the quiet suites and the load test leave.
   const beside = Promise.all([
     step('vitest unit', unit, { quiet: true, nice: true }),
-    step('API reports', [node, 'tools/checks.mjs', 'rest'], { quiet: true, nice: true }),
+    step('API reports, deps, client types', [node, 'tools/checks.mjs', 'rest'], {
+      quiet: true,
+      nice: true,
+    }),
   ]);
   const quietPassed = (await step('vitest quiet', [VITEST, 'run', '--project', 'quiet'])).ok;
   if (integrationPassed && quietPassed) {
