@@ -240,17 +240,39 @@ describe('createDeferrer', () => {
     ]);
   });
 
-  it('a Firestore client that does not come in time: not queued', async () => {
+  it('a Firestore client that does not come in time: uncertain (a sibling try may have queued it)', async () => {
     const defer = createDeferrer({ db: () => new Promise(() => {}), tasks: noTasks, config, jobs });
     // 300 ms left, 250 kept for the answer: 50 ms for the client.
-    expect(await defer(origin({}, 300), request)).toMatchObject({
+    expect(await defer(origin({}, 300), request)).toEqual({
       ok: false,
+      jobId: jobIdFor(responseId, 'echo'),
       reason: 'firestore unavailable',
+      uncertain: true,
     });
     expect(logs[0]).toMatchObject({
       message: 'job not recorded: no Firestore',
       error: 'FulfillmentError: firestore client: took longer than 50 ms',
     });
+  });
+
+  it('no time left for the Firestore client: never "not queued" while a sibling confirmed the job in time', async () => {
+    // The sibling try (another copy of this turn) recorded and confirmed the job in time.
+    const jobId = jobIdFor(responseId, 'echo');
+    const acceptBy = new Date(Date.now() + 60_000);
+    await db
+      .collection('jobs')
+      .doc(jobId)
+      .set(
+        echoRecord({ acceptBy, confirmRequired: true, confirmedAt: new Date(Date.now() - 1_000) }),
+      );
+    const defer = createDeferrer({ db: async () => db, tasks: noTasks, config, jobs });
+    // 240 ms left, 250 kept for the answer: this try reached the deferral too late to record.
+    const outcome = await defer(origin({}, 240), request);
+    // Queued, as the record says; or, when Firestore is too slow to tell within the give-up's
+    // time, uncertain. Not "not queued": the job runs.
+    if (outcome.ok) expect(outcome).toEqual({ ok: true, jobId, existing: true });
+    else expect(outcome).toMatchObject({ ok: false, jobId, uncertain: true });
+    expect((await db.collection('jobs').doc(jobId).get()).get('notQueued')).toBeUndefined();
   });
 
   it('a tasks client that never comes: not queued, marked so', async () => {

@@ -55,6 +55,11 @@ export interface DeferDeps {
 /** Kept from the budget for answering after the record and the task. */
 const RESERVE_MS = 250;
 
+/** What a try that gives up waits at least, past its budget, to learn the verdict. */
+const GIVE_UP_FLOOR_MS = 100;
+
+const UNCERTAIN = { uncertain: true } as const;
+
 /**
  * Records the job (`jobs/{id}`, status `queued`, with `acceptBy`: the moment this webhook stops
  * waiting), creates its Cloud Task, then confirms it (`confirmedAt`, Firestore's commit time),
@@ -82,13 +87,28 @@ export function createDeferrer(deps: DeferDeps): Deferrer {
     const timing = startTiming(origin.budget);
     const tasksClient = deps.tasks();
     tasksClient.catch(() => undefined); // awaited (bounded) when the task is created
-    let db;
+    const client = deps.db();
+    let clientFailed = false;
+    client.catch(() => (clientFailed = true));
+    let db: Firestore | undefined;
+    let late = false;
     try {
-      db = await origin.budget.bound(deps.db(), 'firestore client', RESERVE_MS);
+      db = await origin.budget.bound(client, 'firestore client', RESERVE_MS);
       timing.mark('dbMs');
     } catch (err) {
-      log.warn('job not recorded: no Firestore', { error: errorMessage(err), ...timing.fields });
-      return { ok: false, jobId, reason: 'firestore unavailable' };
+      // No client within the budget (the turn reached the deferral late, or the client is still
+      // loading). A sibling try of this turn may have queued the job meanwhile: with the client
+      // at hand, this try gives up by the record as any failed try does (failedTry: "queued" if
+      // a sibling confirmed it in time, else marked not queued); without it, it cannot know.
+      db = await withDeadline(client, GIVE_UP_FLOOR_MS, 'firestore client').catch(() => undefined);
+      late = true;
+      if (!db) {
+        log.warn('job not recorded: no Firestore', { error: errorMessage(err), ...timing.fields });
+        // Certain only when no sibling can exist (no response id) or Firestore failed outright.
+        const unsure = !clientFailed && origin.responseId !== undefined;
+        return { ok: false, jobId, reason: 'firestore unavailable', ...(unsure && UNCERTAIN) };
+      }
+      log.warn('job not recorded: no time left for it', timing.fields);
     }
     const at = now();
     const attempt: DeferTry = {
@@ -105,6 +125,7 @@ export function createDeferrer(deps: DeferDeps): Deferrer {
       at,
       doc: jobDocument(origin, job.type, request.data, at, now),
     };
+    if (late) return failedTry(attempt, 'job not recorded', 'not recorded in time');
     const recorded = await recordJob(attempt);
     return 'ok' in recorded ? recorded : queueTask(attempt, recorded);
   };
@@ -241,7 +262,12 @@ async function recordJob(t: DeferTry): Promise<Recorded | DeferOutcome> {
     if (verdict === 'queued') return { ok: true, jobId, existing: true };
     if (verdict === 'not-queued') {
       // Stryker disable next-line OptionalChaining: a not-queued verdict comes from a record read
-      return { ok: false, jobId, reason: String(found?.get('error') ?? 'not queued') };
+      if (found?.get('notQueued') === true) {
+        return { ok: false, jobId, reason: String(found.get('error') ?? 'not queued') };
+      }
+      // Judged so by the record and a clock, not written yet: written now, in the transaction
+      // every try gives up with, so the answer does not hang on how far the clocks agree.
+      return failedTry(t, 'not queued by another try', 'not confirmed in time');
     }
     return {
       existing: true,
@@ -275,7 +301,8 @@ async function queueTask(
     t.timing.mark('confirmMs');
     if (verdict === 'not-queued') {
       log.warn('another try of this turn gave up on the job first: not queued', t.timing.fields);
-      return { ok: false, jobId, reason: 'not queued by another try' };
+      // Written as such (if it is not already) in the transaction every try gives up with.
+      return failedTry(t, 'not queued by another try', 'not confirmed in time');
     }
     log.info(existing || !created ? 'job task ensured' : 'job queued', t.timing.fields);
     return { ok: true, jobId, existing: existing || !created };
@@ -342,7 +369,7 @@ function giveUp(t: DeferTry, reason: string): Promise<Verdict | 'unknown'> {
       pointSessionAt(t, (ref, data, options) => tx.set(ref, data, options));
       return 'not-queued' as const;
     }),
-    Math.max(100, t.origin.budget.forCall(20)),
+    Math.max(GIVE_UP_FLOOR_MS, t.origin.budget.forCall(20)),
     'mark job not queued',
   ).catch((e: unknown) => {
     t.log.error('could not mark the job not queued', { error: errorMessage(e) });

@@ -52,7 +52,10 @@ export function verdictOf(job: VerdictFields, now: Date, createTime?: Date | und
  * after the server read it (a busy event loop, a process stopped for a while); the clock read
  * then would take as expired a record whose confirmation was still to land in time, and say
  * "not queued" of a job a sibling try confirms and the worker runs (seen once in the load test,
- * under the Firestore freeze). The clock read before the read is never later than the read.
+ * under the Firestore freeze, most likely this way). The clock read before the read is never later
+ * than the read, up to the skew between this host's clock and Firestore's, which the grace covers;
+ * the deferral writes a not-queued verdict it judged before telling it (defer.ts), so its answer
+ * does not hang on the skew either.
  */
 export async function readVerdict<S>(
   now: () => Date,
