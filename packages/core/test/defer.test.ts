@@ -272,6 +272,13 @@ describe('createDeferrer', () => {
     // time, uncertain. Not "not queued": the job runs.
     if (outcome.ok) expect(outcome).toEqual({ ok: true, jobId, existing: true });
     else expect(outcome).toMatchObject({ ok: false, jobId, uncertain: true });
+    // It asked the record (it had the client), rather than answering without it.
+    expect(messages()).not.toContain('job not recorded: no Firestore');
+    expect(messages()).toContain(
+      outcome.ok
+        ? 'another try of this turn queued the job: queued'
+        : 'could not mark the job not queued',
+    );
     expect((await db.collection('jobs').doc(jobId).get()).get('notQueued')).toBeUndefined();
   });
 

@@ -91,17 +91,16 @@ export function createDeferrer(deps: DeferDeps): Deferrer {
     let clientFailed = false;
     client.catch(() => (clientFailed = true));
     let db: Firestore | undefined;
-    let late = false;
     try {
       db = await origin.budget.bound(client, 'firestore client', RESERVE_MS);
       timing.mark('dbMs');
     } catch (err) {
       // No client within the budget (the turn reached the deferral late, or the client is still
       // loading). A sibling try of this turn may have queued the job meanwhile: with the client
-      // at hand, this try gives up by the record as any failed try does (failedTry: "queued" if
-      // a sibling confirmed it in time, else marked not queued); without it, it cannot know.
+      // at hand, this try goes on, and its record, with no time left, gives up by the record as
+      // any failed try does (failedTry: "queued" if a sibling confirmed it in time, else marked
+      // not queued); without the client, it cannot know.
       db = await withDeadline(client, GIVE_UP_FLOOR_MS, 'firestore client').catch(() => undefined);
-      late = true;
       if (!db) {
         log.warn('job not recorded: no Firestore', { error: errorMessage(err), ...timing.fields });
         // Certain only when no sibling can exist (no response id) or Firestore failed outright.
@@ -125,7 +124,6 @@ export function createDeferrer(deps: DeferDeps): Deferrer {
       at,
       doc: jobDocument(origin, job.type, request.data, at, now),
     };
-    if (late) return failedTry(attempt, 'job not recorded', 'not recorded in time');
     const recorded = await recordJob(attempt);
     return 'ok' in recorded ? recorded : queueTask(attempt, recorded);
   };
