@@ -3,7 +3,7 @@
  * The static checks and the build, side by side: one task per core, the longest chain first.
  *
  *   node tools/checks.mjs          typecheck, oxlint, oxfmt (formatting), the import rules (depcruise),
- *                                  the build, then the API reports against the build
+ *                                  the client types, the build, then the API reports against it
  *   node tools/checks.mjs lint     oxlint, oxfmt, depcruise, the API reports, the client types
  *                                  (`npm run lint`)
  *   node tools/checks.mjs build    the build, and beside it the type check, oxlint and oxfmt
@@ -56,7 +56,6 @@ const ALL = [
   ...LINT.filter((t) => t.name !== 'api:check'),
 ];
 
-/** What needs the build to have run: the API reports read its declarations. */
 /**
  * What `npm test` runs beside its suites, at a low priority (`rest`): the API reports (they read
  * the build's declarations), and the import rules and the client types (7 CPU-s that made the
