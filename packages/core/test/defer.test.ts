@@ -14,11 +14,10 @@ import {
   type DeferDeps,
   readVerdict,
   VERDICT_GRACE_MS,
-  verdictOf,
+  verdictOfRecord,
   type JobOrigin,
   type JobRequest,
 } from '../src/jobs';
-import type { DocumentSnapshot } from '@google-cloud/firestore';
 import { echoJobs as jobs } from './helpers/echo-job';
 
 /*
@@ -117,6 +116,14 @@ function echoRecord(fields: Record<string, unknown>): Record<string, unknown> {
     notify: {},
     ...fields,
   };
+}
+
+/** This case's job record, stored as another try of the turn left it: its id and reference. */
+async function storeEchoRecord(fields: Record<string, unknown>) {
+  const jobId = jobIdFor(responseId, 'echo');
+  const ref = db.collection('jobs').doc(jobId);
+  await ref.set(echoRecord(fields));
+  return { jobId, ref };
 }
 
 describe('createDeferrer', () => {
@@ -257,14 +264,9 @@ describe('createDeferrer', () => {
 
   it('no time left for the Firestore client: never "not queued" while a sibling confirmed the job in time', async () => {
     // The sibling try (another copy of this turn) recorded and confirmed the job in time.
-    const jobId = jobIdFor(responseId, 'echo');
     const acceptBy = new Date(Date.now() + 60_000);
-    await db
-      .collection('jobs')
-      .doc(jobId)
-      .set(
-        echoRecord({ acceptBy, confirmRequired: true, confirmedAt: new Date(Date.now() - 1_000) }),
-      );
+    const confirmedAt = new Date(Date.now() - 1_000);
+    const { jobId } = await storeEchoRecord({ acceptBy, confirmRequired: true, confirmedAt });
     const defer = createDeferrer({ db: async () => db, tasks: noTasks, config, jobs });
     // 240 ms left, 250 kept for the answer: this try reached the deferral too late to record.
     const outcome = await defer(origin({}, 240), request);
@@ -315,11 +317,7 @@ describe('createDeferrer', () => {
     ['the worker already ran', { confirmRequired: true, attempts: 1 }],
     ['the worker scheduled a re-run', { confirmRequired: true, wakeups: 1 }],
   ])('a record %s is queued as it is: no new task', async (_what, fields) => {
-    const jobId = jobIdFor(responseId, 'echo');
-    await db
-      .collection('jobs')
-      .doc(jobId)
-      .set(echoRecord({ acceptBy: new Date(Date.now() + 60_000), ...fields }));
+    const { jobId } = await storeEchoRecord({ acceptBy: new Date(Date.now() + 60_000), ...fields });
     const defer = createDeferrer({ db: async () => db, tasks, config, jobs });
     expect(await defer(origin(), request)).toEqual({ ok: true, jobId, existing: true });
     await expect(client.getTask({ name: jobTaskName(config, jobId) })).rejects.toMatchObject({
@@ -354,21 +352,15 @@ describe('createDeferrer', () => {
   });
 
   it('a record another try left pending is confirmed by this one', async () => {
-    const jobId = jobIdFor(responseId, 'echo');
     const acceptBy = new Date(Date.now() + 60_000);
-    await db
-      .collection('jobs')
-      .doc(jobId)
-      .set(
-        echoRecord({
-          createdAt: new Date(),
-          updatedAt: new Date(),
-          acceptBy,
-          confirmRequired: true,
-          session: null,
-          sessionKey: null,
-        }),
-      );
+    const { jobId } = await storeEchoRecord({
+      createdAt: new Date(),
+      updatedAt: new Date(),
+      acceptBy,
+      confirmRequired: true,
+      session: null,
+      sessionKey: null,
+    });
     const defer = createDeferrer({ db: async () => db, tasks, config, jobs });
     expect(await defer(origin(), request)).toEqual({ ok: true, jobId, existing: true });
     const snap = await db.collection('jobs').doc(jobId).get();
@@ -377,11 +369,10 @@ describe('createDeferrer', () => {
   });
 
   it('a pending record whose task this try cannot create is marked not queued', async () => {
-    const jobId = jobIdFor(responseId, 'echo');
-    await db
-      .collection('jobs')
-      .doc(jobId)
-      .set(echoRecord({ acceptBy: new Date(Date.now() + 60_000), confirmRequired: true }));
+    const { jobId } = await storeEchoRecord({
+      acceptBy: new Date(Date.now() + 60_000),
+      confirmRequired: true,
+    });
     const defer = createDeferrer({ db: async () => db, tasks: noTasks, config, jobs });
     expect(await defer(origin(), request)).toEqual({
       ok: false,
@@ -397,9 +388,7 @@ describe('createDeferrer', () => {
   });
 
   it('a confirmation that lands after acceptBy is not queued', async () => {
-    const jobId = jobIdFor(responseId, 'echo');
-    const ref = db.collection('jobs').doc(jobId);
-    await ref.set(echoRecord({ confirmRequired: true }));
+    const { jobId, ref } = await storeEchoRecord({ confirmRequired: true });
     // The try that made it stopped waiting the moment it was created.
     const created = (await ref.get()).createTime!;
     await ref.update({ acceptBy: created });
@@ -420,29 +409,10 @@ describe('createDeferrer', () => {
   });
 });
 
-/** A stored record judged at `at` (verdict.ts), as every reader of it judges it. */
-function judge(snap: DocumentSnapshot, at: Date) {
-  const date = (field: string) => (snap.get(field) as { toDate(): Date } | undefined)?.toDate();
-  return verdictOf(
-    {
-      status: String(snap.get('status')),
-      notQueued: snap.get('notQueued') === true,
-      acceptBy: date('acceptBy'),
-      confirmRequired: snap.get('confirmRequired') === true,
-      confirmedAt: date('confirmedAt'),
-      attempts: Number(snap.get('attempts')),
-      wakeups: Number(snap.get('wakeups')),
-    },
-    at,
-    snap.createTime?.toDate(),
-  );
-}
-
 describe('readVerdict', () => {
   it('judges a record by the clock before its read: an answer handled late does not expire a pending job', async () => {
-    const ref = db.collection('jobs').doc(jobIdFor(responseId, 'echo'));
     const acceptBy = new Date(Date.now() + 60_000);
-    await ref.set(echoRecord({ acceptBy, confirmRequired: true }));
+    const { ref } = await storeEchoRecord({ acceptBy, confirmRequired: true });
     // A clock just before acceptBy when the read is sent; the answer is handled once it is past
     // acceptBy and the grace (a stalled event loop), as the try's own clock would say then.
     let clock = acceptBy.getTime() - 1_000;
@@ -452,21 +422,20 @@ describe('readVerdict', () => {
       clock = acceptBy.getTime() + VERDICT_GRACE_MS + 5_000;
       return snap;
     };
-    const first = await readVerdict(now, late, judge);
+    const first = await readVerdict(now, late, verdictOfRecord);
     expect(first.verdict).toBe('pending');
     expect(first.snap.get('acceptBy').toMillis()).toBe(acceptBy.getTime());
     // Judged by the clock after the answer, the same snapshot says "not queued"...
-    expect(judge(first.snap, now())).toBe('not-queued');
+    expect(verdictOfRecord(first.snap, now())).toBe('not-queued');
     // ... though the sibling try that confirms it lands in time: the job is queued, and runs.
     await ref.update({ confirmedAt: new Date(acceptBy.getTime() - 500) });
-    expect((await readVerdict(now, () => ref.get(), judge)).verdict).toBe('queued');
+    expect((await readVerdict(now, () => ref.get(), verdictOfRecord)).verdict).toBe('queued');
   });
 
   it('a record read past acceptBy and the grace without a confirmation is not queued', async () => {
-    const ref = db.collection('jobs').doc(jobIdFor(responseId, 'echo'));
     const acceptBy = new Date(Date.now() + 60_000);
-    await ref.set(echoRecord({ acceptBy, confirmRequired: true }));
+    const { ref } = await storeEchoRecord({ acceptBy, confirmRequired: true });
     const now = () => new Date(acceptBy.getTime() + VERDICT_GRACE_MS + 1);
-    expect((await readVerdict(now, () => ref.get(), judge)).verdict).toBe('not-queued');
+    expect((await readVerdict(now, () => ref.get(), verdictOfRecord)).verdict).toBe('not-queued');
   });
 });

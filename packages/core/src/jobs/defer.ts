@@ -1,10 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type {
-  DocumentReference,
-  DocumentSnapshot,
-  Firestore,
-  Timestamp,
-} from '@google-cloud/firestore';
+import type { DocumentReference, Firestore, Timestamp } from '@google-cloud/firestore';
 import type { Config } from '../config';
 import type { Budget } from '../deadline';
 import { withDeadline } from '../deadline';
@@ -17,7 +12,7 @@ import { jobIdFor } from './ids';
 import { JOB_SCHEMA_VERSION, type JobRegistry, type JobRequest } from './registry';
 import { JOBS, SESSIONS } from './store';
 import { createJobTask } from './tasks';
-import { dateOf, readVerdict, verdictOf, type Verdict } from './verdict';
+import { dateOf, readVerdict, verdictOfRecord, type Verdict } from './verdict';
 
 /** Where a deferred job comes from: what the worker needs to run it and tell the user. */
 export interface JobOrigin {
@@ -201,29 +196,6 @@ function pointSessionAt(
   );
 }
 
-/**
- * The verdict a stored record carries (see verdict.ts): by its own `acceptBy`, at `at`, a moment
- * no later than the read (readVerdict).
- */
-function verdictIn(snap: DocumentSnapshot, at: Date): Verdict {
-  return snap.exists
-    ? verdictOf(
-        {
-          status: String(snap.get('status')),
-          notQueued: snap.get('notQueued') === true,
-          acceptBy: dateOf(snap.get('acceptBy')),
-          confirmRequired: snap.get('confirmRequired') === true,
-          confirmedAt: dateOf(snap.get('confirmedAt')),
-          attempts: Number(snap.get('attempts') ?? 0),
-          wakeups: Number(snap.get('wakeups') ?? 0),
-        },
-        at,
-        // Stryker disable next-line OptionalChaining: a snapshot that exists has a createTime
-        snap.createTime?.toDate(),
-      )
-    : 'pending';
-}
-
 /** What step 1 leaves for step 2: the record's commit time and its `acceptBy`. */
 interface Recorded {
   existing: boolean;
@@ -255,7 +227,7 @@ async function recordJob(t: DeferTry): Promise<Recorded | DeferOutcome> {
     const { snap: found, verdict } = await readVerdict(
       t.now,
       () => budget.bound(jobRef.get(), 'read job', RESERVE_MS).catch(() => undefined),
-      (snap, at) => (snap ? verdictIn(snap, at) : 'pending'),
+      (snap, at) => (snap ? verdictOfRecord(snap, at) : 'pending'),
     );
     if (verdict === 'queued') return { ok: true, jobId, existing: true };
     if (verdict === 'not-queued') {
@@ -329,7 +301,7 @@ async function confirm(t: DeferTry, seen: Timestamp, acceptBy: Date): Promise<Ve
       return written.writeTime.toMillis() <= acceptBy.getTime() ? 'queued' : 'not-queued';
     } catch (err) {
       if ((err as { code?: number }).code !== 9 /* FAILED_PRECONDITION */) throw err;
-      const { snap, verdict } = await readVerdict(t.now, () => t.jobRef.get(), verdictIn);
+      const { snap, verdict } = await readVerdict(t.now, () => t.jobRef.get(), verdictOfRecord);
       if (verdict !== 'pending' || !snap.updateTime) return verdict;
       lastUpdateTime = snap.updateTime;
     }
@@ -358,7 +330,7 @@ function giveUp(t: DeferTry, reason: string): Promise<Verdict | 'unknown'> {
   const { jobRef, now } = t;
   return withDeadline(
     t.db.runTransaction(async (tx) => {
-      const { snap, verdict } = await readVerdict(now, () => tx.get(jobRef), verdictIn);
+      const { snap, verdict } = await readVerdict(now, () => tx.get(jobRef), verdictOfRecord);
       if (verdict === 'queued') return verdict;
       if (snap.get('notQueued') === true) return 'not-queued' as const;
       const failed = { status: 'failed', notQueued: true, error: reason, updatedAt: now() };

@@ -67,6 +67,36 @@ export async function readVerdict<S>(
   return { snap, verdict: judge(snap, at) };
 }
 
+/** What {@link verdictOfRecord} reads of a stored record (a Firestore DocumentSnapshot). */
+export interface RecordSnapshot {
+  readonly exists: boolean;
+  get(field: string): unknown;
+  readonly createTime?: { toDate(): Date } | undefined;
+}
+
+/**
+ * The verdict a stored job record carries, by its own fields and its creation time, judged at
+ * `at` (a moment no later than the read: readVerdict); `pending` when there is no record yet.
+ */
+export function verdictOfRecord(snap: RecordSnapshot, at: Date): Verdict {
+  return snap.exists
+    ? verdictOf(
+        {
+          status: String(snap.get('status')),
+          notQueued: snap.get('notQueued') === true,
+          acceptBy: dateOf(snap.get('acceptBy')),
+          confirmRequired: snap.get('confirmRequired') === true,
+          confirmedAt: dateOf(snap.get('confirmedAt')),
+          attempts: Number(snap.get('attempts') ?? 0),
+          wakeups: Number(snap.get('wakeups') ?? 0),
+        },
+        at,
+        // Stryker disable next-line OptionalChaining: a snapshot that exists has a createTime
+        snap.createTime?.toDate(),
+      )
+    : 'pending';
+}
+
 /** A Firestore Timestamp (or Date) as a Date; anything else as undefined. */
 export function dateOf(value: unknown): Date | undefined {
   if (value instanceof Date) return value;
