@@ -11,7 +11,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const ALL = ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'test/**/*.test.ts'];
 
-/** Suites that need no Firestore emulator: `npm run test:unit` runs them in seconds. */
+/** Suites that need no Firestore emulator (`npm run test:unit` runs them, and SCRIPTS'). */
 const UNIT = [
   'examples/restaurant/test/config.test.ts',
   'packages/core/test/bot-config.test.ts',
@@ -22,8 +22,6 @@ const UNIT = [
   'examples/restaurant/test/http-client.test.ts',
   'test/readme.test.ts',
   'examples/restaurant/test/job-type-compile.test.ts',
-  'test/workflows.test.ts',
-  'test/shell-scripts.test.ts',
   'examples/restaurant/test/render.test.ts',
   'packages/core/test/context.test.ts',
   'packages/core/test/messages.test.ts',
@@ -46,6 +44,19 @@ const UNIT = [
   'packages/dev/test/detect-unanswered.test.ts',
   'packages/dev/test/zh-dictionary.test.ts',
   'packages/create/test/create.test.ts',
+];
+
+/**
+ * Suites of the shell scripts (deploy.sh and setup-ci.sh against a recording gcloud stand-in,
+ * shellcheck, the CI workflows): no emulator, and no clock in any verdict, not even a budget of
+ * the code under test. `npm test` runs them at the lowest CPU priority in the CPU the `quiet`
+ * suites leave (tools/test.mjs): starved for seconds there, they still pass.
+ */
+const SCRIPTS = [
+  'packages/dev/test/deploy.test.ts',
+  'packages/dev/test/setup-ci.test.ts',
+  'test/shell-scripts.test.ts',
+  'test/workflows.test.ts',
 ];
 
 /**
@@ -134,6 +145,7 @@ export default defineConfig({
       // The unit files share their workers' module graphs (no per-file isolation): they hold no
       // process-wide state between files, and a fresh graph per file cost ~20 % of their CPU.
       { extends: true, test: { name: 'unit', include: UNIT, isolate: false } },
+      { extends: true, test: { name: 'scripts', include: SCRIPTS, isolate: false } },
       {
         extends: true,
         test: {
@@ -145,7 +157,7 @@ export default defineConfig({
           // env they change they put back). 48 files: 160 s -> 140 s, 300 -> 263 CPU-s.
           isolate: false,
           include: ALL,
-          exclude: [...UNIT, ...QUIET, '**/node_modules/**'],
+          exclude: [...UNIT, ...SCRIPTS, ...QUIET, '**/node_modules/**'],
           ...firestore,
         },
       },

@@ -11,8 +11,9 @@
  *      load-and-fault run (`npm run test:load`). Beside them at the lowest CPU priority (nice 19,
  *      and its session's group too: see children.mjs): from the start of 3, `tools/checks.mjs
  *      rest` (the API reports against 1's build, depcruise, the client types; no deadline of
- *      their own), in the CPU the quiet files leave (they mostly wait on frozen or hanging
- *      backends: a core idle for their 20 s); beside the load test, whose minute of traffic
+ *      their own) and the `scripts` project (deploy.sh and the other shell scripts against
+ *      stand-ins: no clock in their verdicts), in the CPU the quiet files leave (they mostly wait
+ *      on frozen or hanging backends: a core idle for their 20 s); beside the load test, whose minute of traffic
  *      leaves about half a core idle, the `unit` project (some of its suites race Dialogflow's
  *      own deadlines through the stand-in: started beside the quiet files as well, one missed
  *      its 6 s). The scheduler gives the suites and the load test the CPU whenever they want it,
@@ -84,11 +85,21 @@ if ((await step('build, type check and lint', [node, 'tools/checks.mjs', 'build'
     quiet: true,
     nice: true,
   });
+  // And the shell scripts' suites (no clock in their verdicts: vitest.config.mts, SCRIPTS).
+  const scripts = step(
+    'vitest scripts',
+    [VITEST, 'run', '--project', 'scripts', '--maxWorkers=1', '--testTimeout=120000'],
+    { quiet: true, nice: true },
+  );
   const quietPassed = (await step('vitest quiet', [VITEST, 'run', '--project', 'quiet'])).ok;
   // The unit suites only beside the load test: some race Dialogflow's own deadlines (the
   // stand-in's 5 s webhook call, `dff detect`'s 6 s), and started beside the quiet suites as
   // well, with the checks, one missed its 6 s at nice 19 (the starved stand-in).
-  const beside = Promise.all([checks, step('vitest unit', unit, { quiet: true, nice: true })]);
+  const beside = Promise.all([
+    checks,
+    scripts,
+    step('vitest unit', unit, { quiet: true, nice: true }),
+  ]);
   if (integrationPassed && quietPassed) {
     await step('load test', ['npm', 'run', '--silent', 'test:load']);
   } else results.push({ name: 'load test', verdict: 'not run' });
