@@ -41,6 +41,7 @@ describe('the deploy upload of a workspace project', () => {
     expect(relative(PROJECT, source)).toMatch(/^\.data\/(test-worker-\w+\/)?deploy-source$/);
     const pkg = JSON.parse(readFileSync(join(source, 'package.json'), 'utf8')) as {
       dependencies: Record<string, string>;
+      overrides: Record<string, string>;
     };
     expect(pkg.dependencies['@dialogflow-functions/core']).toMatch(/^file:\.packs\/.*\.tgz$/);
     expect(existsSync(join(source, 'test'))).toBe(false);
@@ -54,6 +55,17 @@ describe('the deploy upload of a workspace project', () => {
       encoding: 'utf8',
       timeout: 240_000,
     });
+    // Every package installed from a tarball came from the upload's own (.packs/, as its
+    // overrides name them), none from the run's that the install started from: a seeded package
+    // left in place would hide one the registry does not have, which Cloud Build's install would
+    // fail on (tried: the upload without its cloud-tasks-emulator override fails here with E404).
+    const lock = JSON.parse(readFileSync(join(upload, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { resolved?: string }>;
+    };
+    const fromTarballs = Object.entries(lock.packages)
+      .filter(([, entry]) => entry.resolved?.startsWith('file:'))
+      .map(([path, entry]) => [path.replace(/^.*node_modules\//, ''), entry.resolved]);
+    expect(Object.fromEntries(fromTarballs)).toEqual(pkg.overrides);
     // Without the tests' DFF_PROJECT_DIR (this repository's example), as Cloud Build runs it.
     const { DFF_PROJECT_DIR: _project, ...buildEnv } = process.env;
     await run('npm', ['run', 'gcp-build'], {
