@@ -6,6 +6,7 @@ import {
   rmSync,
   statSync,
   watch,
+  writeFileSync,
   type FSWatcher,
 } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
@@ -41,6 +42,19 @@ export async function runBuild(
   const began = Date.now();
   if (options.clean) rmSync(join(dir, 'dist'), { recursive: true, force: true });
   const lines: string[] = [];
+  // In a workspace, the packages the project builds with, as they are published, first.
+  for (const pkg of staleWorkspacePackages(dir)) {
+    const built = spawnService({
+      name: 'build',
+      command: 'npm',
+      args: ['run', '--silent', 'build'],
+      cwd: pkg,
+      onLine: (line) => lines.push(line),
+    });
+    options.onSpawn?.(built);
+    if ((await built.exited) !== 0) return { ok: false, lines };
+    writeFileSync(join(pkg, 'dist', BUILT_STAMP), '');
+  }
   const service = spawnService({
     name: 'build',
     command: process.execPath,
@@ -86,6 +100,62 @@ export function workspaceSources(dir: string = projectDir()): string[] {
     }
   }
   return found;
+}
+
+/** Written into a workspace package's dist/ once `dff build` has built it. */
+const BUILT_STAMP = '.dff-built';
+
+/** Folders of a package that are not its sources. */
+const NOT_SOURCES = new Set(['dist', 'node_modules', 'test', 'docs']);
+
+/**
+ * The workspace packages the project depends on (this repository's, linked by npm workspaces)
+ * whose build is missing or older than their sources, and which have a `build` script of their
+ * own. `tsc -b` builds what the project's tsconfig references, but not what else a package
+ * publishes and the bundles read (core's ES build, `dist/esm`, and its chat widget): so a fresh
+ * clone's `npm start` builds core first, and a change to core's sources under `npm run dev`
+ * reaches the functions' bundles.
+ */
+export function staleWorkspacePackages(dir: string = projectDir()): string[] {
+  const newest = (path: string, keep: (file: string) => boolean): number => {
+    const s = statSync(path);
+    if (!s.isDirectory()) return keep(path) ? s.mtimeMs : 0;
+    return Math.max(
+      0,
+      ...readdirSync(path)
+        .filter((f) => !f.startsWith('.') || f === BUILT_STAMP || f === '.tsbuildinfo')
+        .map((f) => newest(join(path, f), keep)),
+    );
+  };
+  return workspaceSources(dir)
+    .map((src) => dirname(src))
+    .filter((pkg) => {
+      const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as {
+        scripts?: Record<string, string>;
+        exports?: unknown;
+      };
+      if (!manifest.scripts?.build) return false;
+      const dist = join(pkg, 'dist');
+      // What the exports map points at in dist/ (any condition but the workspace's sources).
+      const targets: string[] = [];
+      const collect = (value: unknown, condition?: string): void => {
+        if (typeof value === 'string') {
+          if (condition !== 'dff-source' && value.startsWith('./dist/')) targets.push(value);
+        } else if (value && typeof value === 'object') {
+          for (const [key, inner] of Object.entries(value)) collect(inner, key);
+        }
+      };
+      collect(manifest.exports);
+      if (!existsSync(dist) || targets.some((t) => !t.includes('*') && !existsSync(join(pkg, t))))
+        return true;
+      const sources = Math.max(
+        0,
+        ...readdirSync(pkg)
+          .filter((f) => !NOT_SOURCES.has(f) && !f.startsWith('.'))
+          .map((f) => newest(join(pkg, f), (file) => /\.(ts|tsx|mts|mjs|json)$/.test(file))),
+      );
+      return sources > newest(dist, () => true);
+    });
 }
 
 /** The newest modification time of the project's sources and its workspace packages' (0 when none). */
