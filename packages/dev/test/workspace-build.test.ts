@@ -10,7 +10,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { staleWorkspacePackages } from '../src/lib/build';
+import { builtStamp, staleWorkspacePackages } from '../src/lib/build';
 
 /*
  * Which workspace packages `dff build` builds before the project (lib/build.ts): a workspace made
@@ -64,7 +64,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-/** What a build of the package writes, at `seconds`. */
+/** What a build of the package writes, and the stamp `dff build` writes after it, at `seconds`. */
 function built(seconds: number) {
   for (const file of [
     'dist/index.js',
@@ -73,14 +73,15 @@ function built(seconds: number) {
     'dist/.tsbuildinfo',
   ])
     write(join(pkg, file), '', seconds);
+  write(builtStamp(project, pkg), '', seconds);
 }
 
 describe('staleWorkspacePackages', () => {
-  it('a package never built is built', () => {
+  it('a package dff build never built is built', () => {
     expect(staleWorkspacePackages(project)).toEqual([pkg]);
   });
 
-  it('one whose every export is built after its sources is not', () => {
+  it('one it built after its sources last changed, every export there, is not', () => {
     built(20);
     expect(staleWorkspacePackages(project)).toEqual([]);
   });
@@ -91,13 +92,24 @@ describe('staleWorkspacePackages', () => {
     expect(staleWorkspacePackages(project)).toEqual([pkg]);
   });
 
-  it('one whose sources changed since its build is, whichever source (the widget, a script)', () => {
+  it('one whose sources changed since is, whichever source (the widget, a script)', () => {
     built(20);
     write(join(pkg, 'src', 'index.ts'), 'export const a = 2;\n', 30);
     expect(staleWorkspacePackages(project)).toEqual([pkg]);
     built(40);
     expect(staleWorkspacePackages(project)).toEqual([]);
     write(join(pkg, 'widget', 'build.ts'), '', 50);
+    expect(staleWorkspacePackages(project)).toEqual([pkg]);
+    built(60);
+    write(join(pkg, 'scripts', 'build-esm.mjs'), '', 70);
+    expect(staleWorkspacePackages(project)).toEqual([pkg]);
+  });
+
+  it('a dist/ refreshed in part since (tsc -b alone: the CommonJS build) does not make it built', () => {
+    built(20);
+    write(join(pkg, 'src', 'index.ts'), 'export const a = 3;\n', 30);
+    write(join(pkg, 'dist', 'index.js'), '', 40);
+    write(join(pkg, 'dist', '.tsbuildinfo'), '', 40);
     expect(staleWorkspacePackages(project)).toEqual([pkg]);
   });
 
@@ -106,13 +118,6 @@ describe('staleWorkspacePackages', () => {
     write(join(pkg, 'test', 'a.test.ts'), '', 30);
     write(join(pkg, 'docs', 'api.json'), '{}', 30);
     write(join(pkg, 'node_modules', 'x', 'index.ts'), '', 30);
-    expect(staleWorkspacePackages(project)).toEqual([]);
-  });
-
-  it("the stamp dff build writes after a package's build counts as built (a build that rewrote nothing)", () => {
-    built(20);
-    write(join(pkg, 'src', 'index.ts'), 'export const a = 3;\n', 30);
-    write(join(pkg, 'dist', '.dff-built'), '', 31);
     expect(staleWorkspacePackages(project)).toEqual([]);
   });
 

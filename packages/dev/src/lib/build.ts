@@ -4,7 +4,9 @@ import {
   readFileSync,
   realpathSync,
   rmSync,
+  mkdirSync,
   statSync,
+  utimesSync,
   watch,
   writeFileSync,
   type FSWatcher,
@@ -44,6 +46,8 @@ export async function runBuild(
   const lines: string[] = [];
   // In a workspace, the packages the project builds with, as they are published, first.
   for (const pkg of staleWorkspacePackages(dir)) {
+    // The stamp gets the time the build started: a source saved during it is newer.
+    const startedAt = new Date();
     const built = spawnService({
       name: 'build',
       command: 'npm',
@@ -53,7 +57,10 @@ export async function runBuild(
     });
     options.onSpawn?.(built);
     if ((await built.exited) !== 0) return { ok: false, lines };
-    writeFileSync(join(pkg, 'dist', BUILT_STAMP), '');
+    const stamp = builtStamp(dir, pkg);
+    mkdirSync(dirname(stamp), { recursive: true });
+    writeFileSync(stamp, '');
+    utimesSync(stamp, startedAt, startedAt);
   }
   const service = spawnService({
     name: 'build',
@@ -102,31 +109,52 @@ export function workspaceSources(dir: string = projectDir()): string[] {
   return found;
 }
 
-/** Written into a workspace package's dist/ once `dff build` has built it. */
-const BUILT_STAMP = '.dff-built';
+/**
+ * Where `dff build` records that it built a workspace package, with the time that build started:
+ * the project's own cache (never published, never in the package's dist/, which other steps
+ * refresh in part: `tsc -b` alone rewrites the CommonJS build and not the rest).
+ */
+export function builtStamp(dir: string, pkg: string): string {
+  const { name } = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { name: string };
+  return join(
+    dir,
+    'node_modules',
+    '.cache',
+    'dff',
+    'workspace-builds',
+    `${name.replace('/', '+')}`,
+  );
+}
 
 /** Folders of a package that are not its sources. */
 const NOT_SOURCES = new Set(['dist', 'node_modules', 'test', 'docs']);
 
-/**
- * The workspace packages the project depends on (this repository's, linked by npm workspaces)
- * whose build is missing or older than their sources, and which have a `build` script of their
- * own. `tsc -b` builds what the project's tsconfig references, but not what else a package
- * publishes and the bundles read (core's ES build, `dist/esm`, and its chat widget): so a fresh
- * clone's `npm start` builds core first, and a change to core's sources under `npm run dev`
- * reaches the functions' bundles.
- */
-export function staleWorkspacePackages(dir: string = projectDir()): string[] {
-  const newest = (path: string, keep: (file: string) => boolean): number => {
+/** The newest modification time under `path` of the files `keep` accepts (0 when none, or gone). */
+function newestUnder(path: string, keep: (file: string) => boolean): number {
+  try {
     const s = statSync(path);
     if (!s.isDirectory()) return keep(path) ? s.mtimeMs : 0;
     return Math.max(
       0,
       ...readdirSync(path)
-        .filter((f) => !f.startsWith('.') || f === BUILT_STAMP || f === '.tsbuildinfo')
-        .map((f) => newest(join(path, f), keep)),
+        .filter((f) => !f.startsWith('.'))
+        .map((f) => newestUnder(join(path, f), keep)),
     );
-  };
+  } catch {
+    // Removed meanwhile (a build renaming its temporary files into place).
+    return 0;
+  }
+}
+
+/**
+ * The workspace packages the project depends on (this repository's, linked by npm workspaces)
+ * that have a `build` script of their own and that `dff build` has not built since their sources
+ * last changed, or whose exports name a file that is not there. `tsc -b` builds what the
+ * project's tsconfig references, but not what else a package publishes and the bundles read
+ * (core's ES build, `dist/esm`, and its chat widget): so a fresh clone's `npm start` builds core
+ * first, and a change to core's sources under `npm run dev` reaches the functions' bundles.
+ */
+export function staleWorkspacePackages(dir: string = projectDir()): string[] {
   return workspaceSources(dir)
     .map((src) => dirname(src))
     .filter((pkg) => {
@@ -135,41 +163,35 @@ export function staleWorkspacePackages(dir: string = projectDir()): string[] {
         exports?: unknown;
       };
       if (!manifest.scripts?.build) return false;
-      const dist = join(pkg, 'dist');
-      // What the exports map points at in dist/ (any condition but the workspace's sources).
+      const stamp = builtStamp(dir, pkg);
+      if (!existsSync(stamp)) return true;
+      // What the exports map points at in dist/.
       const targets: string[] = [];
-      const collect = (value: unknown, condition?: string): void => {
+      const collect = (value: unknown): void => {
         if (typeof value === 'string') {
-          if (condition !== 'dff-source' && value.startsWith('./dist/')) targets.push(value);
+          if (value.startsWith('./dist/') && !value.includes('*')) targets.push(value);
         } else if (value && typeof value === 'object') {
-          for (const [key, inner] of Object.entries(value)) collect(inner, key);
+          for (const inner of Object.values(value)) collect(inner);
         }
       };
       collect(manifest.exports);
-      if (!existsSync(dist) || targets.some((t) => !t.includes('*') && !existsSync(join(pkg, t))))
-        return true;
+      if (targets.some((t) => !existsSync(join(pkg, t)))) return true;
       const sources = Math.max(
         0,
         ...readdirSync(pkg)
           .filter((f) => !NOT_SOURCES.has(f) && !f.startsWith('.'))
-          .map((f) => newest(join(pkg, f), (file) => /\.(ts|tsx|mts|mjs|json)$/.test(file))),
+          .map((f) => newestUnder(join(pkg, f), (file) => /\.(ts|tsx|mts|mjs|json)$/.test(file))),
       );
-      return sources > newest(dist, () => true);
+      return sources > statSync(stamp).mtimeMs;
     });
 }
 
 /** The newest modification time of the project's sources and its workspace packages' (0 when none). */
 export function newestSource(dir: string = projectDir()): number {
-  const newest = (path: string): number => {
-    if (!existsSync(path)) return 0;
-    const s = statSync(path);
-    if (!s.isDirectory())
-      return /\.(ts|json)$/.test(path) && !/\.test\.ts$/.test(path) ? s.mtimeMs : 0;
-    return Math.max(0, ...readdirSync(path).map((f) => newest(join(path, f))));
-  };
+  const compiled = (file: string) => /\.(ts|json)$/.test(file) && !/\.test\.ts$/.test(file);
   // The project's own sources and those of the workspace packages it builds with.
   const roots = [...SOURCES.map((p) => join(dir, p)), ...workspaceSources(dir)];
-  return Math.max(0, ...roots.map(newest));
+  return Math.max(0, ...roots.map((root) => newestUnder(root, compiled)));
 }
 
 /**
