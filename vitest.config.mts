@@ -11,7 +11,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const ALL = ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'test/**/*.test.ts'];
 
-/** Suites that need no Firestore emulator nor the build: `npm run test:unit` runs them in seconds. */
+/** Suites that need neither the Firestore emulator nor the build (`npm run test:unit`: seconds). */
 const UNIT = [
   'examples/restaurant/test/config.test.ts',
   'packages/core/test/bot-config.test.ts',
@@ -50,8 +50,9 @@ const UNIT = [
 /**
  * Suites of the shell scripts (deploy.sh and setup-ci.sh against a recording gcloud stand-in,
  * shellcheck, the CI workflows): no emulator, and no clock in any verdict, not even a budget of
- * the code under test; deploy.sh stages the built packages (`npm run build` first). `npm test` runs them at the lowest CPU priority in the CPU the `quiet`
- * suites leave (tools/test.mjs): starved for seconds there, they still pass.
+ * the code under test; deploy.sh stages the built packages (`npm run build` first). `npm test`
+ * runs them at the lowest CPU priority in the CPU the `quiet` suites leave (tools/test.mjs):
+ * starved for seconds there, they still pass.
  */
 const SCRIPTS = [
   'packages/dev/test/deploy.test.ts',

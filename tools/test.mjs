@@ -12,9 +12,9 @@
  *      and its session's group too: see children.mjs): from the start of 3, `tools/checks.mjs
  *      rest` (the API reports against 1's build, depcruise, the client types; no deadline of
  *      their own) and the `scripts` project (deploy.sh and the other shell scripts against
- *      stand-ins: no clock in their verdicts), in the CPU the quiet files leave (they mostly wait
- *      on frozen or hanging backends: a core idle for their 20 s); beside the load test, whose minute of traffic
- *      leaves about half a core idle, the `unit` project (some of its suites race Dialogflow's
+ *      stand-ins: no clock in their verdicts), in the CPU the quiet files leave (they mostly
+ *      wait on frozen or hanging backends: a core idle for their 20 s); beside the load test,
+ *      whose minute of traffic leaves about half a core idle, the `unit` project (some of its suites race Dialogflow's
  *      own deadlines through the stand-in: started beside the quiet files as well, one missed
  *      its 6 s). The scheduler gives the suites and the load test the CPU whenever they want it,
  *      so their deadlines and latencies are measured as before.

@@ -7,7 +7,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { assertValidResponse, esRequest } from '@dialogflow-functions/testing';
 import { freePort, spawnFunction, waitForPort } from '@dialogflow-functions/testing/processes';
 import { dataDir } from '@dialogflow-functions/dev/project';
-import { copyInstalled, sharedMinimalProject } from '../../../test/support/installed-projects';
+import {
+  copyInstalled,
+  npmInstall,
+  sharedMinimalProject,
+} from '../../../test/support/installed-projects';
 import { PROJECT, REPO } from './helpers/paths';
 
 const run = promisify(execFile);
@@ -19,8 +23,8 @@ const run = promisify(execFile);
  * It must answer like the function in the repository does.
  *
  * The install starts from the node_modules of the run's minimal project (the same framework
- * packages, from the same registry cache: sharedMinimalProject), as the restaurant
- * scaffold's does (copyInstalled): npm reconciles that tree to the upload's package.json (the upload's own
+ * packages, from the same registry cache: sharedMinimalProject), as the restaurant scaffold's
+ * does (copyInstalled): npm reconciles that tree to the upload's package.json (the upload's own
  * tarballs replace the run's, what the upload lacks is added, and what it does not ask for is
  * removed), so the upload builds and runs from what its package.json names and nothing else,
  * without extracting every package a second time (12 CPU-s of the run's ~245).
@@ -50,11 +54,7 @@ describe('the deploy upload of a workspace project', () => {
     cpSync(source, join(dir, 'upload'), { recursive: true });
     const upload = join(dir, 'upload');
     copyInstalled(await sharedMinimalProject(), upload, true);
-    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], {
-      cwd: upload,
-      encoding: 'utf8',
-      timeout: 240_000,
-    });
+    await npmInstall(upload);
     // Every package installed from a tarball came from the upload's own (.packs/, as its
     // overrides name them), none from the run's that the install started from: a seeded package
     // left in place would hide one the registry does not have, which Cloud Build's install would

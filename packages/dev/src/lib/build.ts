@@ -1,10 +1,10 @@
 import {
   existsSync,
+  mkdirSync,
   readdirSync,
   readFileSync,
   realpathSync,
   rmSync,
-  mkdirSync,
   statSync,
   utimesSync,
   watch,
@@ -116,14 +116,7 @@ export function workspaceSources(dir: string = projectDir()): string[] {
  */
 export function builtStamp(dir: string, pkg: string): string {
   const { name } = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { name: string };
-  return join(
-    dir,
-    'node_modules',
-    '.cache',
-    'dff',
-    'workspace-builds',
-    `${name.replace('/', '+')}`,
-  );
+  return join(dir, 'node_modules', '.cache', 'dff', 'workspace-builds', name.replace('/', '+'));
 }
 
 /** Folders of a package that are not its sources. */
